@@ -1,0 +1,55 @@
+"""A controllable clock: it drives ``created_at``, token ``iat``/``exp`` and their verification."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+
+class Clock:
+    """Wall-clock time that a test can freeze, move and release.
+
+    While running it follows ``time.time()`` plus an offset, so ``advance`` also works unfrozen.
+    """
+
+    def __init__(self, frozen_at: float | None = None) -> None:
+        self._offset = 0.0
+        self._frozen_at = frozen_at
+
+    def time(self) -> float:
+        """Seconds since the epoch, as ``time.time()``."""
+        if self._frozen_at is not None:
+            return self._frozen_at
+        return time.time() + self._offset
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.time(), tz=timezone.utc)
+
+    def iso(self) -> str:
+        """Auth0's date form: ISO-8601 UTC with milliseconds, e.g. ``2020-06-04T14:56:15.245Z``."""
+        return format_iso(self.time())
+
+    def freeze(self, at: float | datetime | None = None) -> None:
+        if isinstance(at, datetime):
+            at = at.timestamp()
+        self._frozen_at = self.time() if at is None else float(at)
+
+    def unfreeze(self) -> None:
+        if self._frozen_at is not None:
+            self._offset = self._frozen_at - time.time()
+            self._frozen_at = None
+
+    def advance(self, seconds: float) -> None:
+        if self._frozen_at is not None:
+            self._frozen_at += seconds
+        else:
+            self._offset += seconds
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+
+def format_iso(epoch: float) -> str:
+    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

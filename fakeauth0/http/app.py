@@ -1,0 +1,278 @@
+"""The WSGI app: one route table, one way in (authentication), one way out (Auth0's errors).
+
+A request is matched against a route table built from Auth0's spec; the bearer token becomes a
+:class:`~fakeauth0.tokens.Principal`; the operation's scopes (the spec's ``security``) are checked;
+the handler calls the tenant; any :class:`Auth0Error` becomes Auth0's JSON envelope.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from ..errors import Auth0Error, Msg, OAuthError
+from ..spec import load_spec
+from ..tokens import Principal
+from . import validation
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from ..tenant import Tenant
+
+log = logging.getLogger("fakeauth0.http")
+
+MAX_BODY = 1024 * 1024  # Auth0 refuses payloads over 1 MB on every endpoint (behaviour.md §3.5)
+JSON_TYPE = "application/json; charset=utf-8"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+Handler = Callable[["Call"], tuple[int, Any]]
+#: operationId -> handler, filled by ``@operation`` in management.py.
+HANDLERS: dict[str, Handler] = {}
+
+
+def operation(operation_id: str) -> Callable[[Handler], Handler]:
+    """Register the handler of one Management API operation (named as in the spec)."""
+
+    def register(handler: Handler) -> Handler:
+        HANDLERS[operation_id] = handler
+        return handler
+
+    return register
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    scopes: tuple[str, ...]
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    if status == 204 or body is None:
+        return Response(status=status, headers=headers)
+    return Response(
+        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        status=status,
+        content_type=JSON_TYPE,
+        headers=headers,
+    )
+
+
+def error_response(error: Auth0Error | OAuthError) -> Response:
+    headers = getattr(error, "headers", None)
+    return json_response(error.status, error.body(), headers)
+
+
+def _build_routes() -> tuple[Map, dict[str, Operation]]:
+    rules = []
+    operations: dict[str, Operation] = {}
+    for entry in load_spec()["operations"]:
+        path = "/api/v2" + entry["path"].replace("{", "<").replace("}", ">")
+        op = Operation(entry["operationId"], entry["method"], entry["path"], tuple(entry["scopes"]))
+        operations[op.operation_id] = op
+        rules.append(Rule(path, endpoint=op.operation_id, methods=[op.method]))
+    from . import authentication
+
+    for path, (endpoint, methods) in authentication.ROUTES.items():
+        rules.append(Rule(path, endpoint=endpoint, methods=methods))
+    return Map(rules, strict_slashes=False, merge_slashes=False), operations
+
+
+class Call:
+    """One Management API request being served: the tenant, who calls, and typed inputs."""
+
+    def __init__(
+        self,
+        tenant: Tenant,
+        request: Request,
+        op: Operation,
+        principal: Principal,
+        path_args: dict[str, str],
+    ) -> None:
+        self.tenant = tenant
+        self.request = request
+        self.operation = op
+        self.principal = principal
+        self.args = path_args
+        self.query = _typed_query(op.operation_id, request)
+
+    def body(self) -> dict[str, Any]:
+        """The JSON (or form) body, checked against the operation's schema in the spec."""
+        body = read_body(self.request, self.operation.operation_id)
+        validation.validate_body(self.operation.operation_id, body)
+        return body
+
+    def require_subject(self, user_id: str, self_scopes: Iterable[str]) -> None:
+        """A token holding only ``*:current_user*`` scopes may act on its own ``sub`` only."""
+        broad = [s for s in self.operation.scopes if s not in set(self_scopes)]
+        if not self.principal.has_any(broad) and self.principal.sub != user_id:
+            raise Auth0Error(403, Msg.SUBJECT_MISMATCH, "insufficient_scope")
+
+
+def _typed_query(operation_id: str, request: Request) -> dict[str, Any]:
+    """Query parameters checked against the spec: unknown names and wrong types are refused."""
+    declared = validation.query_parameters(operation_id) if operation_id in _served() else {}
+    typed: dict[str, Any] = {}
+    for name in request.args:
+        param = declared.get(name)
+        if param is None:
+            raise validation.query_error(f"Additional properties not allowed: {name}")
+        values = request.args.getlist(name)
+        raw = values[-1]
+        schema = param.get("schema", {})
+        kind = schema.get("type")
+        description = param.get("description") or schema.get("description")
+        if kind == "integer":
+            try:
+                typed[name] = int(raw, 10)
+            except ValueError:
+                raise validation.query_error(
+                    "Expected type integer but found type string", name, description
+                ) from None
+        elif kind == "boolean":
+            if raw not in ("true", "false"):
+                raise validation.query_error(
+                    "Expected type boolean but found type string", name, description
+                )
+            typed[name] = raw == "true"
+        else:
+            typed[name] = raw
+    return typed
+
+
+def _served() -> dict[str, Any]:
+    return load_spec()["served"]
+
+
+def read_body(request: Request, operation_id: str | None = None) -> Any:
+    """Parse a JSON or form body within Auth0's limits; errors are Auth0's, never a 500."""
+    length = request.content_length
+    if length is not None and length > MAX_BODY:
+        raise Auth0Error(413, Msg.PAYLOAD_TOO_LARGE)
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY:
+        raise Auth0Error(413, Msg.PAYLOAD_TOO_LARGE)
+    mimetype = request.mimetype
+    if mimetype == FORM_TYPE:
+        return _coerce_form(request, operation_id)
+    if mimetype != "application/json" and not (mimetype == "" and not raw):
+        raise Auth0Error(415, Msg.UNSUPPORTED_MEDIA)
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise Auth0Error.bad_request(Msg.BAD_JSON, "invalid_body") from None
+
+
+def _coerce_form(request: Request, operation_id: str | None) -> dict[str, Any]:
+    """Form values are strings; booleans and integers the schema expects are converted."""
+    schema = validation.body_schema(operation_id) if operation_id else None
+    properties = _resolve(schema or {}).get("properties", {})
+    body: dict[str, Any] = {}
+    for name, value in request.form.items():
+        kind = _resolve(properties.get(name, {})).get("type")
+        if kind == "boolean" and value in ("true", "false"):
+            body[name] = value == "true"
+        elif kind == "integer" and value.lstrip("-").isdigit():
+            body[name] = int(value)
+        else:
+            body[name] = value
+    return body
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        return load_spec()["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return schema
+
+
+def authenticate(tenant: Tenant, request: Request) -> Principal:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    if not header or scheme.lower() != "bearer":
+        raise Auth0Error(401, Msg.MISSING_AUTH)
+    return tenant.tokens.principal(token.strip())
+
+
+class FakeAuth0App:
+    """The WSGI application serving one tenant: Management API v2 and the token endpoints."""
+
+    url_map: Map | None = None
+    operations: dict[str, Operation] = {}
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.tenant = tenant
+        if FakeAuth0App.url_map is None:
+            from . import management  # noqa: F401  (registers the handlers)
+
+            FakeAuth0App.url_map, FakeAuth0App.operations = _build_routes()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        operation_id = None
+        try:
+            assert self.url_map is not None
+            adapter = self.url_map.bind_to_environ(request.environ)
+            try:
+                endpoint, args = adapter.match()
+            except NotFound:
+                raise Auth0Error(404, Msg.NOT_FOUND_ROUTE) from None
+            except MethodNotAllowed:
+                raise Auth0Error(405, Msg.METHOD_NOT_ALLOWED) from None
+            operation_id = endpoint
+            op = self.operations.get(endpoint)
+            if op is None:
+                from . import authentication
+
+                response = authentication.HANDLERS[endpoint](self.tenant, request)
+            else:
+                response = self._management(request, op, args)
+        except (Auth0Error, OAuthError) as error:
+            response = error_response(error)
+        except HTTPException as error:  # werkzeug's own refusals (e.g. bad form encoding)
+            status = error.code or 400
+            response = error_response(Auth0Error(status, error.name))
+        except Exception:  # a bug of ours: say so in Auth0's shape, never a traceback page
+            log.exception("fakeauth0 failed on %s %s", request.method, request.path)
+            response = error_response(Auth0Error(500, "Internal Server Error"))
+        self.tenant.record_call(request.method, request.path, operation_id, response.status_code)
+        return response
+
+    def _management(self, request: Request, op: Operation, args: dict[str, str]) -> Response:
+        handler = HANDLERS.get(op.operation_id)
+        if handler is None:
+            raise Auth0Error(
+                501,
+                Msg.NOT_IMPLEMENTED_OPERATION.format(
+                    operation=op.operation_id, method=op.method, path="/api/v2" + op.path
+                ),
+                "not_implemented",
+            )
+        principal = authenticate(self.tenant, request)
+        if op.scopes and not principal.has_any(op.scopes):
+            raise Auth0Error(
+                403,
+                Msg.INSUFFICIENT_SCOPE.format(scopes=",".join(op.scopes)),
+                "insufficient_scope",
+            )
+        status, body = handler(Call(self.tenant, request, op, principal, args))
+        return json_response(status, body)
+
+
+def create_app(tenant: Tenant) -> FakeAuth0App:
+    return FakeAuth0App(tenant)

@@ -1,0 +1,156 @@
+"""Management API v2 handlers: read the request, call one tenant operation, render Auth0's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import Auth0Error, Msg
+from ..users import User
+from .app import Call, operation
+from .validation import query_error
+
+PER_PAGE_DEFAULT = 50
+PER_PAGE_MAX = 100
+PAGING_WINDOW = 1000
+
+
+def project(record: dict[str, Any], call: Call) -> dict[str, Any]:
+    """Apply ``fields`` / ``include_fields`` (include is the default) to one user."""
+    fields = call.query.get("fields")
+    if not fields:
+        return record
+    names = {name.strip() for name in fields.split(",") if name.strip()}
+    if call.query.get("include_fields", True):
+        return {k: v for k, v in record.items() if k in names}
+    return {k: v for k, v in record.items() if k not in names}
+
+
+def render_users(users: list[User], call: Call) -> list[dict[str, Any]]:
+    return [project(user.to_json(), call) for user in users]
+
+
+@operation("post_users")
+def create_user(call: Call) -> tuple[int, Any]:
+    user = call.tenant.create_user(call.body())
+    return 201, user.to_json()
+
+
+@operation("get_users_by_id")
+def get_user(call: Call) -> tuple[int, Any]:
+    user_id = call.args["id"]
+    call.require_subject(user_id, ("read:current_user",))
+    return 200, project(call.tenant.get_user(user_id).to_json(), call)
+
+
+@operation("patch_users_by_id")
+def update_user(call: Call) -> tuple[int, Any]:
+    user_id = call.args["id"]
+    body = call.body()
+    principal = call.principal
+    if not principal.has_any(("update:users",)):
+        # Narrow scopes: app_metadata only, or the caller's own user_metadata only.
+        allowed = set()
+        if principal.has_any(("update:users_app_metadata",)):
+            allowed.add("app_metadata")
+        if principal.has_any(("update:current_user_metadata",)):
+            if principal.sub != user_id and not allowed:
+                raise Auth0Error(403, Msg.SUBJECT_MISMATCH, "insufficient_scope")
+            if principal.sub == user_id:
+                allowed.add("user_metadata")
+        refused = sorted(set(body) - allowed)
+        if refused:
+            raise Auth0Error(
+                403,
+                f"Some fields cannot be updated with the permissions granted by the bearer "
+                f"token scopes: {','.join(refused)}",
+                "insufficient_scope",
+            )
+    return 200, call.tenant.update_user(user_id, body).to_json()
+
+
+@operation("delete_users_by_id")
+def delete_user(call: Call) -> tuple[int, Any]:
+    user_id = call.args["id"]
+    call.require_subject(user_id, ("delete:current_user",))
+    call.tenant.delete_user(user_id)
+    return 204, None
+
+
+@operation("get_users-by-email")
+def users_by_email(call: Call) -> tuple[int, Any]:
+    email = call.query.get("email")
+    if email is None:
+        raise query_error("Missing required property: email")
+    return 200, render_users(call.tenant.users_by_email(email), call)
+
+
+@operation("get_users")
+def list_users(call: Call) -> tuple[int, Any]:
+    query = call.query
+    page = query.get("page", 0)
+    per_page = query.get("per_page", PER_PAGE_DEFAULT)
+    if page < 0:
+        raise query_error(f"Value {page} is less than minimum 0", "page",
+                          "Page index of the results to return. First page is 0")  # fmt: skip
+    if per_page < 0:
+        raise query_error(f"Value {per_page} is less than minimum 0", "per_page",
+                          "Number of results per page. Defaults to 50")  # fmt: skip
+    if per_page > PER_PAGE_MAX:
+        raise query_error(f"Value {per_page} is greater than maximum {PER_PAGE_MAX}", "per_page",
+                          "Number of results per page. Defaults to 50")  # fmt: skip
+    engine = query.get("search_engine", "v3")
+    if engine == "v1":
+        raise Auth0Error.invalid_query("You are not allowed to use search_engine=v1.")
+    if engine == "v2":
+        raise Auth0Error.invalid_query(
+            "You are not allowed to use search_engine=v2. Use search_engine=v3 instead."
+        )
+    if engine != "v3":
+        raise query_error(f"No enum match for: \"{engine}\"", "search_engine")
+    if "connection" in query:
+        raise Auth0Error.invalid_query(
+            "The 'connection' parameter only applies to search_engine=v1; "
+            "use q=identities.connection:\"<name>\" instead."
+        )
+    if query.get("q"):
+        raise Auth0Error(501, Msg.SEARCH_NOT_IMPLEMENTED, "not_implemented")
+    if page * per_page + per_page > PAGING_WINDOW:
+        raise Auth0Error(400, Msg.PAGING_LIMIT, "invalid_paging")
+
+    users = call.tenant.list_users()
+    sort = query.get("sort")
+    if sort:
+        users = sort_users(users, sort)
+    start = page * per_page
+    rows = render_users(users[start : start + per_page], call)
+    if query.get("include_totals", False):
+        return 200, {
+            "start": start,
+            "limit": per_page,
+            "length": len(rows),
+            "total": len(users),
+            "users": rows,
+        }
+    return 200, rows
+
+
+def sort_users(users: list[User], sort: str) -> list[User]:
+    """``sort=field:1|-1`` on root attributes; users lacking the field sort last."""
+    field, _, order = sort.partition(":")
+    if order not in ("1", "-1") or not field or field.split(".")[0] in (
+        "app_metadata",
+        "user_metadata",
+    ):
+        raise query_error(f"Invalid sort parameter: {sort}", "sort", "Field to sort by")
+    present = [u for u in users if u.to_json().get(field) is not None]
+    absent = [u for u in users if u.to_json().get(field) is None]
+    present.sort(key=lambda u: _sort_key(u.to_json()[field]), reverse=order == "-1")
+    return present + absent
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, (int, float)):
+        return (1, value)
+    return (2, str(value).lower())

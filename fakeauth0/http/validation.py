@@ -1,0 +1,134 @@
+"""Request validation against Auth0's own OpenAPI spec, with Auth0's (z-schema) messages.
+
+Auth0 validates payloads and query strings with z-schema and reports the first failure as
+``Payload validation error: '<what>' on property <path> (<description>).`` (behaviour.md §4).
+We validate with :mod:`jsonschema` against the vendored spec and word the failure the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+
+from ..errors import Auth0Error
+from ..spec import load_spec
+
+_TYPE_NAMES = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+    type(None): "null",
+}
+_STRICT_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/?#]+[^\s]*$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]+$")
+
+format_checker = FormatChecker(formats=())
+
+
+@format_checker.checks("email")
+def _is_email(value: object) -> bool:
+    return not isinstance(value, str) or (len(value) <= 254 and bool(_EMAIL.match(value)))
+
+
+@format_checker.checks("strict-uri")
+def _is_strict_uri(value: object) -> bool:
+    return not isinstance(value, str) or bool(_STRICT_URI.match(value))
+
+
+def _type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), "object")
+
+
+@cache
+def _validator(operation_id: str) -> Draft202012Validator:
+    """The request-body validator of one operation; ``#/components/...`` refs resolve in it."""
+    schema = dict(body_schema(operation_id) or {}, components=load_spec()["components"])
+    return Draft202012Validator(schema, format_checker=format_checker)
+
+
+def body_schema(operation_id: str) -> dict[str, Any] | None:
+    op = load_spec()["served"][operation_id]
+    content = (op.get("requestBody") or {}).get("content") or {}
+    media = content.get("application/json")
+    return None if media is None else media["schema"]
+
+
+def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
+    op = load_spec()["served"][operation_id]
+    return {p["name"]: p for p in op.get("parameters", []) if p["in"] == "query"}
+
+
+def _describe(error: ValidationError) -> str:
+    value = error.instance
+    kind = error.validator
+    if kind == "required":
+        missing = [name for name in error.validator_value if name not in value]
+        return f"Missing required property: {missing[0] if missing else error.validator_value[0]}"
+    if kind == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        extra = [name for name in value if name not in allowed]
+        return f"Additional properties not allowed: {','.join(extra)}"
+    if kind == "type":
+        expected = error.validator_value
+        expected = ",".join(expected) if isinstance(expected, list) else expected
+        return f"Expected type {expected} but found type {_type_name(value)}"
+    if kind == "minLength":
+        return f"String is too short ({len(value)} chars), minimum {error.validator_value}"
+    if kind == "maxLength":
+        return f"String is too long ({len(value)} chars), maximum {error.validator_value}"
+    if kind == "minimum":
+        return f"Value {value} is less than minimum {error.validator_value}"
+    if kind == "maximum":
+        return f"Value {value} is greater than maximum {error.validator_value}"
+    if kind == "enum":
+        return f"No enum match for: {json.dumps(value)}"
+    if kind == "format":
+        return f"Object didn't pass validation for format {error.validator_value}: {value}"
+    if kind == "pattern":
+        return f"String does not match pattern {error.validator_value}: {value}"
+    if kind in ("anyOf", "oneOf"):
+        return f"Data does not match any schemas from '{kind}'"
+    if kind == "minProperties":
+        return f"Too few properties defined ({len(value)}), minimum {error.validator_value}"
+    return error.message
+
+
+def _where(error: ValidationError) -> str:
+    path = ".".join(str(part) for part in error.absolute_path)
+    if not path:
+        return ""
+    description = error.schema.get("description") if isinstance(error.schema, dict) else None
+    return f" on property {path}" + (f" ({description.rstrip('.')})" if description else "")
+
+
+def _first_error(validator: Draft202012Validator, instance: Any) -> ValidationError | None:
+    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.path])
+    return errors[0] if errors else None
+
+
+def validate_body(operation_id: str, body: Any) -> None:
+    """Raise Auth0's 400 ``invalid_body`` when ``body`` breaks the operation's request schema."""
+    schema = body_schema(operation_id)
+    if schema is None:
+        return
+    error = _first_error(_validator(operation_id), body)
+    if error is not None:
+        raise Auth0Error.invalid_body(
+            f"Payload validation error: '{_describe(error)}'{_where(error)}."
+        )
+
+
+def query_error(
+    message: str, name: str | None = None, description: str | None = None
+) -> Auth0Error:
+    where = ""
+    if name:
+        where = f" on property {name}" + (f" ({description.rstrip('.')})" if description else "")
+    return Auth0Error.invalid_query(f"Query validation error: '{message}'{where}.")

@@ -1,0 +1,225 @@
+"""Signing keys, JWKS, and issuing and verifying the tenant's RS256 JWTs (behaviour.md §7)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import jwt
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from .clock import Clock
+from .errors import Auth0Error, Msg
+
+ALGORITHM = "RS256"
+ACCESS_TOKEN_LIFETIME = 86400
+ID_TOKEN_LIFETIME = 36000
+#: A token verified once is remembered (until it expires) so each request does not re-run RSA.
+_VERIFIED_CACHE_SIZE = 1024
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64_int(value: int) -> str:
+    return _b64(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+
+class SigningKey:
+    """One tenant's RSA key pair with its ``kid``; the key is made on first use (it costs ms)."""
+
+    def __init__(self, kid: str, domain: str) -> None:
+        self.kid = kid
+        self._domain = domain
+
+    @cached_property
+    def private_key(self) -> rsa.RSAPrivateKey:
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    @cached_property
+    def public_key(self) -> rsa.RSAPublicKey:
+        return self.private_key.public_key()
+
+    @cached_property
+    def certificate(self) -> x509.Certificate:
+        """A self-signed certificate, as Auth0 publishes in ``x5c`` for each key."""
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self._domain)])
+        now = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+        return (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self.public_key)
+            .serial_number(int(hashlib.sha1(self.kid.encode()).hexdigest()[:16], 16))
+            .not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=365 * 30))
+            .sign(self.private_key, hashes.SHA256())
+        )
+
+    def jwk(self) -> dict[str, Any]:
+        numbers = self.public_key.public_numbers()
+        der = self.certificate.public_bytes(serialization.Encoding.DER)
+        return {
+            "kty": "RSA",
+            "use": "sig",
+            "alg": ALGORITHM,
+            "kid": self.kid,
+            "n": _b64_int(numbers.n),
+            "e": _b64_int(numbers.e),
+            "x5t": _b64(hashlib.sha1(der).digest()),
+            "x5c": [base64.b64encode(der).decode("ascii")],
+        }
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        return jwt.encode(
+            claims, self.private_key, algorithm=ALGORITHM, headers={"kid": self.kid, "typ": "JWT"}
+        )
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who calls the Management API: the verified token's subject, client and scopes."""
+
+    sub: str
+    azp: str | None
+    scopes: frozenset[str]
+    claims: dict[str, Any] = field(compare=False, repr=False)
+
+    @property
+    def is_client(self) -> bool:
+        """True for machine-to-machine tokens (``sub`` is ``<client_id>@clients``)."""
+        return self.claims.get("gty") == "client-credentials"
+
+    def has_any(self, scopes: Iterable[str]) -> bool:
+        return any(scope in self.scopes for scope in scopes)
+
+
+class TokenAuthority:
+    """Issues and verifies one tenant's tokens against its keys, issuer and clock."""
+
+    def __init__(self, domain: str, key: SigningKey, clock: Clock) -> None:
+        self.issuer = f"https://{domain}/"
+        self.management_audience = f"https://{domain}/api/v2/"
+        self.key = key
+        self.clock = clock
+        self._verified: dict[str, dict[str, Any]] = {}
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [self.key.jwk()]}
+
+    def issue_access_token(
+        self, client_id: str, audience: str, scopes: Iterable[str], lifetime: int | None = None
+    ) -> str:
+        now = int(self.clock.time())
+        return self.key.sign(
+            {
+                "iss": self.issuer,
+                "sub": f"{client_id}@clients",
+                "aud": audience,
+                "iat": now,
+                "exp": now + (lifetime or ACCESS_TOKEN_LIFETIME),
+                "scope": " ".join(scopes),
+                "gty": "client-credentials",
+                "azp": client_id,
+            }
+        )
+
+    def issue_id_token(
+        self, user_id: str, client_id: str, profile: dict[str, Any], lifetime: int | None = None
+    ) -> str:
+        now = int(self.clock.time())
+        return self.key.sign(
+            {
+                **profile,
+                "iss": self.issuer,
+                "sub": user_id,
+                "aud": client_id,
+                "iat": now,
+                "exp": now + (lifetime or ID_TOKEN_LIFETIME),
+            }
+        )
+
+    def verify(self, token: str, audience: str | None = None) -> dict[str, Any]:
+        """Verify signature, expiry, issuer and audience; raise Auth0's 400/401 otherwise."""
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._verify_signature(token)
+            if len(self._verified) >= _VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = claims
+        now = self.clock.time()
+        exp = claims.get("exp")
+        if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+            raise Auth0Error.unauthorized(Msg.INVALID_TOKEN)
+        if now >= exp:
+            raise Auth0Error.unauthorized(Msg.EXPIRED_TOKEN)
+        nbf = claims.get("nbf", claims.get("iat"))
+        if isinstance(nbf, (int, float)) and nbf > now + 60:  # tolerate a minute of skew
+            raise Auth0Error.unauthorized(Msg.NOT_YET_VALID_TOKEN)
+        if claims.get("iss") != self.issuer:
+            raise Auth0Error.unauthorized(Msg.INVALID_TOKEN)
+        audience = audience or self.management_audience
+        aud = claims.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]
+        if audience not in audiences:
+            shown = " ".join(str(a) for a in audiences)
+            raise Auth0Error.unauthorized(Msg.BAD_AUDIENCE.format(aud=shown))
+        return claims
+
+    def _verify_signature(self, token: str) -> dict[str, Any]:
+        if token.count(".") != 2 or not all(token.split(".")):
+            raise Auth0Error(400, Msg.BAD_AUTH_HEADER, "Bearer")
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Auth0Error.unauthorized(Msg.INVALID_TOKEN) from None
+        # Only RS256 from this tenant's own key: never "none", never HS256 keyed with the public key.
+        if header.get("alg") != ALGORITHM or header.get("kid") != self.key.kid:
+            raise Auth0Error.unauthorized(Msg.INVALID_TOKEN)
+        try:
+            claims = jwt.decode(
+                token,
+                self.key.public_key,
+                algorithms=[ALGORITHM],
+                options={
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                    "verify_aud": False,
+                    "verify_iss": False,
+                },
+            )
+        except jwt.InvalidSignatureError:
+            raise Auth0Error.unauthorized(Msg.BAD_SIGNATURE) from None
+        except jwt.PyJWTError:
+            raise Auth0Error.unauthorized(Msg.INVALID_TOKEN) from None
+        if not isinstance(claims, dict):
+            raise Auth0Error.unauthorized(Msg.INVALID_TOKEN)
+        return claims
+
+    def principal(self, token: str) -> Principal:
+        claims = self.verify(token)
+        scope = claims.get("scope", "")
+        scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
+        return Principal(
+            sub=str(claims.get("sub", "")),
+            azp=claims.get("azp") or claims.get("client_id"),
+            scopes=scopes,
+            claims=claims,
+        )
+
+
+def unverified_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT without checking it: for diagnostics only, never for decisions."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

@@ -1,0 +1,398 @@
+"""User and identity records, and Auth0's rules for creating, updating and deleting users.
+
+Nothing here knows HTTP: operations take plain values, return records and raise
+:class:`~fakeauth0.errors.Auth0Error`. Serialization to Auth0's JSON lives in ``to_json``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import os
+import re
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .connections import Connection
+from .errors import Auth0Error, Msg
+
+#: Root attributes a PATCH can never set (behaviour.md §3.4).
+READ_ONLY = frozenset(
+    {"user_id", "created_at", "updated_at", "identities", "last_ip", "last_login",
+     "logins_count", "multifactor"}
+)  # fmt: skip
+#: Root attributes that social/enterprise connections overwrite at each login.
+SYNCED = ("family_name", "given_name", "name", "nickname", "picture")
+#: PATCH pairs Auth0 refuses together (spec ``patch_users_by_id`` 400 list).
+EXCLUSIVE_PAIRS = (
+    ("password", "email"),
+    ("password", "email_verified"),
+    ("username", "email"),
+    ("username", "email_verified"),
+    ("username", "password"),
+)
+#: Keys ``app_metadata`` may not hold (behaviour.md §3.5; app_metadata-restrictions.md).
+RESERVED_APP_METADATA = frozenset(
+    {"__tenant", "_id", "blocked", "clientID", "created_at", "email_verified", "email",
+     "globalClientID", "global_client_id", "identities", "lastIP", "lastLogin", "loginsCount",
+     "metadata", "multifactor_last_modified", "multifactor", "updated_at", "user_id"}
+)  # fmt: skip
+#: Profile attributes copied into ``profileData`` when a user becomes a secondary identity.
+PROFILE_DATA_FIELDS = (
+    "email", "email_verified", "name", "username", "given_name", "family_name",
+    "phone_number", "phone_verified", "nickname", "picture", "locale",
+)  # fmt: skip
+#: Root keys that are not profile attributes (held elsewhere in the record).
+_NON_PROFILE = READ_ONLY | {"app_metadata", "user_metadata", "password", "connection",
+                            "verify_email", "verify_phone_number", "client_id"}
+_SCRYPT = {"n": 2**4, "r": 8, "p": 1}
+
+
+@dataclass
+class Identity:
+    """One entry of ``identities[]``; ``user_id`` is the bare id (the part after ``|``)."""
+
+    connection: str
+    provider: str
+    user_id: str | int
+    is_social: bool
+    profile_data: dict[str, Any] | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.provider, str(self.user_id))
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "connection": self.connection,
+            "user_id": self.user_id,
+            "provider": self.provider,
+            "isSocial": self.is_social,
+        }
+        if self.profile_data is not None:
+            data["profileData"] = copy.deepcopy(self.profile_data)
+        return data
+
+
+@dataclass
+class User:
+    """A user record: a primary identity, its linked identities, profile and metadata."""
+
+    user_id: str
+    identities: list[Identity]
+    profile: dict[str, Any]
+    created_at: str
+    updated_at: str
+    app_metadata: dict[str, Any] = field(default_factory=dict)
+    user_metadata: dict[str, Any] = field(default_factory=dict)
+    last_login: str | None = None
+    last_ip: str | None = None
+    logins_count: int | None = None
+    password_hash: str | None = field(default=None, repr=False)
+
+    @property
+    def primary(self) -> Identity:
+        return self.identities[0]
+
+    @property
+    def email(self) -> str | None:
+        return self.profile.get("email")
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"created_at": self.created_at}
+        data.update(copy.deepcopy(self.profile))
+        data["identities"] = [identity.to_json() for identity in self.identities]
+        data["updated_at"] = self.updated_at
+        data["user_id"] = self.user_id
+        if self.user_metadata:
+            data["user_metadata"] = copy.deepcopy(self.user_metadata)
+        if self.app_metadata:
+            data["app_metadata"] = copy.deepcopy(self.app_metadata)
+        if self.last_login is not None:
+            data["last_login"] = self.last_login
+        if self.last_ip is not None:
+            data["last_ip"] = self.last_ip
+        if self.logins_count is not None:
+            data["logins_count"] = self.logins_count
+        return data
+
+    def profile_data(self) -> dict[str, Any]:
+        """What Auth0 keeps of this user's profile once it becomes a secondary identity."""
+        return {k: copy.deepcopy(self.profile[k]) for k in PROFILE_DATA_FIELDS if k in self.profile}
+
+
+def hash_password(password: str) -> str:
+    """Passwords are stored hashed, never kept or shown in clear (cheap scrypt: it is a fake)."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def password_matches(stored: str | None, password: str) -> bool:
+    if not stored:
+        return False
+    _, salt, digest = stored.split("$")
+    candidate = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), **_SCRYPT)
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+def default_picture(email: str | None, name: str | None) -> str:
+    """Auth0's generated picture: gravatar of the e-mail, falling back to an initials avatar."""
+    source = (name or email or "").split("@")[0]
+    words = [w for w in re.split(r"[^0-9A-Za-z]+", source) if w]
+    if len(words) >= 2:
+        initials = words[0][0] + words[1][0]
+    else:
+        initials = (words[0][:2] if words else "")
+    initials = (initials or "un").lower()
+    fallback = f"https://cdn.auth0.com/avatars/{initials}.png"
+    if not email:
+        return fallback
+    digest = hashlib.md5(email.strip().lower().encode("utf-8")).hexdigest()  # noqa: S324
+    return (
+        f"https://s.gravatar.com/avatar/{digest}?s=480&r=pg&d="
+        + urllib.parse.quote(fallback, safe="")
+    )
+
+
+def check_metadata(prop: str, metadata: Any) -> None:
+    """Metadata key rules (behaviour.md §3.5): no ``.`` or ``$``; reserved app_metadata keys."""
+    if not isinstance(metadata, dict):
+        return
+    for key, value in metadata.items():
+        if "." in key or "$" in key:
+            raise Auth0Error.invalid_body(Msg.METADATA_KEY_INVALID.format(prop=prop))
+        if prop == "app_metadata" and key in RESERVED_APP_METADATA:
+            raise Auth0Error.invalid_body(Msg.APP_METADATA_RESERVED.format(key=key))
+        if isinstance(value, dict):
+            check_metadata(f"{prop}.{key}", value)
+
+
+def merge_metadata(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """First-level merge: ``null`` deletes a key, ``{}`` clears all (behaviour.md §3.5)."""
+    if not patch:
+        return {}
+    merged = dict(current)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+class UserDirectory:
+    """Every user of a tenant, with the indexes that keep exact look-ups flat.
+
+    Indexes: user id -> user; (provider, bare id) of every identity -> the owning primary;
+    e-mail -> user ids. Listeners (the search index) hear of every write through :meth:`put`
+    and :meth:`remove`, so no index can drift from the records.
+    """
+
+    def __init__(self) -> None:
+        self._users: dict[str, User] = {}
+        self._owners: dict[tuple[str, str], str] = {}
+        self._by_email: dict[str, dict[str, None]] = {}
+        self.listeners: list[Callable[[str, User | None, User | None], None]] = []
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+    def __iter__(self) -> Iterator[User]:
+        return iter(self._users.values())
+
+    def get(self, user_id: str) -> User | None:
+        return self._users.get(user_id)
+
+    def require(self, user_id: str) -> User:
+        user = self._users.get(user_id)
+        if user is None:
+            raise Auth0Error.user_not_found()
+        return user
+
+    def owner_of(self, provider: str, bare_id: str | int) -> User | None:
+        """The primary user holding the identity ``provider|bare_id``, linked or not."""
+        owner = self._owners.get((provider, str(bare_id)))
+        return None if owner is None else self._users[owner]
+
+    def by_email(self, email: str) -> list[User]:
+        return [self._users[uid] for uid in self._by_email.get(email, ())]
+
+    def put(self, user: User) -> None:
+        old = self._users.get(user.user_id)
+        if old is not None:
+            self._unindex(old)
+        self._users[user.user_id] = user
+        for identity in user.identities:
+            self._owners[identity.key] = user.user_id
+        if user.email is not None:
+            self._by_email.setdefault(user.email, {})[user.user_id] = None
+        for listener in self.listeners:
+            listener(user.user_id, old, user)
+
+    def remove(self, user_id: str) -> User:
+        user = self._users.pop(user_id)
+        self._unindex(user)
+        for listener in self.listeners:
+            listener(user_id, user, None)
+        return user
+
+    def clear(self) -> None:
+        for user_id in list(self._users):
+            self.remove(user_id)
+
+    def _unindex(self, user: User) -> None:
+        for identity in user.identities:
+            if self._owners.get(identity.key) == user.user_id:
+                del self._owners[identity.key]
+        if user.email is not None:
+            holders = self._by_email.get(user.email)
+            if holders is not None:
+                holders.pop(user.user_id, None)
+                if not holders:
+                    del self._by_email[user.email]
+
+
+def normalize_email(connection: Connection, email: str) -> str:
+    """Database and passwordless (Auth0 store) connections lower-case e-mails; IdPs do not."""
+    if connection.is_database or connection.is_passwordless:
+        return email.lower()
+    return email
+
+
+def profile_from_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: copy.deepcopy(v) for k, v in fields.items() if k not in _NON_PROFILE}
+
+
+def build_user(
+    connection: Connection, fields: dict[str, Any], object_id: str, now: str
+) -> User:
+    """A new user for ``POST /users`` on a database or passwordless connection (§3.7).
+
+    ``fields`` has passed the spec's schema; this applies the rules the schema cannot say.
+    """
+    if not (connection.is_database or connection.is_passwordless):
+        raise Auth0Error.invalid_body(Msg.CONNECTION_NO_CREATE)
+    fields = dict(fields)
+    email = fields.get("email")
+    if email is not None:
+        fields["email"] = email = normalize_email(connection, email)
+    if "password" in fields and not connection.is_database:
+        raise Auth0Error.invalid_body(Msg.PASSWORD_NOT_ALLOWED)
+    if "username" in fields and not connection.requires_username:
+        raise Auth0Error.invalid_body(Msg.USERNAME_NOT_ALLOWED)
+    if connection.is_database:
+        if email is None:
+            raise Auth0Error.invalid_body(Msg.EMAIL_REQUIRED)
+        if connection.requires_username and "username" not in fields:
+            raise Auth0Error.invalid_body(Msg.USERNAME_REQUIRED)
+        if "password" not in fields:
+            raise Auth0Error.invalid_body(Msg.PASSWORD_REQUIRED)
+        connection.check_password(fields["password"])
+    if "username" in fields:
+        fields["username"] = fields["username"].lower()
+        connection.check_username(fields["username"])
+    if connection.strategy == "email" and email is None:
+        raise Auth0Error.invalid_body(Msg.EMAIL_REQUIRED)
+    if connection.strategy == "sms" and fields.get("phone_number") is None:
+        raise Auth0Error.invalid_body(Msg.PHONE_REQUIRED)
+    for prop in ("user_metadata", "app_metadata"):
+        check_metadata(prop, fields.get(prop))
+
+    bare_id = fields.get("user_id") or object_id
+    profile = profile_from_fields(fields)
+    if email is not None:
+        profile.setdefault("email_verified", False)
+    if fields.get("phone_number") is not None:
+        profile.setdefault("phone_verified", False)
+    handle = email or fields.get("phone_number") or fields.get("username") or bare_id
+    profile.setdefault("name", handle)
+    profile.setdefault("nickname", (email.split("@")[0]) if email else handle)
+    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    return User(
+        user_id=f"{connection.provider}|{bare_id}",
+        identities=[Identity(connection.name, connection.provider, bare_id, False)],
+        profile=profile,
+        created_at=now,
+        updated_at=now,
+        app_metadata={k: v for k, v in (fields.get("app_metadata") or {}).items() if v is not None},
+        user_metadata={
+            k: v for k, v in (fields.get("user_metadata") or {}).items() if v is not None
+        },
+        password_hash=hash_password(fields["password"]) if "password" in fields else None,
+    )
+
+
+def apply_update(
+    user: User, connection: Connection, fields: dict[str, Any], now: str
+) -> User:
+    """``PATCH /users/{id}`` on the user's primary identity (§3.4, §3.5); returns a new record."""
+    read_only = sorted(READ_ONLY & fields.keys())
+    if read_only:
+        raise Auth0Error.invalid_body(
+            f"Payload validation error: 'Additional properties not allowed: {read_only[0]}'."
+        )
+    for a, b in EXCLUSIVE_PAIRS:
+        if a in fields and b in fields:
+            raise Auth0Error.bad_request(Msg.CANNOT_UPDATE_TOGETHER.format(a=a, b=b))
+    if "email" in fields and not (connection.is_database or connection.is_passwordless):
+        raise Auth0Error.bad_request(Msg.EMAIL_NON_DB)
+    if "email_verified" in fields and connection.is_enterprise:
+        raise Auth0Error.bad_request(Msg.EMAIL_VERIFICATION_ENTERPRISE)
+    if connection.sync_user_root_attributes == "on_each_login" and any(
+        f in fields for f in SYNCED
+    ):
+        raise Auth0Error.bad_request(Msg.SYNCED_ATTRIBUTES)
+    if fields.get("password") is not None:
+        if not connection.is_database:
+            raise Auth0Error.bad_request(Msg.PASSWORD_NOT_ALLOWED)
+        connection.check_password(fields["password"])
+    if "username" in fields:
+        if not connection.requires_username:
+            raise Auth0Error.bad_request(Msg.USERNAME_NOT_ALLOWED)
+        if fields["username"] is not None:
+            fields = {**fields, "username": fields["username"].lower()}
+            connection.check_username(fields["username"])
+    for prop in ("user_metadata", "app_metadata"):
+        check_metadata(prop, fields.get(prop))
+
+    updated = copy.copy(user)
+    updated.profile = dict(user.profile)
+    for key, value in profile_from_fields(fields).items():
+        if value is None:
+            updated.profile.pop(key, None)
+        elif key == "email":
+            updated.profile[key] = normalize_email(connection, value)
+        else:
+            updated.profile[key] = value
+    if "email" in fields and "email_verified" not in fields and fields["email"] is not None:
+        updated.profile["email_verified"] = False
+    if "user_metadata" in fields:
+        updated.user_metadata = merge_metadata(user.user_metadata, fields["user_metadata"] or {})
+    if "app_metadata" in fields:
+        updated.app_metadata = merge_metadata(user.app_metadata, fields["app_metadata"] or {})
+    if fields.get("password") is not None:
+        updated.password_hash = hash_password(fields["password"])
+    updated.updated_at = now
+    return updated
+
+
+def social_user(
+    connection: Connection, bare_id: str | int, profile: dict[str, Any], now: str
+) -> User:
+    """What Auth0 stores after a first social or enterprise login: IdP claims at the root."""
+    profile = {k: copy.deepcopy(v) for k, v in profile.items() if k not in _NON_PROFILE}
+    email = profile.get("email")
+    profile.setdefault("name", email or str(bare_id))
+    profile.setdefault("nickname", email.split("@")[0] if email else str(bare_id))
+    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    return User(
+        user_id=f"{connection.provider}|{bare_id}",
+        identities=[Identity(connection.name, connection.provider, bare_id, connection.is_social)],
+        profile=profile,
+        created_at=now,
+        updated_at=now,
+    )
