@@ -1,7 +1,7 @@
 """fakeauth0: an in-memory fake of an Auth0 tenant for tests.
 
-    tenant = Tenant("example.auth0.com")
-    app = create_app(tenant)          # a WSGI app: Management API v2, /oauth/token, JWKS
+tenant = Tenant("example.auth0.com")
+app = create_app(tenant)          # a WSGI app: Management API v2, /oauth/token, JWKS
 """
 
 from .clients import Client

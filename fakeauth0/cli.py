@@ -19,13 +19,15 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve a fake tenant over HTTP")
     serve.add_argument("--host", default=LOOPBACK, help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=4010, help="port; 0 picks a free one")
-    serve.add_argument("--domain", default=None,
-                       help="tenant domain used in issuers and audiences (default: host:port)")  # fmt: skip
+    serve.add_argument(
+        "--domain", default=None, help="tenant domain in issuers and audiences (default: host:port)"
+    )
     serve.add_argument("--client-id", default=None, help="fix the M2M client's id")
     serve.add_argument("--client-secret", default=None, help="fix the M2M client's secret")
     serve.add_argument("--seed", default=None, help="seed for generated ids")
-    serve.add_argument("--log-level", default="WARNING",
-                       choices=["DEBUG", "INFO", "WARNING", "ERROR"])  # fmt: skip
+    serve.add_argument(
+        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
     return parser
 
 
@@ -36,8 +38,10 @@ def serve(args: argparse.Namespace) -> int:
     try:
         server = FakeAuth0Server(tenant, args.host, args.port, **options)
     except OSError as error:
-        print(f"fakeauth0: cannot listen on {args.host}:{args.port}: {error.strerror}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"fakeauth0: cannot listen on {args.host}:{args.port}: {error.strerror}",
+            file=sys.stderr,
+        )
         return 2
     tenant = server.tenant
     client = tenant.management_client

@@ -13,15 +13,53 @@ PASSWORDLESS = frozenset({"email", "sms"})
 #: Social strategies Auth0 offers (a subset of the spec's provider enum; the rest are enterprise).
 SOCIAL = frozenset(
     {
-        "amazon", "apple", "baidu", "bitbucket", "bitly", "box", "daccount", "dropbox",
-        "dwolla", "evernote", "evernote-sandbox", "exact", "facebook", "fitbit", "flickr",
-        "github", "google-oauth2", "instagram", "line", "linkedin", "miicard", "oauth1",
-        "oauth2", "paypal", "paypal-sandbox", "planningcenter", "renren", "salesforce",
-        "salesforce-community", "salesforce-sandbox", "shopify", "shop", "soundcloud",
-        "thecity", "thecity-sandbox", "thirtysevensignals", "twitter", "untappd", "vkontakte",
-        "weibo", "windowslive", "wordpress", "yahoo", "yammer", "yandex",
+        "amazon",
+        "apple",
+        "baidu",
+        "bitbucket",
+        "bitly",
+        "box",
+        "daccount",
+        "dropbox",
+        "dwolla",
+        "evernote",
+        "evernote-sandbox",
+        "exact",
+        "facebook",
+        "fitbit",
+        "flickr",
+        "github",
+        "google-oauth2",
+        "instagram",
+        "line",
+        "linkedin",
+        "miicard",
+        "oauth1",
+        "oauth2",
+        "paypal",
+        "paypal-sandbox",
+        "planningcenter",
+        "renren",
+        "salesforce",
+        "salesforce-community",
+        "salesforce-sandbox",
+        "shopify",
+        "shop",
+        "soundcloud",
+        "thecity",
+        "thecity-sandbox",
+        "thirtysevensignals",
+        "twitter",
+        "untappd",
+        "vkontakte",
+        "weibo",
+        "windowslive",
+        "wordpress",
+        "yahoo",
+        "yammer",
+        "yandex",
     }
-)  # fmt: skip
+)
 PASSWORD_POLICIES = ("none", "low", "fair", "good", "excellent")
 SYNC_MODES = ("on_each_login", "on_first_login", "never_on_login")
 #: Characters Auth0 allows in a username besides ASCII letters and digits (require-username.mdx).
@@ -126,8 +164,9 @@ def password_meets_policy(password: str, policy: str) -> bool:
     if policy == "good":
         return len(password) >= 8 and classes >= 3
     if policy == "excellent":
-        repeated = any(password[i] == password[i + 1] == password[i + 2]
-                       for i in range(len(password) - 2))  # fmt: skip
+        repeated = any(
+            password[i] == password[i + 1] == password[i + 2] for i in range(len(password) - 2)
+        )
         return len(password) >= 10 and classes >= 3 and not repeated
     raise ValueError(f"unknown password policy {policy!r}")
 

@@ -42,7 +42,7 @@ class Msg:
     )
     EMAIL_VERIFICATION_ENTERPRISE = "Email verification is not supported for enterprise users."
     METADATA_KEY_INVALID = (
-        "Payload validation error: 'Metadata keys must not contain \".\" or \"$\"' "
+        'Payload validation error: \'Metadata keys must not contain "." or "$"\' '
         "on property {prop}."
     )
     APP_METADATA_RESERVED = (
@@ -74,9 +74,7 @@ class Msg:
     BAD_JSON = "Invalid request payload JSON format"
     PAYLOAD_TOO_LARGE = "Payload content length greater than maximum allowed: 1048576"
     UNSUPPORTED_MEDIA = "Unsupported Media Type"
-    NOT_IMPLEMENTED_OPERATION = (
-        "fakeauth0 does not implement {operation} ({method} {path}) yet."
-    )
+    NOT_IMPLEMENTED_OPERATION = "fakeauth0 does not implement {operation} ({method} {path}) yet."
 
 
 class Auth0Error(Exception):

@@ -17,9 +17,7 @@ class IdSource:
     """
 
     def __init__(self, seed: int | str | None = None) -> None:
-        self._random: random.Random = (
-            random.SystemRandom() if seed is None else random.Random(seed)
-        )
+        self._random: random.Random = random.SystemRandom() if seed is None else random.Random(seed)
 
     def hex(self, length: int) -> str:
         return f"{self._random.getrandbits(4 * length):0{length}x}"

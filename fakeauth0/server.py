@@ -48,8 +48,9 @@ class FakeAuth0Server:
 
     def start(self) -> FakeAuth0Server:
         """Serve from a daemon thread; returns at once."""
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name=f"fakeauth0-{self.port}")  # fmt: skip
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name=f"fakeauth0-{self.port}"
+        )
         self._thread.start()
         return self
 

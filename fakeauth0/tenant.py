@@ -58,8 +58,9 @@ class Tenant:
         self.connections: dict[str, Connection] = {}
         self.clients: dict[str, Client] = {}
         self.calls: deque[CallRecord] = deque(maxlen=CALL_LOG_SIZE)
-        self.tokens = TokenAuthority(domain, SigningKey("fake-" + self.ids.alnum(20), domain),
-                                     self.clock)  # fmt: skip
+        self.tokens = TokenAuthority(
+            domain, SigningKey("fake-" + self.ids.alnum(20), domain), self.clock
+        )
         for connection in default_connections(self.ids):
             self.add_connection(connection)
         self.management_client = self.add_client(
@@ -175,7 +176,9 @@ class Tenant:
             missing = [s for s in scopes if s not in granted]
             if missing:
                 raise OAuthError(
-                    403, "access_denied", OAuthMsg.SCOPES_NOT_GRANTED.format(scopes=" ".join(missing))
+                    403,
+                    "access_denied",
+                    OAuthMsg.SCOPES_NOT_GRANTED.format(scopes=" ".join(missing)),
                 )
         token = self.tokens.issue_access_token(client_id, audience, scopes)
         return {
@@ -203,7 +206,9 @@ class Tenant:
             self.users.put(user)
             return user
 
-    def _refuse_duplicate(self, user: User, connection: Connection, ignore: str | None = None) -> None:
+    def _refuse_duplicate(
+        self, user: User, connection: Connection, ignore: str | None = None
+    ) -> None:
         """409 when the connection already holds this id, e-mail, username or phone (§3.7)."""
         conflict = Auth0Error(409, Msg.USER_EXISTS, "auth0_idp_error")
         owner = self.users.owner_of(user.primary.provider, user.primary.user_id)

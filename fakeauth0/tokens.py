@@ -183,7 +183,7 @@ class TokenAuthority:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise Auth0Error.unauthorized(Msg.INVALID_TOKEN) from None
-        # Only RS256 from this tenant's own key: never "none", never HS256 keyed with the public key.
+        # Only RS256 with this tenant's key: never "none", never HS256 keyed with the public key.
         if header.get("alg") != ALGORITHM or header.get("kid") != self.key.kid:
             raise Auth0Error.unauthorized(Msg.INVALID_TOKEN)
         try:

@@ -21,9 +21,17 @@ from .errors import Auth0Error, Msg
 
 #: Root attributes a PATCH can never set (behaviour.md §3.4).
 READ_ONLY = frozenset(
-    {"user_id", "created_at", "updated_at", "identities", "last_ip", "last_login",
-     "logins_count", "multifactor"}
-)  # fmt: skip
+    {
+        "user_id",
+        "created_at",
+        "updated_at",
+        "identities",
+        "last_ip",
+        "last_login",
+        "logins_count",
+        "multifactor",
+    }
+)
 #: Root attributes that social/enterprise connections overwrite at each login.
 SYNCED = ("family_name", "given_name", "name", "nickname", "picture")
 #: PATCH pairs Auth0 refuses together (spec ``patch_users_by_id`` 400 list).
@@ -36,18 +44,51 @@ EXCLUSIVE_PAIRS = (
 )
 #: Keys ``app_metadata`` may not hold (behaviour.md §3.5; app_metadata-restrictions.md).
 RESERVED_APP_METADATA = frozenset(
-    {"__tenant", "_id", "blocked", "clientID", "created_at", "email_verified", "email",
-     "globalClientID", "global_client_id", "identities", "lastIP", "lastLogin", "loginsCount",
-     "metadata", "multifactor_last_modified", "multifactor", "updated_at", "user_id"}
-)  # fmt: skip
+    {
+        "__tenant",
+        "_id",
+        "blocked",
+        "clientID",
+        "created_at",
+        "email_verified",
+        "email",
+        "globalClientID",
+        "global_client_id",
+        "identities",
+        "lastIP",
+        "lastLogin",
+        "loginsCount",
+        "metadata",
+        "multifactor_last_modified",
+        "multifactor",
+        "updated_at",
+        "user_id",
+    }
+)
 #: Profile attributes copied into ``profileData`` when a user becomes a secondary identity.
 PROFILE_DATA_FIELDS = (
-    "email", "email_verified", "name", "username", "given_name", "family_name",
-    "phone_number", "phone_verified", "nickname", "picture", "locale",
-)  # fmt: skip
+    "email",
+    "email_verified",
+    "name",
+    "username",
+    "given_name",
+    "family_name",
+    "phone_number",
+    "phone_verified",
+    "nickname",
+    "picture",
+    "locale",
+)
 #: Root keys that are not profile attributes (held elsewhere in the record).
-_NON_PROFILE = READ_ONLY | {"app_metadata", "user_metadata", "password", "connection",
-                            "verify_email", "verify_phone_number", "client_id"}
+_NON_PROFILE = READ_ONLY | {
+    "app_metadata",
+    "user_metadata",
+    "password",
+    "connection",
+    "verify_email",
+    "verify_phone_number",
+    "client_id",
+}
 _SCRYPT = {"n": 2**4, "r": 8, "p": 1}
 
 
@@ -143,18 +184,14 @@ def default_picture(email: str | None, name: str | None) -> str:
     """Auth0's generated picture: gravatar of the e-mail, falling back to an initials avatar."""
     source = (name or email or "").split("@")[0]
     words = [w for w in re.split(r"[^0-9A-Za-z]+", source) if w]
-    if len(words) >= 2:
-        initials = words[0][0] + words[1][0]
-    else:
-        initials = (words[0][:2] if words else "")
+    initials = words[0][0] + words[1][0] if len(words) >= 2 else "".join(words)[:2]
     initials = (initials or "un").lower()
     fallback = f"https://cdn.auth0.com/avatars/{initials}.png"
     if not email:
         return fallback
-    digest = hashlib.md5(email.strip().lower().encode("utf-8")).hexdigest()  # noqa: S324
-    return (
-        f"https://s.gravatar.com/avatar/{digest}?s=480&r=pg&d="
-        + urllib.parse.quote(fallback, safe="")
+    digest = hashlib.md5(email.strip().lower().encode("utf-8")).hexdigest()
+    return f"https://s.gravatar.com/avatar/{digest}?s=480&r=pg&d=" + urllib.parse.quote(
+        fallback, safe=""
     )
 
 
@@ -267,9 +304,7 @@ def profile_from_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: copy.deepcopy(v) for k, v in fields.items() if k not in _NON_PROFILE}
 
 
-def build_user(
-    connection: Connection, fields: dict[str, Any], object_id: str, now: str
-) -> User:
+def build_user(connection: Connection, fields: dict[str, Any], object_id: str, now: str) -> User:
     """A new user for ``POST /users`` on a database or passwordless connection (§3.7).
 
     ``fields`` has passed the spec's schema; this applies the rules the schema cannot say.
@@ -326,9 +361,7 @@ def build_user(
     )
 
 
-def apply_update(
-    user: User, connection: Connection, fields: dict[str, Any], now: str
-) -> User:
+def apply_update(user: User, connection: Connection, fields: dict[str, Any], now: str) -> User:
     """``PATCH /users/{id}`` on the user's primary identity (§3.4, §3.5); returns a new record."""
     read_only = sorted(READ_ONLY & fields.keys())
     if read_only:
@@ -342,9 +375,7 @@ def apply_update(
         raise Auth0Error.bad_request(Msg.EMAIL_NON_DB)
     if "email_verified" in fields and connection.is_enterprise:
         raise Auth0Error.bad_request(Msg.EMAIL_VERIFICATION_ENTERPRISE)
-    if connection.sync_user_root_attributes == "on_each_login" and any(
-        f in fields for f in SYNCED
-    ):
+    if connection.sync_user_root_attributes == "on_each_login" and any(f in fields for f in SYNCED):
         raise Auth0Error.bad_request(Msg.SYNCED_ATTRIBUTES)
     if fields.get("password") is not None:
         if not connection.is_database:

@@ -102,8 +102,10 @@ def main(argv: list[str]) -> int:
     source = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
     subset = extract(json.loads(source.read_text(encoding="utf-8")))
     TARGET.write_text(json.dumps(subset, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}: {len(subset['operations'])} operations, "
-          f"{len(subset['served'])} served, {len(subset['components']['schemas'])} schemas")
+    print(
+        f"wrote {TARGET.relative_to(ROOT)}: {len(subset['operations'])} operations, "
+        f"{len(subset['served'])} served, {len(subset['components']['schemas'])} schemas"
+    )
     return 0
 
 

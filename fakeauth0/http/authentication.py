@@ -34,7 +34,9 @@ def token(tenant: Tenant, request: Request) -> Response:
         params.setdefault("client_secret", basic[1])
     grant_type = params.get("grant_type")
     if not grant_type:
-        raise OAuthError(400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name="grant_type"))
+        raise OAuthError(
+            400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name="grant_type")
+        )
     if grant_type != "client_credentials":
         raise OAuthError(
             400, "unsupported_grant_type", OAuthMsg.UNSUPPORTED_GRANT.format(grant_type=grant_type)
@@ -89,8 +91,18 @@ def openid_configuration(tenant: Tenant, request: Request) -> Response:
             "id_token_signing_alg_values_supported": ["RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "claims_supported": ["aud", "email", "email_verified", "exp", "iat", "iss", "name",
-                                 "nickname", "picture", "sub"],  # fmt: skip
+            "claims_supported": [
+                "aud",
+                "email",
+                "email_verified",
+                "exp",
+                "iat",
+                "iss",
+                "name",
+                "nickname",
+                "picture",
+                "sub",
+            ],
         },
     )
 

@@ -90,14 +90,23 @@ def list_users(call: Call) -> tuple[int, Any]:
     page = query.get("page", 0)
     per_page = query.get("per_page", PER_PAGE_DEFAULT)
     if page < 0:
-        raise query_error(f"Value {page} is less than minimum 0", "page",
-                          "Page index of the results to return. First page is 0")  # fmt: skip
+        raise query_error(
+            f"Value {page} is less than minimum 0",
+            "page",
+            "Page index of the results to return. First page is 0",
+        )
     if per_page < 0:
-        raise query_error(f"Value {per_page} is less than minimum 0", "per_page",
-                          "Number of results per page. Defaults to 50")  # fmt: skip
+        raise query_error(
+            f"Value {per_page} is less than minimum 0",
+            "per_page",
+            "Number of results per page. Defaults to 50",
+        )
     if per_page > PER_PAGE_MAX:
-        raise query_error(f"Value {per_page} is greater than maximum {PER_PAGE_MAX}", "per_page",
-                          "Number of results per page. Defaults to 50")  # fmt: skip
+        raise query_error(
+            f"Value {per_page} is greater than maximum {PER_PAGE_MAX}",
+            "per_page",
+            "Number of results per page. Defaults to 50",
+        )
     engine = query.get("search_engine", "v3")
     if engine == "v1":
         raise Auth0Error.invalid_query("You are not allowed to use search_engine=v1.")
@@ -106,11 +115,11 @@ def list_users(call: Call) -> tuple[int, Any]:
             "You are not allowed to use search_engine=v2. Use search_engine=v3 instead."
         )
     if engine != "v3":
-        raise query_error(f"No enum match for: \"{engine}\"", "search_engine")
+        raise query_error(f'No enum match for: "{engine}"', "search_engine")
     if "connection" in query:
         raise Auth0Error.invalid_query(
             "The 'connection' parameter only applies to search_engine=v1; "
-            "use q=identities.connection:\"<name>\" instead."
+            'use q=identities.connection:"<name>" instead.'
         )
     if query.get("q"):
         raise Auth0Error(501, Msg.SEARCH_NOT_IMPLEMENTED, "not_implemented")
@@ -137,9 +146,14 @@ def list_users(call: Call) -> tuple[int, Any]:
 def sort_users(users: list[User], sort: str) -> list[User]:
     """``sort=field:1|-1`` on root attributes; users lacking the field sort last."""
     field, _, order = sort.partition(":")
-    if order not in ("1", "-1") or not field or field.split(".")[0] in (
-        "app_metadata",
-        "user_metadata",
+    if (
+        order not in ("1", "-1")
+        or not field
+        or field.split(".")[0]
+        in (
+            "app_metadata",
+            "user_metadata",
+        )
     ):
         raise query_error(f"Invalid sort parameter: {sort}", "sort", "Field to sort by")
     present = [u for u in users if u.to_json().get(field) is not None]
