@@ -1,62 +1,172 @@
-"""``fakeauth0 serve``: run a fake tenant as a local HTTP server."""
+"""``fakeauth0 serve``: run fake tenants as a local HTTP(S) server."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
 import threading
 from types import FrameType
+from typing import Any
 
-from .server import LOOPBACK, FakeAuth0Server
+from .errors import FakeMsg
+from .server import LOOPBACK, FakeAuth0Server, LocalCA
+from .snapshot import SeedError
+from .store import StateError, StateStore
 from .tenant import Tenant
+
+
+class StartupError(Exception):
+    """A problem the user must fix before the server can start; printed without a traceback."""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fakeauth0", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve a fake tenant over HTTP")
+    serve = sub.add_parser("serve", help="serve fake tenants over HTTP(S)")
     serve.add_argument("--host", default=LOOPBACK, help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=4010, help="port; 0 picks a free one")
     serve.add_argument(
-        "--domain", default=None, help="tenant domain in issuers and audiences (default: host:port)"
+        "--domain", default=None, help="the default tenant's domain (default: host:port)"
+    )
+    serve.add_argument(
+        "--tenant",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="serve another tenant, chosen by the Host header or /_tenants/DOMAIN/ (repeatable)",
     )
     serve.add_argument("--client-id", default=None, help="fix the M2M client's id")
     serve.add_argument("--client-secret", default=None, help="fix the M2M client's secret")
-    serve.add_argument("--seed", default=None, help="seed for generated ids")
     serve.add_argument(
-        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+        "--seed",
+        default=None,
+        metavar="FILE",
+        help="JSON seed: connections, clients, users (or {'tenants': [...]}); reset returns here",
+    )
+    serve.add_argument(
+        "--state",
+        default=None,
+        metavar="FILE",
+        help="SQLite file that keeps every acknowledged change across restarts",
+    )
+    serve.add_argument("--id-seed", default=None, help="seed for generated ids (reproducible)")
+    serve.add_argument("--tls", action="store_true", help="serve HTTPS with a local CA")
+    serve.add_argument(
+        "--ca-file",
+        default="fakeauth0-ca.pem",
+        metavar="FILE",
+        help="where --tls keeps its CA certificate (key beside it, .key); reused if present",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="WARNING",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="INFO logs one line per request (never headers, bodies or query strings)",
     )
     return parser
 
 
+def read_seed(path: str, default_domain: str | None) -> dict[str, dict[str, Any]]:
+    """The seed file as ``{domain: seed}``; ``""`` stands for the default tenant."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as error:
+        raise StartupError(
+            FakeMsg.SEED_UNREADABLE.format(path=path, error=error.strerror)
+        ) from None
+    except ValueError as error:
+        raise StartupError(FakeMsg.SEED_NOT_JSON.format(path=path, error=error)) from None
+    if not isinstance(data, dict):
+        raise StartupError(f"{path}: {FakeMsg.SEED_NOT_OBJECT}")
+    if "tenants" not in data:
+        return {data.get("domain") or default_domain or "": data}
+    tenants = data["tenants"]
+    if not isinstance(tenants, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("domain"), str) for t in tenants
+    ):
+        raise StartupError(f"{path}: {FakeMsg.SEED_TENANTS}")
+    return {t["domain"]: {k: v for k, v in t.items() if k != "domain"} for t in tenants}
+
+
+def build_server(args: argparse.Namespace) -> FakeAuth0Server:
+    options = {
+        "seed": args.id_seed,
+        "client_id": args.client_id,
+        "client_secret": args.client_secret,
+    }
+    seeds = read_seed(args.seed, args.domain) if args.seed else {}
+    store = None
+    if args.state:
+        try:
+            store = StateStore(args.state)
+        except StateError as error:
+            raise StartupError(str(error)) from None
+    domains = list(args.tenant)
+    domains += [d for d in seeds if d and d != args.domain and d not in domains]
+    if store is not None:
+        domains += [d for d in store.domains() if d != args.domain and d not in domains]
+    try:
+        ca = LocalCA(args.ca_file) if args.tls else None
+    except (OSError, ValueError) as error:
+        raise StartupError(f"cannot use the CA file {args.ca_file}: {error}") from None
+    try:
+        return FakeAuth0Server(
+            Tenant(args.domain, **options) if args.domain else None,
+            args.host,
+            args.port,
+            domains=domains,
+            seeds=seeds,
+            store=store,
+            ca=ca,
+            **options,
+        )
+    except OSError as error:
+        raise StartupError(
+            FakeMsg.PORT_IN_USE.format(host=args.host, port=args.port, error=error.strerror)
+        ) from None
+    except SeedError as error:
+        raise StartupError(f"{args.seed or args.state}: {error}") from None
+    finally:
+        if store is not None and sys.exc_info()[0] is not None:
+            store.close()
+
+
 def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(message)s")
-    options = {"seed": args.seed, "client_id": args.client_id, "client_secret": args.client_secret}
-    tenant = Tenant(args.domain, **options) if args.domain else None
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
-        server = FakeAuth0Server(tenant, args.host, args.port, **options)
-    except OSError as error:
-        print(
-            f"fakeauth0: cannot listen on {args.host}:{args.port}: {error.strerror}",
-            file=sys.stderr,
-        )
+        server = build_server(args)
+    except StartupError as error:
+        print(f"fakeauth0: {error}", file=sys.stderr, flush=True)
         return 2
-    tenant = server.tenant
-    client = tenant.management_client
-    print(f"fakeauth0 serving {tenant.domain} at {server.url}", flush=True)
-    print(f"  Management API: {server.url}/api/v2/   token: {server.url}/oauth/token")
-    print(f"  audience:       {tenant.management_audience}")
-    print(f"  client_id:      {client.client_id}")
-    print(f"  client_secret:  {client.client_secret}", flush=True)
+    print(f"fakeauth0 serving at {server.url}", flush=True)
+    for tenant in server.tenants:
+        client = tenant.management_client
+        print(f"  tenant {tenant.domain}")
+        print(f"    Management API: {server.url}/api/v2/   token: {server.url}/oauth/token")
+        print(f"    audience:       {tenant.management_audience}")
+        print(f"    client_id:      {client.client_id}")
+        print(f"    client_secret:  {client.client_secret}")
+    if server.ca is not None:
+        print(f"  CA certificate: {server.ca.ca_file} (SSL_CERT_FILE / NODE_EXTRA_CA_CERTS)")
+    if server.store is not None:
+        print(f"  state: {server.store.path}")
+    print(f"  control plane: {server.url}/_fake/  health: {server.url}/_fake/health", flush=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        threading.Thread(target=server.stop, daemon=True).start()
+        threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    finally:
+        server.close()  # state flushed and the file closed cleanly
     print("fakeauth0 stopped", flush=True)
     return 0
 

@@ -45,6 +45,11 @@ class Clock:
         else:
             self._offset += seconds
 
+    def reset(self) -> None:
+        """Back to wall-clock time: unfrozen, no offset."""
+        self._frozen_at = None
+        self._offset = 0.0
+
     @property
     def frozen(self) -> bool:
         return self._frozen_at is not None

@@ -49,6 +49,11 @@ class Msg:
         "Payload validation error: 'Reserved key {key} is not allowed' on property app_metadata."
     )
     CANNOT_UPDATE_TOGETHER = "Cannot update {a} and {b} simultaneously."
+    NOT_UPDATABLE = (  # auth0-java #58: PATCH /users/{id} with read-only or unknown attributes
+        "Payload validation error: 'Additional properties not allowed: {names} (consider storing "
+        'them in app_metadata or user_metadata. See "Users Metadata" in '
+        "https://auth0.com/docs/api/v2/changes for more details)'."
+    )
     # Tokens (behaviour.md §7).
     MISSING_AUTH = "Missing authentication"
     BAD_AUTH_HEADER = "Bad HTTP authentication header format"
@@ -64,9 +69,84 @@ class Msg:
         "You can only page through the first 1000 records. See "
         "https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation"
     )
-    SEARCH_NOT_IMPLEMENTED = (
-        "fakeauth0 does not implement user search (the 'q' parameter) yet; "
-        "it refuses rather than return an unfiltered list."
+    # User search v3 (behaviour.md §5.1). Auth0 documents no wording for refused queries
+    # (UNCONFIRMED, see CHOICES.md): these say what is wrong. 501s name what we do not model.
+    SEARCH_SYNTAX = "Invalid query string: {detail}."
+    SEARCH_WILDCARD_SHORT = (
+        "Invalid query string: a wildcard at the start of a term needs at least 3 other "
+        "characters ({field}:{term})."
+    )
+    SEARCH_WILDCARD_QUESTION = (
+        "Invalid query string: the '?' wildcard is not supported, use '*' ({term})."
+    )
+    SEARCH_WILDCARD_METADATA = (
+        "Invalid query string: wildcards cannot be used on metadata fields ({field}:{term})."
+    )
+    SEARCH_WILDCARD_KIND = (
+        "Invalid query string: wildcards can only be used on text fields ({field}:{term})."
+    )
+    SEARCH_RANGE_METADATA = (
+        "Invalid query string: ranges cannot be used on metadata fields ({field})."
+    )
+    SEARCH_RANGE_KIND = "Invalid query string: ranges cannot be used on boolean fields ({field})."
+    SEARCH_RANGE_NO_FIELD = "Invalid query string: a range needs a field ({range})."
+    SEARCH_BAD_VALUE = "Invalid query string: '{value}' is not a valid {kind} for {field}."
+    SEARCH_V2_COMPARISON = (
+        "Invalid query string: comparisons such as {query} are search_engine=v2 syntax; "
+        "use a range such as logins_count:{{100 TO *]."
+    )
+    SEARCH_RAW_V3 = (
+        "Invalid query string: {field} is a search_engine=v2 field; v3 fields are not "
+        'tokenized, use {base}:"..." instead.'
+    )
+    SEARCH_NESTED_FIELD = (
+        "Invalid query string: field {field} cannot be nested inside {outer}:(...)."
+    )
+    SEARCH_EXISTS_FIELD = "Invalid query string: _exists_ takes one field name ({expr})."
+    SEARCH_FIELD_NOT_SEARCHABLE = "Invalid query string: {field} cannot be searched; {hint}."
+    SEARCH_BAD_SORT = (
+        "Query validation error: 'Invalid sort parameter: {sort}' on property sort "
+        "(Field to sort by)."
+    )
+    SEARCH_UNKNOWN_FIELD = (
+        "fakeauth0 does not search the field {field}; it searches the fields of Auth0's "
+        "user search docs, app_metadata.* and user_metadata.*."
+    )
+    SEARCH_UNMODELLED_FIELD = "fakeauth0 does not model {what}, so it cannot search {field}."
+    SEARCH_UNSUPPORTED = "fakeauth0 does not support {construct} in user search."
+    SEARCH_ENGINE_V1 = "You are not allowed to use search_engine=v1."
+    SEARCH_ENGINE_V2 = "You are not allowed to use search_engine=v2. Use search_engine=v3 instead."
+    SEARCH_CONNECTION_PARAM = (
+        "The 'connection' parameter only applies to search_engine=v1; "
+        'use q=identities.connection:"<name>" instead.'
+    )
+    # Account linking (behaviour.md §1.3, §2; spec post_identities and
+    # delete_user_identity_by_user_id). Choices for UNCONFIRMED cases are in CHOICES.md.
+    LINK_SAME_IDENTITY = "Main identity and the new one are the same."
+    LINK_PROVIDER_NOT_CONFIGURED = "The provider/connection is not configured."
+    LINK_INEXISTENT_IDENTITY = "Linking to an inexistent identity is not allowed."
+    LINK_SECONDARY_NOT_FOUND = "Provided secondary account not found."
+    LINK_IDENTITY_EXISTS = "Specified identity already exists."
+    LINK_WITH_INVALID = "Invalid token (link_with)."
+    LINK_WITH_ALG = "JWT (link_with) must have an alg of RS256."
+    LINK_WITH_AUD_INVALID = "JWT (link_with) contains an invalid aud claim."
+    LINK_WITH_AUD_AZP = (
+        "JWT (link_with) must have an aud claim that matches that of the calling token's azp."
+    )
+    LINK_WITH_ISSUER = "JWT (link_with) must have the same issuer as the calling user."
+    LINK_WITH_SUB_MISSING = "JWT (link_with) must contains sub claim."
+    LINK_WITH_SUB_INVALID = "JWT (link_with) contains an invalid sub claim."
+    LINK_WITH_EXCLUSIVE = (
+        "Payload validation error: 'link_with cannot be sent together with provider, "
+        "user_id or connection_id'."
+    )
+    LINK_USER_ID_REQUIRED = "Payload validation error: 'Missing required property: user_id'."
+    LINK_EMPTY_BODY = "Payload validation error: 'Too few properties defined (0), minimum 1'."
+    LINK_NEEDS_UPDATE_USERS = "Insufficient scope, expected any of: update:users"
+    UNLINK_MAIN_IDENTITY = "Main identity cannot be removed."
+    PATH_ENUM = (
+        "Path validation error: 'No enum match for: \"{value}\"' "
+        "on property {name} ({description})."
     )
     # Requests the fake cannot parse or route.
     NOT_FOUND_ROUTE = "Not Found"
@@ -75,6 +155,8 @@ class Msg:
     PAYLOAD_TOO_LARGE = "Payload content length greater than maximum allowed: 1048576"
     UNSUPPORTED_MEDIA = "Unsupported Media Type"
     NOT_IMPLEMENTED_OPERATION = "fakeauth0 does not implement {operation} ({method} {path}) yet."
+    # Rate limits (behaviour.md §8).
+    RATE_LIMITED = "Global limit has been reached"
 
 
 class Auth0Error(Exception):
@@ -155,8 +237,21 @@ class OAuthMsg:
     SCOPES_NOT_GRANTED = "Client has not been granted scopes: {scopes}"
     GRANT_NOT_ALLOWED = "Grant type '{grant_type}' not allowed for the client."
     UNSUPPORTED_GRANT = "Unsupported grant type: {grant_type}"
+    NO_AUDIENCE = "No audience parameter was provided, and no default audience has been configured"
     MISSING_PARAMETER = "Missing required parameter: {name}"
     BAD_BODY = "Invalid request body. Use application/json or application/x-www-form-urlencoded."
+    # Simulated logins (fakeauth0.logins; behaviour.md §9). Choices are in CHOICES.md.
+    WRONG_CREDENTIALS = "Wrong email or password."
+    USER_BLOCKED = "user is blocked"
+    UNKNOWN_CLIENT = "Unknown client: {client_id}"
+    LOGIN_NEEDS_IDENTITY = "A login through {connection} needs {needs}."
+    PRIMARY_USER_MISMATCH = (
+        "setPrimaryUser: the identity used to log in ({identity}) is not linked to {user_id}."
+    )
+    PRIMARY_USER_NOT_SET = (
+        "The user {user_id} was linked into another account during the login; "
+        "call setPrimaryUser with the new primary user."
+    )
 
 
 class OAuthError(Exception):
@@ -176,3 +271,45 @@ class OAuthError(Exception):
         if self.error_uri is not None:
             body["error_uri"] = self.error_uri
         return body
+
+
+class FakeMsg:
+    """The fake's own messages (seeds, the ``/_fake/`` control plane, the server): not Auth0's."""
+
+    SEED_NOT_OBJECT = "A seed must be a JSON object with connections, clients and users."
+    SEED_NOT_JSON = "The seed file {path} is not valid JSON: {error}"
+    SEED_UNREADABLE = "Cannot read the seed file {path}: {error}"
+    SEED_NOT_LIST = "The seed's {key!r} must be a list."
+    SEED_UNKNOWN_KEYS = "Unknown keys in {what}: {keys}."
+    SEED_CONNECTION_SHAPE = "A connection needs a name and a strategy: {record}"
+    SEED_CONNECTION_TWICE = "The connection {name!r} is listed twice."
+    SEED_CLIENT_SHAPE = "A client needs a name: {record}"
+    SEED_MANAGEMENT_CLIENT = "management_client_id {client_id!r} is not one of the seed's clients."
+    SEED_USER_SHAPE = "A user needs a string user_id: {record}"
+    SEED_IDENTITY_SHAPE = "User {user!r}: each identity needs connection, provider and user_id."
+    SEED_NO_IDENTITIES = "User {user!r}: a user needs at least one identity."
+    SEED_USER_RULE = "User {user!r} breaks a rule: {rule}"
+    SEED_TENANTS = "A seed's 'tenants' must be a list of objects, each with a 'domain'."
+    RULE_NO_CONNECTION = "its identity names the connection {connection!r}, which does not exist."
+    RULE_PROVIDER = (
+        "identity provider {provider!r} does not match connection {connection!r}, "
+        "whose strategy is {strategy!r}."
+    )
+    RULE_PRIMARY_PROFILE_DATA = "the primary identity (the first) cannot carry profileData."
+    RULE_USER_ID = "user_id must be the primary identity's provider|user_id, here {expected!r}."
+    RULE_IDENTITY_TWICE = "it lists the same identity twice."
+    RULE_IDENTITY_OWNED = "the identity {identity} already belongs to user {owner!r}."
+    RULE_DUPLICATE_ID = "the user_id appears twice."
+    RULE_DUPLICATE_ATTRIBUTE = (
+        "its {attribute} is already used in connection {connection!r} by user {other!r}."
+    )
+    RULE_PASSWORD_CONNECTION = "a password is only valid on a database (auth0) connection."
+    RULE_PASSWORD_WEAK = "the password does not meet the connection's {policy!r} policy."
+    RULE_USERNAME = "connection {connection!r} does not have requires_username."
+    RULE_EMAIL_CASE = "database connections store e-mails in lower case."
+    STATE_UNREADABLE = "Cannot use the state file {path}: {error}"
+    PORT_IN_USE = "Cannot listen on {host}:{port}: {error}"
+    WIDE_BIND = "fakeauth0 is listening on {host}: reachable beyond this machine"
+    UNKNOWN_TENANT = "No tenant {domain!r} is served here; tenants: {known}."
+    TENANT_EXISTS = "A tenant {domain!r} is already served."
+    BAD_CONTROL_BODY = "Invalid control request: {problem}"

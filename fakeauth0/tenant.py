@@ -8,11 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from . import linking, logins, snapshot
 from .clients import Client
 from .clock import Clock
 from .connections import Connection, default_connections
 from .errors import Auth0Error, Msg, OAuthError, OAuthMsg
+from .faults import Faults
 from .ids import IdSource
+from .logins import LoginHook, LoginResult
+from .search import SearchPage, UserSearch
 from .spec import load_spec
 from .tokens import ACCESS_TOKEN_LIFETIME, SigningKey, TokenAuthority
 from .users import User, UserDirectory, apply_update, build_user, social_user
@@ -32,6 +36,37 @@ class CallRecord:
     status: int
 
 
+class CallLog(deque[CallRecord]):
+    """The calls a tenant served, oldest first, with filters that keep assertions short:
+    ``assert tenant.calls.operations() == ["post_users", "get_users_by_id"]``."""
+
+    def matching(
+        self,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        operation: str | None = None,
+        status: int | None = None,
+    ) -> list[CallRecord]:
+        """The calls equal to every field given (``method`` case-insensitive)."""
+        return [
+            c
+            for c in self
+            if (method is None or c.method == method.upper())
+            and (path is None or c.path == path)
+            and (operation is None or c.operation == operation)
+            and (status is None or c.status == status)
+        ]
+
+    def operations(self) -> list[str | None]:
+        """The operation ids served, in order (the spec's names, e.g. ``get_users``)."""
+        return [c.operation for c in self]
+
+    @property
+    def last(self) -> CallRecord | None:
+        return self[-1] if self else None
+
+
 class Tenant:
     """One fake Auth0 tenant: users, connections, clients, a signing key, a clock, an id source.
 
@@ -49,15 +84,23 @@ class Tenant:
         clock: Clock | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        search_engine: str = "v3",
     ) -> None:
         self.domain = domain
         self.ids = IdSource(seed)
         self.clock = clock or Clock()
         self.lock = threading.RLock()
         self.users = UserDirectory()
+        if search_engine not in ("v2", "v3"):
+            raise ValueError(f"search_engine must be 'v2' or 'v3', not {search_engine!r}")
+        #: "v3" (every tenant today), or "v2" to also serve the legacy engine (§5.3).
+        self.search_engine = search_engine
+        self.user_search = UserSearch(self.users, self.clock)
         self.connections: dict[str, Connection] = {}
         self.clients: dict[str, Client] = {}
-        self.calls: deque[CallRecord] = deque(maxlen=CALL_LOG_SIZE)
+        self.calls = CallLog(maxlen=CALL_LOG_SIZE)
+        #: Post-login hooks (Auth0 Rules / Actions), run in order by :meth:`login`.
+        self.hooks: list[LoginHook] = []
         self.tokens = TokenAuthority(
             domain, SigningKey("fake-" + self.ids.alnum(20), domain), self.clock
         )
@@ -71,6 +114,10 @@ class Tenant:
                 grants={self.management_audience: list(MANAGEMENT_SCOPES)},
             )
         )
+        #: Injected faults and rate limits (``fakeauth0.faults``), applied by the WSGI app.
+        self.faults = Faults()
+        #: What :meth:`reset` returns to: the state at creation, or the last loaded seed.
+        self.seed_state: dict[str, Any] = snapshot.take(self)
 
     def __repr__(self) -> str:
         return f"<Tenant {self.domain} users={len(self.users)}>"
@@ -291,5 +338,154 @@ class Tenant:
             user = social_user(found, user_id, profile or {}, self.clock.iso())
             if self.users.owner_of(found.provider, user_id) is not None:
                 raise Auth0Error(409, Msg.USER_EXISTS, "auth0_idp_error")
+            # That first login is counted (behaviour.md §9); no client IP to record (CHOICES.md).
+            user.logins_count, user.last_login = 1, user.created_at
             self.users.put(user)
             return user
+
+    # -- account linking and logins (fakeauth0.linking, fakeauth0.logins) -----------------------
+
+    def link(
+        self,
+        primary_id: str,
+        provider: str,
+        user_id: str | int,
+        connection_id: str | None = None,
+    ) -> User:
+        """``POST /users/{id}/identities`` with ``{provider, user_id}``: link ``provider|user_id``
+        (and every identity of its owner) into the primary; returns the primary."""
+        with self.lock:
+            return linking.link(
+                self.users,
+                self.connections,
+                primary_id,
+                provider,
+                user_id,
+                self.clock.iso(),
+                connection_id=connection_id,
+            )
+
+    def link_with(self, primary_id: str, id_token: str, caller_azp: str | None) -> User:
+        """``POST /users/{id}/identities`` with ``{link_with}``: the secondary is the ID token's
+        subject; ``caller_azp`` is the ``azp`` of the calling access token (§1.1)."""
+        with self.lock:
+            provider, bare_id = linking.secondary_from_id_token(self.tokens, id_token, caller_azp)
+            return linking.link(
+                self.users,
+                self.connections,
+                primary_id,
+                provider,
+                bare_id,
+                self.clock.iso(),
+                missing=Msg.LINK_SECONDARY_NOT_FOUND,
+            )
+
+    def unlink(self, primary_id: str, provider: str, user_id: str | int) -> User:
+        """``DELETE /users/{id}/identities/{provider}/{user_id}``: returns the primary; the
+        identity is a standalone user ``provider|user_id`` again, with no metadata."""
+        with self.lock:
+            primary, _ = linking.unlink(
+                self.users, primary_id, provider, str(user_id), self.clock.iso()
+            )
+            return primary
+
+    def login(
+        self,
+        connection: str,
+        *,
+        user_id: str | int | None = None,
+        email: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        profile: dict[str, Any] | None = None,
+        ip: str | None = None,
+        client_id: str | None = None,
+        scope: str | None = None,
+    ) -> LoginResult:
+        """Simulate a successful login through ``connection`` (see :func:`fakeauth0.logins.login`);
+        returns the user it resolved to and an ID token for ``client_id`` (default: the
+        management client, so ``link_with`` passes with the management token's ``azp``)."""
+        with self.lock:
+            return logins.login(
+                self,
+                connection,
+                user_id=user_id,
+                email=email,
+                username=username,
+                password=password,
+                profile=profile,
+                ip=ip,
+                client_id=client_id,
+                scope=scope,
+            )
+
+    def add_hook(self, hook: LoginHook) -> LoginHook:
+        """Register a post-login hook ``hook(event, api)``; usable as a decorator."""
+        with self.lock:
+            self.hooks.append(hook)
+        return hook
+
+    def user_token(self, user_id: str, scopes: Iterable[str], client_id: str | None = None) -> str:
+        """A Management API access token issued to a user, e.g. with
+        ``update:current_user_identities`` for the user-initiated ``link_with`` flow."""
+        return self.tokens.issue_user_access_token(
+            user_id, client_id or self.management_client.client_id, scopes
+        )
+
+    # -- snapshot, restore, reset (fakeauth0.snapshot) ------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole tenant as a seed document: connections, clients, users (linked ones too)."""
+        return snapshot.take(self)
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Replace the state with a seed or snapshot, through the domain's rules; a document
+        that breaks one raises :class:`~fakeauth0.snapshot.SeedError` and changes nothing."""
+        snapshot.restore(self, data)
+
+    def load_seed(self, data: dict[str, Any]) -> None:
+        """Restore ``data`` and make it what :meth:`reset` returns to."""
+        with self.lock:
+            snapshot.restore(self, data)
+            self.seed_state = snapshot.take(self)
+
+    def reset(self) -> None:
+        """Back to the seed (not to empty); faults, rate limits, the clock and the call log too."""
+        with self.lock:
+            snapshot.restore(self, self.seed_state)
+            self.faults.reset()
+            self.clock.reset()
+            self.calls.clear()
+
+    # -- user search (fakeauth0.search) ----------------------------------------------------------
+
+    def search_users(
+        self,
+        q: str | None = None,
+        *,
+        engine: str = "v3",
+        sort: str | None = None,
+        page: int = 0,
+        per_page: int = 50,
+    ) -> SearchPage:
+        """``GET /users?q=...``: Auth0's v3 query syntax (``engine="v2"`` on a legacy tenant),
+        sorted and paged. Eventually consistent when :attr:`search_lag` is set."""
+        with self.lock:
+            if engine == "v2" and self.search_engine != "v2":
+                raise Auth0Error.invalid_query(Msg.SEARCH_ENGINE_V2)
+            if self.user_search.directory is not self.users:  # the directory was replaced
+                self.user_search = UserSearch(self.users, self.clock)
+            return self.user_search.search(
+                q, engine=engine, sort=sort, page=page, per_page=per_page
+            )
+
+    @property
+    def search_lag(self) -> float:
+        """Seconds on the tenant clock before a write shows in search (0, the default: at
+        once). ``GET /users/{id}`` and ``users-by-email`` are never delayed (§5.2)."""
+        return self.user_search.lag
+
+    @search_lag.setter
+    def search_lag(self, seconds: float) -> None:
+        with self.lock:
+            self.user_search.lag = seconds

@@ -6,6 +6,8 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,7 +16,7 @@ from typing import Any
 import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
 from .clock import Clock
@@ -35,16 +37,92 @@ def _b64_int(value: int) -> str:
     return _b64(value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
 
-class SigningKey:
-    """One tenant's RSA key pair with its ``kid``; the key is made on first use (it costs ms)."""
+class KeyPool:
+    """RSA keys made ahead of need in a background thread, and taken back from dead tenants.
 
-    def __init__(self, kid: str, domain: str) -> None:
+    Generating a 2048-bit key costs tens of milliseconds, far more than the rest of a tenant;
+    the pool keeps a few ready so a fresh tenant per test stays cheap. A key is handed to one
+    :class:`SigningKey` at a time and comes back only when that SigningKey is garbage-collected,
+    so two live tenants never share a key; a recycled key gets the new owner's own ``kid``, and
+    tokens carry their kid in the signed header, so an old owner's tokens fail on the new one.
+    """
+
+    def __init__(self, size: int = 4, max_spare: int = 64) -> None:
+        self.size = size
+        self.max_spare = max_spare
+        self._keys: list[rsa.RSAPrivateKey] = []
+        self._lock = threading.Lock()
+        self._ready = threading.Condition(self._lock)
+        self._filling = False
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def warm(self) -> None:
+        """Start filling the pool in a daemon thread (returns at once; idempotent)."""
+        with self._lock:
+            if self._filling or len(self._keys) >= self.size:
+                return
+            self._filling = True
+        threading.Thread(target=self._fill, name="fakeauth0-keys", daemon=True).start()
+
+    def _fill(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    if len(self._keys) >= self.size:
+                        return
+                key = _new_key()  # cryptography releases the GIL while it generates
+                with self._lock:
+                    self._keys.append(key)
+                    self._ready.notify()
+        finally:
+            with self._lock:
+                self._filling = False
+
+    def take(self) -> rsa.RSAPrivateKey:
+        """A key no live SigningKey holds: from the pool, else made now."""
+        with self._lock:
+            key = self._keys.pop() if self._keys else None
+        if key is None:
+            key = _new_key()
+        self.warm()
+        return key
+
+    def give_back(self, key: rsa.RSAPrivateKey) -> None:
+        with self._lock:
+            if len(self._keys) < self.max_spare:
+                self._keys.append(key)
+
+
+def _new_key() -> rsa.RSAPrivateKey:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    # The first signature with a key sets up its Montgomery contexts (~0.5 ms): pay it here.
+    key.sign(b"warm-up", padding.PKCS1v15(), hashes.SHA256())
+    return key
+
+
+#: The process's pool. It holds only unused keys, never tenant state.
+KEY_POOL = KeyPool()
+
+
+class SigningKey:
+    """One tenant's RSA key pair with its ``kid``; the key is taken on first use from a pool.
+
+    The key goes back to ``pool`` when this SigningKey is garbage-collected (its tenant gone).
+    """
+
+    def __init__(self, kid: str, domain: str, pool: KeyPool | None = None) -> None:
         self.kid = kid
         self._domain = domain
+        self._pool = KEY_POOL if pool is None else pool
+        self._pool.warm()
 
     @cached_property
     def private_key(self) -> rsa.RSAPrivateKey:
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        key = self._pool.take()
+        weakref.finalize(self, self._pool.give_back, key)
+        return key
 
     @cached_property
     def public_key(self) -> rsa.RSAPublicKey:
@@ -113,6 +191,7 @@ class TokenAuthority:
         self.key = key
         self.clock = clock
         self._verified: dict[str, dict[str, Any]] = {}
+        self._principals: dict[str, Principal] = {}
 
     def jwks(self) -> dict[str, Any]:
         return {"keys": [self.key.jwk()]}
@@ -146,6 +225,24 @@ class TokenAuthority:
                 "aud": client_id,
                 "iat": now,
                 "exp": now + (lifetime or ID_TOKEN_LIFETIME),
+            }
+        )
+
+    def issue_user_access_token(
+        self, user_id: str, client_id: str, scopes: Iterable[str], lifetime: int | None = None
+    ) -> str:
+        """A Management API token issued to a logged-in user (``sub`` = user id), as an app
+        gets for ``update:current_user_identities`` and the other ``*:current_user*`` scopes."""
+        now = int(self.clock.time())
+        return self.key.sign(
+            {
+                "iss": self.issuer,
+                "sub": user_id,
+                "aud": [self.management_audience, f"{self.issuer}userinfo"],
+                "iat": now,
+                "exp": now + (lifetime or ACCESS_TOKEN_LIFETIME),
+                "scope": " ".join(scopes),
+                "azp": client_id,
             }
         )
 
@@ -208,15 +305,22 @@ class TokenAuthority:
         return claims
 
     def principal(self, token: str) -> Principal:
-        claims = self.verify(token)
+        claims = self.verify(token)  # expiry, issuer and audience are checked on every call
+        found = self._principals.get(token)
+        if found is not None and found.claims is claims:
+            return found  # a management token carries ~100 scopes: split them once per token
         scope = claims.get("scope", "")
         scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
-        return Principal(
+        found = Principal(
             sub=str(claims.get("sub", "")),
             azp=claims.get("azp") or claims.get("client_id"),
             scopes=scopes,
             claims=claims,
         )
+        if len(self._principals) >= _VERIFIED_CACHE_SIZE:
+            self._principals.clear()
+        self._principals[token] = found
+        return found
 
 
 def unverified_claims(token: str) -> dict[str, Any]:

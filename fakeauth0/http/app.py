@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, MapAdapter, Rule
 from werkzeug.wrappers import Request, Response
 
 from ..errors import Auth0Error, Msg, OAuthError
@@ -34,6 +34,8 @@ JSON_TYPE = "application/json; charset=utf-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 Handler = Callable[["Call"], tuple[int, Any]]
+#: Endpoints of the fake's control plane (``/_fake/``, http/control.py) start with this.
+CONTROL_PREFIX = "fake_"
 #: operationId -> handler, filled by ``@operation`` in management.py.
 HANDLERS: dict[str, Handler] = {}
 
@@ -56,10 +58,21 @@ class Operation:
     scopes: tuple[str, ...]
 
 
+class JsonResponse(Response):
+    """A JSON body held as bytes, with its Content-Length: answered without werkzeug's generic
+    header fix-ups (a copy of every header, Location rewriting), a fifth of a cheap request."""
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        start_response(self.status, self.headers.to_wsgi_list())
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return []
+        return self.response  # type: ignore[return-value]  (set_data keeps a list of bytes)
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     if status == 204 or body is None:
         return Response(status=status, headers=headers)
-    return Response(
+    return JsonResponse(
         json.dumps(body, separators=(",", ":"), ensure_ascii=False),
         status=status,
         content_type=JSON_TYPE,
@@ -72,6 +85,21 @@ def error_response(error: Auth0Error | OAuthError) -> Response:
     return json_response(error.status, error.body(), headers)
 
 
+class _MatchRule(Rule):
+    """A rule that compiles werkzeug's URL *builder* only if a URL is ever built.
+
+    We only match URLs; compiling the builders of ~350 rules was two thirds of the first
+    ``create_app`` (~100 ms), which every process pays once.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        def build(rule: Rule, *args: Any, **kwargs: Any) -> tuple[str, str]:
+            real = Rule._compile_builder(rule, append_unknown)
+            return real(rule, *args, **kwargs)
+
+        return build
+
+
 def _build_routes() -> tuple[Map, dict[str, Operation]]:
     rules = []
     operations: dict[str, Operation] = {}
@@ -79,11 +107,13 @@ def _build_routes() -> tuple[Map, dict[str, Operation]]:
         path = "/api/v2" + entry["path"].replace("{", "<").replace("}", ">")
         op = Operation(entry["operationId"], entry["method"], entry["path"], tuple(entry["scopes"]))
         operations[op.operation_id] = op
-        rules.append(Rule(path, endpoint=op.operation_id, methods=[op.method]))
-    from . import authentication
+        rules.append(_MatchRule(path, endpoint=op.operation_id, methods=[op.method]))
+    from . import authentication, control
 
     for path, (endpoint, methods) in authentication.ROUTES.items():
-        rules.append(Rule(path, endpoint=endpoint, methods=methods))
+        rules.append(_MatchRule(path, endpoint=endpoint, methods=methods))
+    for path, (endpoint, methods) in control.ROUTES.items():
+        rules.append(_MatchRule(path, endpoint=endpoint, methods=methods))
     return Map(rules, strict_slashes=False, merge_slashes=False), operations
 
 
@@ -120,6 +150,8 @@ class Call:
 
 def _typed_query(operation_id: str, request: Request) -> dict[str, Any]:
     """Query parameters checked against the spec: unknown names and wrong types are refused."""
+    if not request.environ.get("QUERY_STRING"):
+        return {}  # most calls carry none: skip parsing
     declared = validation.query_parameters(operation_id) if operation_id in _served() else {}
     typed: dict[str, Any] = {}
     for name in request.args:
@@ -209,14 +241,16 @@ class FakeAuth0App:
     """The WSGI application serving one tenant: Management API v2 and the token endpoints."""
 
     url_map: Map | None = None
+    adapter: MapAdapter | None = None
     operations: dict[str, Operation] = {}
 
     def __init__(self, tenant: Tenant) -> None:
         self.tenant = tenant
         if FakeAuth0App.url_map is None:
-            from . import management  # noqa: F401  (registers the handlers)
+            from . import identities, management  # noqa: F401  (registers the handlers)
 
             FakeAuth0App.url_map, FakeAuth0App.operations = _build_routes()
+            FakeAuth0App.adapter = FakeAuth0App.url_map.bind("localhost")
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -225,21 +259,26 @@ class FakeAuth0App:
 
     def dispatch(self, request: Request) -> Response:
         operation_id = None
+        rate_headers: dict[str, str] | None = None
         try:
-            assert self.url_map is not None
-            adapter = self.url_map.bind_to_environ(request.environ)
+            assert self.adapter is not None
             try:
-                endpoint, args = adapter.match()
+                # Rules match on path and method only, so one adapter bound once serves all.
+                endpoint, args = self.adapter.match(request.path, request.method)
             except NotFound:
                 raise Auth0Error(404, Msg.NOT_FOUND_ROUTE) from None
             except MethodNotAllowed:
                 raise Auth0Error(405, Msg.METHOD_NOT_ALLOWED) from None
             operation_id = endpoint
+            if not endpoint.startswith(CONTROL_PREFIX):
+                # Injected faults, latency and rate limits (fakeauth0.faults); may raise.
+                rate_headers = self.tenant.faults.admit(endpoint)
             op = self.operations.get(endpoint)
             if op is None:
-                from . import authentication
+                from . import authentication, control
 
-                response = authentication.HANDLERS[endpoint](self.tenant, request)
+                handler = authentication.HANDLERS.get(endpoint) or control.HANDLERS[endpoint]
+                response = handler(self.tenant, request)
             else:
                 response = self._management(request, op, args)
         except (Auth0Error, OAuthError) as error:
@@ -250,7 +289,12 @@ class FakeAuth0App:
         except Exception:  # a bug of ours: say so in Auth0's shape, never a traceback page
             log.exception("fakeauth0 failed on %s %s", request.method, request.path)
             response = error_response(Auth0Error(500, "Internal Server Error"))
-        self.tenant.record_call(request.method, request.path, operation_id, response.status_code)
+        if operation_id is None or not operation_id.startswith(CONTROL_PREFIX):
+            # Auth0 sends X-RateLimit-* on every response; the control plane is not Auth0's.
+            response.headers.update(rate_headers or self.tenant.faults.peek(operation_id))
+            self.tenant.record_call(
+                request.method, request.path, operation_id, response.status_code
+            )
         return response
 
     def _management(self, request: Request, op: Operation, args: dict[str, str]) -> Response:

@@ -46,11 +46,7 @@ def token(tenant: Tenant, request: Request) -> Response:
             raise OAuthError(401, "access_denied", OAuthMsg.UNAUTHORIZED)
     audience = params.get("audience")
     if not audience:
-        raise OAuthError(
-            403,
-            "access_denied",
-            "No audience parameter was provided, and no default audience has been configured",
-        )
+        raise OAuthError(403, "access_denied", OAuthMsg.NO_AUDIENCE)
     with tenant.lock:
         result = tenant.client_credentials_token(
             params["client_id"], params["client_secret"], audience, params.get("scope")

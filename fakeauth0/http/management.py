@@ -109,62 +109,24 @@ def list_users(call: Call) -> tuple[int, Any]:
         )
     engine = query.get("search_engine", "v3")
     if engine == "v1":
-        raise Auth0Error.invalid_query("You are not allowed to use search_engine=v1.")
-    if engine == "v2":
-        raise Auth0Error.invalid_query(
-            "You are not allowed to use search_engine=v2. Use search_engine=v3 instead."
-        )
-    if engine != "v3":
+        raise Auth0Error.invalid_query(Msg.SEARCH_ENGINE_V1)
+    if engine not in ("v2", "v3"):
         raise query_error(f'No enum match for: "{engine}"', "search_engine")
     if "connection" in query:
-        raise Auth0Error.invalid_query(
-            "The 'connection' parameter only applies to search_engine=v1; "
-            'use q=identities.connection:"<name>" instead.'
-        )
-    if query.get("q"):
-        raise Auth0Error(501, Msg.SEARCH_NOT_IMPLEMENTED, "not_implemented")
+        raise Auth0Error.invalid_query(Msg.SEARCH_CONNECTION_PARAM)
     if page * per_page + per_page > PAGING_WINDOW:
         raise Auth0Error(400, Msg.PAGING_LIMIT, "invalid_paging")
-
-    users = call.tenant.list_users()
-    sort = query.get("sort")
-    if sort:
-        users = sort_users(users, sort)
-    start = page * per_page
-    rows = render_users(users[start : start + per_page], call)
+    # primary_order=false only allows Auth0 a faster, unordered answer: ours is always ordered.
+    found = call.tenant.search_users(
+        query.get("q"), engine=engine, sort=query.get("sort"), page=page, per_page=per_page
+    )
+    rows = render_users(found.users, call)
     if query.get("include_totals", False):
         return 200, {
-            "start": start,
-            "limit": per_page,
+            "start": found.start,
+            "limit": found.limit,
             "length": len(rows),
-            "total": len(users),
+            "total": found.total,
             "users": rows,
         }
     return 200, rows
-
-
-def sort_users(users: list[User], sort: str) -> list[User]:
-    """``sort=field:1|-1`` on root attributes; users lacking the field sort last."""
-    field, _, order = sort.partition(":")
-    if (
-        order not in ("1", "-1")
-        or not field
-        or field.split(".")[0]
-        in (
-            "app_metadata",
-            "user_metadata",
-        )
-    ):
-        raise query_error(f"Invalid sort parameter: {sort}", "sort", "Field to sort by")
-    present = [u for u in users if u.to_json().get(field) is not None]
-    absent = [u for u in users if u.to_json().get(field) is None]
-    present.sort(key=lambda u: _sort_key(u.to_json()[field]), reverse=order == "-1")
-    return present + absent
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if isinstance(value, bool):
-        return (0, int(value))
-    if isinstance(value, (int, float)):
-        return (1, value)
-    return (2, str(value).lower())

@@ -1,0 +1,442 @@
+"""Send httpx, requests and aiohttp calls for a tenant's domain into its app, without sockets.
+
+Code under test often builds its own HTTP clients (the official SDK fetches its token with a
+bare ``httpx.Client()``), so handing it a client is not always possible. While an
+:class:`Interceptor` is active, every call to ``https://<tenant domain>/...`` made by those
+libraries is answered in-process by the tenant's WSGI app; calls to other hosts go on as before.
+
+Each library is hooked at its own transport seam, above the layer that mocking libraries patch,
+so a suite that also uses respx (httpcore) or responses (``HTTPAdapter.send``) keeps working:
+
+- httpx: ``HTTPTransport.handle_request`` / ``AsyncHTTPTransport.handle_async_request`` hand the
+  request to httpx's own ``WSGITransport``;
+- requests: ``Session.get_adapter`` returns a transport adapter that runs the WSGI app;
+- aiohttp: ``aioresponses`` (an optional dependency) answers through a callback.
+
+There is no module-level registry: each interceptor wraps whatever hook was in place when it
+started and restores it when it stops, so interceptors nest (last started, first stopped).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import inspect
+import io
+import json
+import re
+import urllib.parse
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from .http import FakeAuth0App, create_app
+
+if TYPE_CHECKING:
+    from .tenant import Tenant
+
+F = TypeVar("F", bound=Callable[..., Any])
+LIBRARIES = ("httpx", "requests", "aiohttp")
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+class UnservedRoute(Exception):
+    """A call reached a fake tenant's domain on a path the fake does not serve.
+
+    Raised instead of answering, so code under test cannot mistake a missing feature of the
+    fake for Auth0's own 404 (which client code often reads as "no such user").
+    """
+
+
+class Interceptor:
+    """Routes ``https://<domain>/...`` calls of httpx, requests and aiohttp into tenants' apps.
+
+    Use it as a context manager (``with intercept(tenant): ...``), a decorator (sync or async
+    functions) or through the ``auth0_intercept`` fixture. ``strict`` (the default) raises
+    :class:`UnservedRoute` for a path outside the fake's route table; every such call is also
+    kept in :attr:`unserved`, so a fixture can fail the test even if the code swallowed it.
+    """
+
+    def __init__(
+        self,
+        tenants: Iterable[Tenant] = (),
+        *,
+        strict: bool = True,
+        libraries: Iterable[str] | None = None,
+    ) -> None:
+        self.strict = strict
+        self.unserved: list[str] = []
+        self._apps: dict[str, FakeAuth0App] = {}
+        chosen = tuple(LIBRARIES if libraries is None else libraries)
+        unknown = set(chosen) - set(LIBRARIES)
+        if unknown:
+            raise ValueError(f"cannot intercept {sorted(unknown)}; known: {LIBRARIES}")
+        self.libraries = tuple(
+            name for name in chosen if importlib.util.find_spec(name) is not None
+        )
+        self._undo: list[Callable[[], None]] = []
+        for tenant in tenants:
+            self.add(tenant)
+
+    # -- which hosts ----------------------------------------------------------------------------
+
+    def add(self, tenant: Tenant | FakeAuth0App) -> None:
+        """Serve ``tenant``'s domain from now on (also while active)."""
+        app = tenant if isinstance(tenant, FakeAuth0App) else create_app(tenant)
+        domain = app.tenant.domain.lower()
+        if domain in self._apps and self._apps[domain].tenant is not app.tenant:
+            raise ValueError(f"another tenant already answers for {domain}")
+        self._apps[domain] = app
+        if self._undo and "aiohttp" in self.libraries:
+            self._aiohttp_route(domain)
+
+    def remove(self, domain: str) -> None:
+        self._apps.pop(domain.lower(), None)
+
+    @property
+    def domains(self) -> list[str]:
+        return list(self._apps)
+
+    def app_for(self, url: str) -> FakeAuth0App | None:
+        """The app answering ``url``, or None when the URL is not a fake tenant's."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            return None
+        host = parts.hostname.lower()
+        if parts.port not in (None, 443):
+            host = f"{host}:{parts.port}"
+        return self._apps.get(host)
+
+    def _check_route(self, app: FakeAuth0App, method: str, url: str) -> None:
+        if not self.strict or app.url_map is None:
+            return
+        path = urllib.parse.unquote(urllib.parse.urlsplit(url).path) or "/"
+        try:
+            app.url_map.bind(app.tenant.domain).match(path, method)
+        except MethodNotAllowed:
+            return  # the app answers 405 as Auth0 does
+        except NotFound:
+            where = f"{method} {url}"
+            self.unserved.append(where)
+            raise UnservedRoute(
+                f"fakeauth0 does not serve {where} (tenant {app.tenant.domain}); "
+                "it is not in the fake's route table"
+            ) from None
+
+    # -- activation -----------------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return bool(self._undo)
+
+    def start(self) -> Interceptor:
+        if self._undo:
+            raise RuntimeError("this interceptor is already active")
+        patchers = {
+            "httpx": self._patch_httpx,
+            "requests": self._patch_requests,
+            "aiohttp": self._patch_aiohttp,
+        }
+        try:
+            for name in self.libraries:
+                patchers[name]()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    def __enter__(self) -> Interceptor:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __call__(self, func: F) -> F:
+        """Decorate a function (sync or async) to run with interception active."""
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await func(*args, **kwargs)
+
+            return run_async  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+
+        return run  # type: ignore[return-value]
+
+    def _swap(self, owner: Any, name: str, replacement: Callable[..., Any]) -> Callable[..., Any]:
+        """Install ``replacement`` as ``owner.name``; undo checks nobody replaced it since."""
+        original = owner.__dict__[name]
+
+        def undo() -> None:
+            if owner.__dict__.get(name) is not replacement:
+                raise RuntimeError(
+                    f"{owner.__qualname__}.{name} was replaced after fakeauth0 hooked it: "
+                    "stop interceptors and other patches in reverse order of starting them"
+                )
+            setattr(owner, name, original)
+
+        setattr(owner, name, replacement)
+        self._undo.append(undo)
+        return original  # type: ignore[no-any-return]
+
+    # -- httpx ----------------------------------------------------------------------------------
+
+    def _patch_httpx(self) -> None:
+        import httpx
+
+        interceptor = self
+
+        def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> Any:
+            app = interceptor.app_for(str(request.url))
+            if app is None:
+                return original(transport, request)
+            interceptor._check_route(app, request.method, str(request.url))
+            return httpx.WSGITransport(app=app).handle_request(request)
+
+        async def handle_async_request(
+            transport: httpx.AsyncHTTPTransport, request: httpx.Request
+        ) -> Any:
+            app = interceptor.app_for(str(request.url))
+            if app is None:
+                return await original_async(transport, request)
+            interceptor._check_route(app, request.method, str(request.url))
+            body = await request.aread()
+            sync_request = httpx.Request(
+                request.method, request.url, headers=request.headers, content=body
+            )
+            response = httpx.WSGITransport(app=app).handle_request(sync_request)
+            return httpx.Response(
+                response.status_code, headers=response.headers, content=response.read()
+            )
+
+        original = self._swap(httpx.HTTPTransport, "handle_request", handle_request)
+        original_async = self._swap(
+            httpx.AsyncHTTPTransport, "handle_async_request", handle_async_request
+        )
+
+    # -- requests -------------------------------------------------------------------------------
+
+    def _patch_requests(self) -> None:
+        import requests
+
+        interceptor = self
+        adapter_type = _requests_adapter_type()
+
+        def get_adapter(session: requests.Session, url: str) -> Any:
+            app = interceptor.app_for(url)
+            if app is None:
+                return original(session, url)
+            return adapter_type(interceptor, app)
+
+        original = self._swap(requests.Session, "get_adapter", get_adapter)
+
+    # -- aiohttp --------------------------------------------------------------------------------
+
+    def _patch_aiohttp(self) -> None:
+        try:
+            import aiohttp
+            from aioresponses import aioresponses
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "intercepting aiohttp needs aioresponses: pip install 'fakeauth0[aiohttp]'"
+            ) from None
+        # aioresponses builds aiohttp's responses for us; we do not let it patch aiohttp
+        # itself (its autospec'd mock cannot be nested), but call it from our own hook.
+        mock = aioresponses()
+        mock.start()
+        mock.patcher.stop()
+        self._aiohttp_mock = mock
+        for domain in self._apps:
+            self._aiohttp_route(domain)
+        interceptor = self
+
+        async def _request(
+            session: aiohttp.ClientSession, method: str, url: Any, *a: Any, **kw: Any
+        ) -> Any:
+            target = session._build_url(url) if hasattr(session, "_build_url") else url
+            if interceptor.app_for(str(target)) is None:
+                return await original(session, method, url, *a, **kw)
+            return await mock._request_mock(session, method, url, *a, **kw)
+
+        original = self._swap(aiohttp.ClientSession, "_request", _request)
+        self._undo.insert(0, mock.clear)
+
+    def _aiohttp_route(self, domain: str) -> None:
+        pattern = re.compile(rf"^https://{re.escape(domain)}(:443)?(/|$)", re.IGNORECASE)
+        for method in _METHODS:
+            callback = functools.partial(self._aiohttp_answer, method)
+            self._aiohttp_mock.add(pattern, method=method, callback=callback, repeat=True)
+
+    def _aiohttp_answer(self, method: str, url: Any, **kwargs: Any) -> Any:
+        from aioresponses import CallbackResult
+
+        app = self.app_for(str(url))
+        if app is None:  # the tenant was removed while the route stayed registered
+            raise UnservedRoute(f"no fake tenant answers {url} any more")
+        self._check_route(app, method, str(url))
+        headers = {str(k): str(v) for k, v in dict(kwargs.get("headers") or {}).items()}
+        body = _aiohttp_body(kwargs, headers)
+        auth = kwargs.get("auth")
+        if auth is not None:
+            headers["Authorization"] = auth.encode()
+        status, response_headers, content = _call_wsgi(app, method, str(url), headers, body)
+        content_type = response_headers.pop("Content-Type", "application/octet-stream")
+        return CallbackResult(
+            method=method,
+            status=status,
+            body=content,
+            content_type=content_type.split(";")[0],
+            headers=response_headers,
+            response_class=_aiohttp_response_type(),
+        )
+
+
+def intercept(
+    *tenants: Tenant, strict: bool = True, libraries: Iterable[str] | None = None
+) -> Interceptor:
+    """Route calls to these tenants' domains into their apps: ``with intercept(tenant): ...``."""
+    return Interceptor(tenants, strict=strict, libraries=libraries)
+
+
+def mount_requests(session: Any, tenant: Tenant, *, strict: bool = True) -> Any:
+    """Mount ``tenant``'s app on ``https://<domain>/`` of a ``requests.Session`` (no patching:
+    only this session is affected). Returns the session."""
+    interceptor = Interceptor([tenant], strict=strict, libraries=())
+    app = interceptor.app_for(tenant.base_url + "/")
+    session.mount(tenant.base_url + "/", _requests_adapter_type()(interceptor, app))
+    return session
+
+
+def _call_wsgi(
+    app: FakeAuth0App, method: str, url: str, headers: dict[str, str], body: bytes
+) -> tuple[int, dict[str, str], bytes]:
+    """Run one request through the WSGI app; returns status, headers and the whole body."""
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    builder = EnvironBuilder(
+        path=path,
+        base_url=f"{parts.scheme}://{parts.netloc}",
+        method=method,
+        headers=headers,
+        data=body,
+    )
+    try:
+        environ = builder.get_environ()
+    finally:
+        builder.close()
+    app_iter, status, response_headers = run_wsgi_app(app, environ, buffered=True)
+    try:
+        content = b"".join(app_iter)
+    finally:
+        close = getattr(app_iter, "close", None)
+        if close is not None:
+            close()
+    return int(status.split()[0]), dict(response_headers.items()), content
+
+
+def _aiohttp_body(kwargs: dict[str, Any], headers: dict[str, str]) -> bytes:
+    """The bytes aiohttp would send for ``json=`` / ``data=`` (str, bytes, dict, pairs)."""
+    lowered = {k.lower() for k in headers}
+    if kwargs.get("json") is not None:
+        if "content-type" not in lowered:
+            headers["Content-Type"] = "application/json"
+        return json.dumps(kwargs["json"]).encode("utf-8")
+    data = kwargs.get("data")
+    if data is None:
+        return b""
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    if isinstance(data, (dict, list, tuple)):
+        if "content-type" not in lowered:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return urllib.parse.urlencode(data).encode("ascii")
+    raise TypeError(f"fakeauth0 cannot forward an aiohttp body of type {type(data).__name__}")
+
+
+@functools.cache
+def _aiohttp_response_type() -> Any:
+    """aiohttp's ClientResponse, made constructible the way aioresponses builds it.
+
+    aiohttp 3.14 added a required ``stream_writer`` argument that aioresponses 0.7.x does not
+    pass; a finished in-memory request has sent everything, so a writer of size 0 stands in.
+    """
+    from aiohttp import ClientResponse
+
+    if "stream_writer" not in inspect.signature(ClientResponse.__init__).parameters:
+        return None
+
+    class _SentWriter:
+        output_size = 0
+
+    class InMemoryResponse(ClientResponse):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("stream_writer", _SentWriter())
+            super().__init__(*args, **kwargs)
+
+    return InMemoryResponse
+
+
+@functools.cache
+def _requests_adapter_type() -> type:
+    """A requests transport adapter that answers from a WSGI app (built once, on first use)."""
+    import requests
+    from urllib3 import HTTPResponse
+
+    class WSGIAdapter(requests.adapters.HTTPAdapter):
+        """Answers from the fake's app; only ``send`` differs from requests' own adapter."""
+
+        def __init__(self, interceptor: Interceptor, app: FakeAuth0App) -> None:
+            super().__init__()
+            self._interceptor = interceptor
+            self._app = app
+
+        def send(  # type: ignore[override]
+            self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any
+        ) -> requests.Response:
+            url = request.url or ""
+            method = request.method or "GET"
+            self._interceptor._check_route(self._app, method, url)
+            body = request.body
+            if body is None:
+                raw = b""
+            elif isinstance(body, str):
+                raw = body.encode("utf-8")
+            elif isinstance(body, bytes):
+                raw = body
+            else:  # a generator or file: requests streams it; we read it whole
+                raw = body.read() if hasattr(body, "read") else b"".join(body)
+            status, headers, content = _call_wsgi(
+                self._app, method, url, dict(request.headers), raw
+            )
+            response = HTTPResponse(
+                body=io.BytesIO(content),
+                headers=headers,
+                status=status,
+                preload_content=False,
+                decode_content=False,
+            )
+            return self.build_response(request, response)
+
+    return WSGIAdapter

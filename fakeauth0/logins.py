@@ -1,0 +1,311 @@
+"""Simulated logins through a connection, and the post-login hooks that run on them (§9).
+
+A test cannot drive Google's consent screen, but it can say "this Google account logged in with
+this profile": :func:`login` does what Auth0 does then. The first social (or passwordless) login
+creates the user; every login updates ``logins_count``, ``last_login``, ``last_ip`` and
+``updated_at``, refreshes root attributes as the connection's sync setting says, resolves a
+linked identity to its primary, runs the hooks (Auth0 Rules / post-login Actions) and returns an
+ID token, the one a ``link_with`` request sends.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .connections import Connection
+from .errors import OAuthError, OAuthMsg
+from .users import Identity, User, build_user, password_matches, social_user
+
+if TYPE_CHECKING:
+    from .tenant import Tenant
+
+#: Claims of the ID token taken from the user's root profile (scopes openid profile email).
+ID_TOKEN_CLAIMS = (
+    "given_name",
+    "family_name",
+    "nickname",
+    "name",
+    "picture",
+    "locale",
+    "email",
+    "email_verified",
+    "phone_number",
+    "phone_verified",
+)
+DEFAULT_IP = "127.0.0.1"
+
+
+@dataclass
+class LoginEvent:
+    """What a post-login hook is told (Auth0 Actions' ``event``)."""
+
+    connection: Connection
+    #: The identity that authenticated; after linking it may sit in another user's identities.
+    identity: Identity
+    #: The user the login resolved to, as stored now.
+    user: User
+    client_id: str
+    ip: str
+    first_login: bool
+
+
+@dataclass
+class LoginApi:
+    """What a post-login hook may do (Auth0 Actions' ``api``): manage the tenant, switch the
+    subject after linking (``api.authentication.setPrimaryUser``), or refuse the login."""
+
+    tenant: Tenant
+    primary_user_id: str | None = field(default=None, init=False)
+
+    def set_primary_user(self, user_id: str) -> None:
+        self.primary_user_id = user_id
+
+    def deny(self, reason: str) -> None:
+        """Fail the login as ``api.access.deny(reason)`` does."""
+        raise OAuthError(403, "access_denied", reason)
+
+
+LoginHook = Callable[[LoginEvent, LoginApi], None]
+
+
+@dataclass
+class LoginResult:
+    """The outcome of a login: the user (a primary) and the tokens the app receives."""
+
+    user: User
+    id_token: str
+    access_token: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"user": self.user.to_json(), "id_token": self.id_token}
+        if self.access_token is not None:
+            body["access_token"] = self.access_token
+        return body
+
+
+def login(
+    tenant: Tenant,
+    connection: str,
+    *,
+    user_id: str | int | None = None,
+    email: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    profile: dict[str, Any] | None = None,
+    ip: str | None = None,
+    client_id: str | None = None,
+    scope: str | None = None,
+) -> LoginResult:
+    """One successful authentication through ``connection``; the caller holds the tenant lock.
+
+    Database logins need an existing user (``email``, ``username`` or ``user_id``); a
+    ``password``, when given, must match. Social, enterprise and passwordless logins create the
+    user on first use. ``scope`` (e.g. ``"update:current_user_identities"``) also issues a
+    Management API access token for the user.
+    """
+    conn = tenant.connection(connection)
+    client_id = client_id or tenant.management_client.client_id
+    if client_id not in tenant.clients:
+        raise OAuthError(
+            400, "invalid_request", OAuthMsg.UNKNOWN_CLIENT.format(client_id=client_id)
+        )
+    profile = dict(profile or {})
+    if email is not None:
+        profile["email"] = email
+    now = tenant.clock.iso()
+    first_login = False
+    if conn.is_database:
+        owner, identity = _database_identity(tenant, conn, user_id, email, username, password)
+    else:
+        found = _find_identity(tenant, conn, user_id, profile)
+        if found is None:
+            owner, identity = _first_login(tenant, conn, user_id, profile, now)
+            first_login = True
+        else:
+            owner, identity = _refresh(tenant, conn, *found, profile)
+    ip = ip or DEFAULT_IP
+    user = _count_login(tenant, owner, now, ip)
+    if user.profile.get("blocked"):
+        # A blocked user's attempt still counts as a login (behaviour.md §3.1).
+        raise OAuthError(401, "unauthorized", OAuthMsg.USER_BLOCKED)
+    user = _run_hooks(tenant, conn, identity, user, client_id, ip, first_login, now)
+    claims = {k: copy.deepcopy(user.profile[k]) for k in ID_TOKEN_CLAIMS if k in user.profile}
+    claims["updated_at"] = user.updated_at
+    id_token = tenant.tokens.issue_id_token(user.user_id, client_id, claims)
+    access_token = None
+    if scope is not None:
+        access_token = tenant.tokens.issue_user_access_token(user.user_id, client_id, scope.split())
+    return LoginResult(user, id_token, access_token)
+
+
+def _database_identity(
+    tenant: Tenant,
+    conn: Connection,
+    user_id: str | int | None,
+    email: str | None,
+    username: str | None,
+    password: str | None,
+) -> tuple[User, Identity]:
+    """Find the database identity (linked or not); wrong or unknown credentials fail alike."""
+    wrong = OAuthError(403, "invalid_grant", OAuthMsg.WRONG_CREDENTIALS)
+    if user_id is None and email is None and username is None:
+        raise OAuthError(
+            400,
+            "invalid_request",
+            OAuthMsg.LOGIN_NEEDS_IDENTITY.format(
+                connection=conn.name, needs="an email, a username or a user_id"
+            ),
+        )
+    if user_id is not None:
+        found = _owned(tenant, conn, user_id)
+    else:
+        attribute, value = ("email", email.lower()) if email else ("username", username)
+        found = _search(tenant, conn, attribute, value)
+    if found is None:
+        raise wrong
+    owner, identity = found
+    stored = owner.password_hash if identity is owner.primary else identity.password_hash
+    if password is not None and not password_matches(stored, password):
+        raise wrong
+    return owner, identity
+
+
+def _find_identity(
+    tenant: Tenant, conn: Connection, user_id: str | int | None, profile: dict[str, Any]
+) -> tuple[User, Identity] | None:
+    if user_id is not None:
+        return _owned(tenant, conn, user_id)
+    for attribute in ("email", "phone_number"):
+        value = profile.get(attribute)
+        if value is not None:
+            if attribute == "email" and conn.is_passwordless:
+                value = value.lower()  # the Auth0 store keeps e-mails lower-cased (§3.6)
+            return _search(tenant, conn, attribute, value)
+    if conn.is_passwordless:
+        needs = "an email" if conn.strategy == "email" else "a phone_number in the profile"
+    else:
+        needs = "a user_id (the IdP's id) or an email"
+    raise OAuthError(
+        400,
+        "invalid_request",
+        OAuthMsg.LOGIN_NEEDS_IDENTITY.format(connection=conn.name, needs=needs),
+    )
+
+
+def _owned(tenant: Tenant, conn: Connection, bare_id: str | int) -> tuple[User, Identity] | None:
+    owner = tenant.users.owner_of(conn.provider, bare_id)
+    if owner is None:
+        return None
+    key = (conn.provider, str(bare_id))
+    identity = next(i for i in owner.identities if i.key == key)
+    return (owner, identity) if identity.connection == conn.name else None
+
+
+def _search(
+    tenant: Tenant, conn: Connection, attribute: str, value: Any
+) -> tuple[User, Identity] | None:
+    """An identity of ``conn`` whose profile (root, or ``profileData`` if linked) matches."""
+    for user in tenant.users:
+        for index, identity in enumerate(user.identities):
+            if identity.connection != conn.name:
+                continue
+            data = user.profile if index == 0 else (identity.profile_data or {})
+            if data.get(attribute) == value:
+                return user, identity
+    return None
+
+
+def _first_login(
+    tenant: Tenant, conn: Connection, user_id: str | int | None, profile: dict[str, Any], now: str
+) -> tuple[User, Identity]:
+    """The first login through an IdP or a passwordless connection creates the user."""
+    if conn.is_passwordless:
+        # Completing a passwordless login proves the address or the phone.
+        verified = "email_verified" if conn.strategy == "email" else "phone_verified"
+        fields = {**profile, "connection": conn.name, verified: True}
+        if user_id is not None:
+            fields["user_id"] = str(user_id)
+        user = build_user(conn, fields, tenant.ids.object_id(), now)
+    else:
+        bare_id = user_id if user_id is not None else tenant.ids.digits(21)
+        user = social_user(conn, bare_id, profile, now)
+    tenant.users.put(user)
+    return user, user.primary
+
+
+def _refresh(
+    tenant: Tenant, conn: Connection, owner: User, identity: Identity, profile: dict[str, Any]
+) -> tuple[User, Identity]:
+    """``set_user_root_attributes = on_each_login``: the IdP's claims overwrite what is stored.
+
+    For the user's own identity that is the root profile; for a linked identity, its
+    ``profileData`` (CHOICES.md); the primary's root is never filled from a secondary (§9).
+    """
+    if not profile or conn.sync_user_root_attributes != "on_each_login":
+        return owner, identity
+    updated = copy.copy(owner)
+    if identity is owner.primary:
+        updated.profile = {**owner.profile, **copy.deepcopy(profile)}
+        fresh = identity
+    else:
+        fresh = copy.copy(identity)
+        fresh.profile_data = {**(identity.profile_data or {}), **copy.deepcopy(profile)}
+        updated.identities = [fresh if i is identity else i for i in owner.identities]
+    tenant.users.put(updated)
+    return updated, fresh
+
+
+def _count_login(tenant: Tenant, user: User, now: str, ip: str) -> User:
+    counted = copy.copy(user)
+    counted.logins_count = (user.logins_count or 0) + 1
+    counted.last_login = now
+    counted.last_ip = ip
+    counted.updated_at = now
+    tenant.users.put(counted)
+    return counted
+
+
+def _run_hooks(
+    tenant: Tenant,
+    conn: Connection,
+    identity: Identity,
+    user: User,
+    client_id: str,
+    ip: str,
+    first_login: bool,
+    now: str,
+) -> User:
+    """Run each hook in order; a hook that linked the login's user away must switch the primary.
+
+    Auth0 fails the login when ``setPrimaryUser`` names a user the identity is not linked to
+    (behaviour.md §1.3 "Login side"); the fake also fails it when the subject vanished by
+    linking and no primary was set, where Auth0 would issue a token for a user that is gone.
+    """
+    for hook in tenant.hooks:
+        api = LoginApi(tenant)
+        hook(LoginEvent(conn, identity, user, client_id, ip, first_login), api)
+        owner = tenant.users.owner_of(identity.provider, identity.user_id)
+        if api.primary_user_id is not None:
+            if owner is None or owner.user_id != api.primary_user_id:
+                raise OAuthError(
+                    403,
+                    "access_denied",
+                    OAuthMsg.PRIMARY_USER_MISMATCH.format(
+                        identity=f"{identity.provider}|{identity.user_id}",
+                        user_id=api.primary_user_id,
+                    ),
+                )
+            if owner.user_id != user.user_id:
+                # The login is counted on the user that ends up as the subject (CHOICES.md).
+                user = _count_login(tenant, owner, now, ip)
+            continue
+        current = tenant.users.get(user.user_id)
+        if current is None:
+            raise OAuthError(
+                403, "access_denied", OAuthMsg.PRIMARY_USER_NOT_SET.format(user_id=user.user_id)
+            )
+        user = current
+    return user

@@ -1,0 +1,331 @@
+"""A tenant's whole state as plain JSON: the seed format, snapshots, and loading them safely.
+
+A snapshot is a valid seed, and restoring a snapshot then taking another gives the same JSON.
+Seeds are written by people, so they are loaded through the domain's rules: a seed that breaks
+one is refused as a whole, with a message naming the user (or connection, or client) and the
+rule, and the tenant is left as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from .clients import Client
+from .connections import Connection
+from .errors import Auth0Error, FakeMsg
+from .users import Identity, User, UserDirectory, check_metadata, hash_password
+
+if TYPE_CHECKING:
+    from .tenant import Tenant
+
+#: Record keys that map to ``User`` fields rather than to the root profile.
+_USER_FIELDS = {f.name for f in dataclasses.fields(User)}
+_IDENTITY_KEYS = {"connection", "provider", "user_id", "isSocial", "profileData"}
+#: Keys a seed may carry that are instructions, not stored attributes.
+_SEED_ONLY = {"password"}
+
+
+class SeedError(ValueError):
+    """A seed or snapshot the domain refuses; the message names the record and the rule."""
+
+
+# -- to JSON -------------------------------------------------------------------------------------
+
+
+def _default_of(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return dataclasses.MISSING
+
+
+def _extra_fields(record: Any, shown: dict[str, Any], skip: set[str]) -> dict[str, Any]:
+    """Dataclass fields ``to_json`` does not show (e.g. ``password_hash``), when not default.
+
+    Kept generic so a field added to a record later is carried by snapshots without edits here.
+    """
+    extra: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        if f.name in shown or f.name in skip:
+            continue
+        value = getattr(record, f.name)
+        if value != _default_of(f):
+            extra[f.name] = copy.deepcopy(value)
+    return extra
+
+
+def identity_record(identity: Identity) -> dict[str, Any]:
+    data = identity.to_json()
+    data.update(
+        _extra_fields(identity, data, {"is_social", "profile_data", "user_id", "connection"})
+    )
+    return data
+
+
+def user_record(user: User) -> dict[str, Any]:
+    """The user as ``GET /users/{id}`` shows it, plus what it hides (the password hash)."""
+    data = user.to_json()
+    data["identities"] = [identity_record(i) for i in user.identities]
+    data.update(_extra_fields(user, data, {"profile", "identities"}))
+    return data
+
+
+def connection_record(connection: Connection) -> dict[str, Any]:
+    return {
+        f.name: copy.deepcopy(getattr(connection, f.name)) for f in dataclasses.fields(connection)
+    }
+
+
+def client_record(client: Client) -> dict[str, Any]:
+    return {f.name: copy.deepcopy(getattr(client, f.name)) for f in dataclasses.fields(client)}
+
+
+def take(tenant: Tenant) -> dict[str, Any]:
+    """The tenant's connections, clients and users, in their order, as a seed document."""
+    with tenant.lock:
+        return {
+            "domain": tenant.domain,
+            "management_client_id": tenant.management_client.client_id,
+            "connections": [connection_record(c) for c in tenant.connections.values()],
+            "clients": [client_record(c) for c in tenant.clients.values()],
+            "users": [user_record(u) for u in tenant.users],
+        }
+
+
+# -- from JSON -----------------------------------------------------------------------------------
+
+
+def _require_list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise SeedError(FakeMsg.SEED_NOT_LIST.format(key=key))
+    return value
+
+
+def _known(cls: type, record: dict[str, Any], what: str) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(record) - names)
+    if unknown:
+        raise SeedError(FakeMsg.SEED_UNKNOWN_KEYS.format(what=what, keys=", ".join(unknown)))
+    return record
+
+
+def parse_connection(record: Any, tenant: Tenant) -> Connection:
+    if not isinstance(record, dict) or not record.get("name") or not record.get("strategy"):
+        raise SeedError(FakeMsg.SEED_CONNECTION_SHAPE.format(record=_short(record)))
+    name = record["name"]
+    fields = _known(Connection, dict(copy.deepcopy(record)), f"connection {name!r}")
+    fields.setdefault("id", tenant.ids.connection_id())
+    try:
+        return Connection(**fields)
+    except TypeError as error:
+        raise SeedError(f"connection {name!r}: {error}") from None
+
+
+def parse_client(record: Any, tenant: Tenant) -> Client:
+    if not isinstance(record, dict) or not record.get("name"):
+        raise SeedError(FakeMsg.SEED_CLIENT_SHAPE.format(record=_short(record)))
+    fields = dict(copy.deepcopy(record))
+    fields.setdefault("client_id", tenant.ids.client_id())
+    fields.setdefault("client_secret", tenant.ids.client_secret())
+    fields = _known(Client, fields, f"client {fields['client_id']!r}")
+    try:
+        return Client(**fields)
+    except TypeError as error:
+        raise SeedError(f"client {fields['client_id']!r}: {error}") from None
+
+
+def _parse_identity(record: Any, user_id: str) -> Identity:
+    if not isinstance(record, dict) or not {"connection", "provider", "user_id"} <= set(record):
+        raise SeedError(FakeMsg.SEED_IDENTITY_SHAPE.format(user=user_id))
+    extra = {k: copy.deepcopy(v) for k, v in record.items() if k not in _IDENTITY_KEYS}
+    known = {f.name for f in dataclasses.fields(Identity)}
+    unknown = sorted(set(extra) - known)
+    if unknown:
+        raise SeedError(
+            FakeMsg.SEED_UNKNOWN_KEYS.format(what=f"user {user_id!r}", keys=", ".join(unknown))
+        )
+    return Identity(
+        connection=record["connection"],
+        provider=record["provider"],
+        user_id=record["user_id"],
+        is_social=bool(record.get("isSocial", False)),
+        profile_data=copy.deepcopy(record.get("profileData")),
+        **extra,
+    )
+
+
+def parse_user(record: Any, tenant: Tenant, now: str) -> User:
+    """A user record; checks that need the other users happen in :func:`check_users`."""
+    if not isinstance(record, dict) or not isinstance(record.get("user_id"), str):
+        raise SeedError(FakeMsg.SEED_USER_SHAPE.format(record=_short(record)))
+    user_id = record["user_id"]
+    raw = record.get("identities")
+    if not isinstance(raw, list) or not raw:
+        raise SeedError(FakeMsg.SEED_NO_IDENTITIES.format(user=user_id))
+    identities = [_parse_identity(i, user_id) for i in raw]
+    fields: dict[str, Any] = {}
+    profile: dict[str, Any] = {}
+    for key, value in record.items():
+        if key in ("identities", "user_id") or key in _SEED_ONLY:
+            continue
+        if key in _USER_FIELDS and key != "profile":
+            fields[key] = copy.deepcopy(value)
+        else:
+            profile[key] = copy.deepcopy(value)
+    fields.setdefault("created_at", now)
+    fields.setdefault("updated_at", fields["created_at"])
+    for name in ("app_metadata", "user_metadata"):
+        if fields.get(name) is None:
+            fields[name] = {}
+    user = User(user_id=user_id, identities=identities, profile=profile, **fields)
+    _check_user(user, tenant, record)
+    if isinstance(record.get("password"), str):
+        user.password_hash = hash_password(record["password"])
+    return user
+
+
+def _check_user(user: User, tenant: Tenant, record: dict[str, Any]) -> None:
+    """The rules one user must meet on its own (Auth0's create and link rules)."""
+
+    def refuse(rule: str) -> SeedError:
+        return SeedError(FakeMsg.SEED_USER_RULE.format(user=user.user_id, rule=rule))
+
+    for index, identity in enumerate(user.identities):
+        connection = tenant.connections.get(identity.connection)
+        if connection is None:
+            raise refuse(FakeMsg.RULE_NO_CONNECTION.format(connection=identity.connection))
+        if identity.provider != connection.provider:
+            raise refuse(
+                FakeMsg.RULE_PROVIDER.format(
+                    provider=identity.provider,
+                    connection=connection.name,
+                    strategy=connection.provider,
+                )
+            )
+        if index == 0 and identity.profile_data is not None:
+            raise refuse(FakeMsg.RULE_PRIMARY_PROFILE_DATA)
+    primary = user.primary
+    expected = f"{primary.provider}|{primary.user_id}"
+    if user.user_id != expected:
+        raise refuse(FakeMsg.RULE_USER_ID.format(expected=expected))
+    keys = [i.key for i in user.identities]
+    if len(set(keys)) != len(keys):
+        raise refuse(FakeMsg.RULE_IDENTITY_TWICE)
+    connection = tenant.connections[primary.connection]
+    if "password" in record:
+        if not connection.is_database:
+            raise refuse(FakeMsg.RULE_PASSWORD_CONNECTION)
+        if not isinstance(record["password"], str):
+            raise refuse(FakeMsg.RULE_PASSWORD_WEAK.format(policy=connection.password_policy))
+        try:
+            connection.check_password(record["password"])
+        except Auth0Error:
+            raise refuse(
+                FakeMsg.RULE_PASSWORD_WEAK.format(policy=connection.password_policy)
+            ) from None
+    if "username" in user.profile and not connection.requires_username:
+        raise refuse(FakeMsg.RULE_USERNAME.format(connection=connection.name))
+    if connection.is_database and user.email is not None and user.email != user.email.lower():
+        raise refuse(FakeMsg.RULE_EMAIL_CASE)
+    for prop in ("user_metadata", "app_metadata"):
+        try:
+            check_metadata(prop, getattr(user, prop))
+        except Auth0Error as error:
+            raise refuse(error.message) from None
+
+
+def check_users(users: list[User], tenant: Tenant) -> UserDirectory:
+    """The rules across users: each identity has one owner; database e-mails and usernames
+    are unique per connection. Returns a scratch directory holding them."""
+    scratch = UserDirectory()
+    seen: dict[tuple[str, str, Any], str] = {}
+    for user in users:
+        if scratch.get(user.user_id) is not None:
+            raise SeedError(
+                FakeMsg.SEED_USER_RULE.format(user=user.user_id, rule=FakeMsg.RULE_DUPLICATE_ID)
+            )
+        for identity in user.identities:
+            owner = scratch.owner_of(identity.provider, identity.user_id)
+            if owner is not None:
+                rule = FakeMsg.RULE_IDENTITY_OWNED.format(
+                    identity=f"{identity.provider}|{identity.user_id}", owner=owner.user_id
+                )
+                raise SeedError(FakeMsg.SEED_USER_RULE.format(user=user.user_id, rule=rule))
+        connection = tenant.connections[user.primary.connection]
+        if connection.is_database or connection.is_passwordless:
+            for attribute in ("email", "username", "phone_number"):
+                value = user.profile.get(attribute)
+                if value is None:
+                    continue
+                key = (connection.name, attribute, value)
+                if key in seen:
+                    rule = FakeMsg.RULE_DUPLICATE_ATTRIBUTE.format(
+                        attribute=attribute, connection=connection.name, other=seen[key]
+                    )
+                    raise SeedError(FakeMsg.SEED_USER_RULE.format(user=user.user_id, rule=rule))
+                seen[key] = user.user_id
+        scratch.put(user)
+    return scratch
+
+
+def restore(tenant: Tenant, data: Any) -> None:
+    """Replace the tenant's state with ``data`` (a seed or snapshot), or refuse and keep it.
+
+    Absent sections keep the tenant's current connections or clients; ``users`` is replaced.
+    The tenant's management client survives a seed that does not name it, so the credentials
+    a server printed at start keep working.
+    """
+    if not isinstance(data, dict):
+        raise SeedError(FakeMsg.SEED_NOT_OBJECT)
+    allowed = {"domain", "management_client_id", "connections", "clients", "users"}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise SeedError(FakeMsg.SEED_UNKNOWN_KEYS.format(what="the seed", keys=", ".join(unknown)))
+    with tenant.lock:
+        previous_connections = tenant.connections
+        try:
+            if "connections" in data:
+                connections: dict[str, Connection] = {}
+                for record in _require_list(data, "connections"):
+                    connection = parse_connection(record, tenant)
+                    if connection.name in connections:
+                        raise SeedError(FakeMsg.SEED_CONNECTION_TWICE.format(name=connection.name))
+                    connections[connection.name] = connection
+                # Users are checked against the new connections.
+                tenant.connections = connections
+            clients = dict(tenant.clients)
+            management = tenant.management_client
+            if "clients" in data:
+                clients = {}
+                for record in _require_list(data, "clients"):
+                    client = parse_client(record, tenant)
+                    clients[client.client_id] = client
+                wanted = data.get("management_client_id")
+                if wanted is not None:
+                    if wanted not in clients:
+                        raise SeedError(FakeMsg.SEED_MANAGEMENT_CLIENT.format(client_id=wanted))
+                    management = clients[wanted]
+                else:
+                    clients.setdefault(management.client_id, management)
+            now = tenant.clock.iso()
+            users = [parse_user(r, tenant, now) for r in _require_list(data, "users")]
+            check_users(users, tenant)
+        except BaseException:
+            tenant.connections = previous_connections
+            raise
+        # Every check passed: swap in place, so the directory's listeners hear of each change.
+        tenant.clients.clear()
+        tenant.clients.update(clients)
+        tenant.management_client = management
+        tenant.users.clear()
+        for user in users:
+            tenant.users.put(user)
+
+
+def _short(record: Any) -> str:
+    text = repr(record)
+    return text if len(text) <= 80 else text[:77] + "..."

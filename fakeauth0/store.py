@@ -1,0 +1,290 @@
+"""Durable state for ``fakeauth0 serve --state FILE``: every acknowledged change, in SQLite.
+
+SQLite in WAL mode with ``synchronous=FULL`` commits each batch with an fsync, and its journal
+makes a half-written batch invisible after a crash, so a ``kill -9`` at any moment leaves a
+file that opens cleanly and holds every change whose response was sent. The server commits a
+request's changes before the response's first byte goes out (:meth:`StateStore.flush`).
+
+Users are tracked through :attr:`UserDirectory.listeners`; connections, clients and the signing
+key are few, so a flush compares them with what was last written instead of hooking each change.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives import serialization
+
+from . import snapshot
+from .errors import FakeMsg
+from .tokens import SigningKey
+
+if TYPE_CHECKING:
+    from .tenant import Tenant
+    from .users import User
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tenants (
+    domain TEXT PRIMARY KEY,
+    management_client_id TEXT,
+    seed TEXT,
+    kid TEXT,
+    key_pem TEXT
+);
+CREATE TABLE IF NOT EXISTS records (
+    domain TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (domain, kind, key)
+);
+"""
+_INSERT, _UPDATE, _DELETE = "insert", "update", "delete"
+
+
+class StateError(RuntimeError):
+    """The state file cannot be opened or read; the message names the file and the cause."""
+
+
+class _Tracked:
+    """What one tenant has changed since the last commit, and what was last written."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.tenant = tenant
+        self.users: dict[str, str] = {}
+        self.config: dict[str, Any] = {}
+        self.key_written = False
+
+
+class StateStore:
+    """One SQLite file holding the state of every tenant a server serves."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._tracked: dict[str, _Tracked] = {}
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise sqlite3.DatabaseError(f"cannot use WAL journaling (got {mode})")
+            self._db.execute("PRAGMA synchronous=FULL")
+            check = self._db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+            self._db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as error:
+            raise StateError(FakeMsg.STATE_UNREADABLE.format(path=path, error=error)) from None
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def load(self, domain: str) -> dict[str, Any] | None:
+        """The stored snapshot of ``domain`` (a seed document), or None if it was never stored."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT management_client_id FROM tenants WHERE domain = ?", (domain,)
+            ).fetchone()
+            if row is None:
+                return None
+            data: dict[str, Any] = {"domain": domain}
+            if row[0] is not None:
+                data["management_client_id"] = row[0]
+            for kind, key in (("connection", "connections"), ("client", "clients")):
+                data[key] = self._bodies(domain, kind)
+            data["users"] = self._bodies(domain, "user")
+            if not data["connections"]:
+                del data["connections"]
+            if not data["clients"]:
+                del data["clients"]
+                data.pop("management_client_id", None)
+            return data
+
+    def _bodies(self, domain: str, kind: str) -> list[Any]:
+        rows = self._db.execute(
+            "SELECT body FROM records WHERE domain = ? AND kind = ? ORDER BY rowid",
+            (domain, kind),
+        )
+        return [json.loads(body) for (body,) in rows]
+
+    def seed_of(self, domain: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT seed FROM tenants WHERE domain = ?", (domain,)
+            ).fetchone()
+        return None if row is None or row[0] is None else json.loads(row[0])
+
+    def domains(self) -> list[str]:
+        with self._lock:
+            return [d for (d,) in self._db.execute("SELECT domain FROM tenants ORDER BY rowid")]
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def attach(self, tenant: Tenant, seed: dict[str, Any] | None = None) -> None:
+        """Persist ``tenant`` from now on; restores its stored key first, if any."""
+        tracked = _Tracked(tenant)
+        with self._lock:
+            self._tracked[tenant.domain] = tracked
+            row = self._db.execute(
+                "SELECT kid, key_pem FROM tenants WHERE domain = ?", (tenant.domain,)
+            ).fetchone()
+            self._db.execute(
+                "INSERT INTO tenants (domain, seed) VALUES (?, ?) "
+                "ON CONFLICT(domain) DO UPDATE SET seed = excluded.seed",
+                (tenant.domain, None if seed is None else json.dumps(seed)),
+            )
+        if row is not None and row[1]:
+            _install_key(tenant, row[0], row[1])
+            tracked.key_written = True
+        with tenant.lock:
+            tenant.users.listeners.append(lambda uid, old, new: self._heard(tracked, uid, old, new))
+            for user in tenant.users:
+                tracked.users[user.user_id] = _INSERT
+        self.flush(tenant, config=True)
+
+    def _heard(self, tracked: _Tracked, user_id: str, old: User | None, new: User | None) -> None:
+        if new is None:
+            tracked.users[user_id] = _DELETE
+        elif old is None:
+            # A new key goes to the end of the directory: write it after the others.
+            tracked.users.pop(user_id, None)
+            tracked.users[user_id] = _INSERT
+        else:
+            tracked.users.setdefault(user_id, _UPDATE)
+        if not getattr(self._local, "deferred", 0):
+            self.flush(tracked.tenant, config=True)
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Changes made in this thread wait for an explicit :meth:`flush` (one per request)."""
+        self._local.deferred = getattr(self._local, "deferred", 0) + 1
+        try:
+            yield
+        finally:
+            self._local.deferred -= 1
+
+    def flush(self, tenant: Tenant, *, config: bool = True) -> None:
+        """Commit the tenant's pending changes in one transaction (with an fsync).
+
+        Runs under the tenant's lock, so no operation is half-applied when it is written.
+        ``config=False`` skips comparing connections and clients (requests that cannot change
+        them, such as GETs).
+        """
+        tracked = self._tracked.get(tenant.domain)
+        if tracked is None:
+            return
+        with tenant.lock:
+            if not tracked.users and not config:
+                return
+            statements = self._statements(tracked, config)
+            if not statements:
+                return
+            with self._lock:
+                try:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    for sql, params in statements:
+                        self._db.execute(sql, params)
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            tracked.users.clear()
+
+    def _statements(self, tracked: _Tracked, config: bool) -> list[tuple[str, tuple[Any, ...]]]:
+        tenant = tracked.tenant
+        domain = tenant.domain
+        out: list[tuple[str, tuple[Any, ...]]] = []
+        for user_id, change in tracked.users.items():
+            user = tenant.users.get(user_id)
+            if change == _DELETE or user is None:
+                out.append((_DELETE_SQL, (domain, "user", user_id)))
+                continue
+            body = json.dumps(snapshot.user_record(user), separators=(",", ":"))
+            if change == _INSERT:
+                out.append((_DELETE_SQL, (domain, "user", user_id)))
+                out.append((_INSERT_SQL, (domain, "user", user_id, body)))
+            else:
+                out.append((_UPSERT_SQL, (domain, "user", user_id, body)))
+        if config:
+            current = {
+                "connection": [
+                    (c.name, json.dumps(snapshot.connection_record(c)))
+                    for c in tenant.connections.values()
+                ],
+                "client": [
+                    (c.client_id, json.dumps(snapshot.client_record(c)))
+                    for c in tenant.clients.values()
+                ],
+                "management": tenant.management_client.client_id,
+            }
+            for kind in ("connection", "client"):
+                if current[kind] != tracked.config.get(kind):
+                    out.append(
+                        ("DELETE FROM records WHERE domain = ? AND kind = ?", (domain, kind))
+                    )
+                    for key, body in current[kind]:
+                        out.append((_INSERT_SQL, (domain, kind, key, body)))
+            if current["management"] != tracked.config.get("management"):
+                out.append(
+                    (
+                        "UPDATE tenants SET management_client_id = ? WHERE domain = ?",
+                        (current["management"], domain),
+                    )
+                )
+            if out:
+                tracked.config = current
+            key_sql = _key_statement(tracked)
+            if key_sql is not None:
+                out.append(key_sql)
+        return out
+
+    def close(self) -> None:
+        """Write what is pending for every tenant, then close the file (a clean shutdown)."""
+        for tracked in list(self._tracked.values()):
+            self.flush(tracked.tenant, config=True)
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.close()
+
+
+_DELETE_SQL = "DELETE FROM records WHERE domain = ? AND kind = ? AND key = ?"
+_INSERT_SQL = "INSERT INTO records (domain, kind, key, body) VALUES (?, ?, ?, ?)"
+_UPSERT_SQL = (
+    "INSERT INTO records (domain, kind, key, body) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT(domain, kind, key) DO UPDATE SET body = excluded.body"
+)
+
+
+def _key_statement(tracked: _Tracked) -> tuple[str, tuple[Any, ...]] | None:
+    """Persist the signing key once it exists, so tokens issued before a restart stay valid.
+
+    The key is made lazily (``SigningKey.private_key`` is a cached property); until a token
+    is signed there is nothing worth keeping.
+    """
+    key = tracked.tenant.tokens.key
+    if tracked.key_written or "private_key" not in vars(key):
+        return None
+    tracked.key_written = True
+    pem = key.private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+    return (
+        "UPDATE tenants SET kid = ?, key_pem = ? WHERE domain = ?",
+        (key.kid, pem, tracked.tenant.domain),
+    )
+
+
+def _install_key(tenant: Tenant, kid: str, pem: str) -> None:
+    """Give the tenant its stored key (it never returns to the pool: it is this tenant's)."""
+    private = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+    key = SigningKey(kid, tenant.domain)
+    vars(key)["private_key"] = private  # fills the cached property before the pool is asked
+    tenant.tokens.key = key

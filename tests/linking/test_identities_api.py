@@ -1,0 +1,431 @@
+"""``POST /users/{id}/identities`` and ``DELETE /users/{id}/identities/{provider}/{user_id}``.
+
+Read with behaviour.md §1 (linking) and §2 (unlinking); the walkthrough is the one in Auth0's
+docs (user-account-linking.mdx, link-user-accounts.mdx, unlink-user-accounts.mdx).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import quote
+
+import jwt
+import pytest
+from auth0.management import ManagementClient
+
+from fakeauth0 import Tenant
+from fakeauth0.errors import Msg
+from fakeauth0.tokens import SigningKey
+from tests.support import DB, PASSWORD, RawClient, assert_error
+
+GOOGLE_ID = "103547991597142817347"
+GOOGLE = f"google-oauth2|{GOOGLE_ID}"
+EMAIL = "ann.lee@gmail.com"
+SCOPE_MESSAGE = "Insufficient scope, expected any of: update:users,update:current_user_identities"
+
+
+def path(user_id: str) -> str:
+    return f"users/{quote(user_id, safe='')}/identities"
+
+
+def bare(user_id: str) -> str:
+    return user_id.split("|", 1)[1]
+
+
+@pytest.fixture
+def google(tenant: Tenant) -> str:
+    user = tenant.add_social_user(
+        "google-oauth2",
+        GOOGLE_ID,
+        {"email": EMAIL, "email_verified": True, "name": "Ann Lee", "given_name": "Ann"},
+    )
+    tenant.update_user(user.user_id, {"user_metadata": {"theme": "dark"}})
+    return user.user_id
+
+
+@pytest.fixture
+def database(raw: RawClient) -> str:
+    user = raw.create_user(
+        email=EMAIL,
+        user_metadata={"lang": "fr"},
+        app_metadata={"plan": "pro"},
+        given_name="Annie",
+    )
+    return user["user_id"]
+
+
+def link(raw: RawClient, primary: str, body: dict[str, Any], **kwargs: Any) -> Any:
+    return raw.post(path(primary), json=body, **kwargs)
+
+
+# -- the docs walkthrough, with the official SDK ---------------------------------------------------
+
+
+def test_walkthrough_link_then_unlink_with_the_sdk(
+    mgmt: ManagementClient, google: str, database: str
+) -> None:
+    identities = mgmt.users.identities.link(google, provider="auth0", user_id=bare(database))
+
+    # 201 with the primary's whole identities array; identities[0] is the primary (§1.1, §1.2)
+    assert [(i.provider, i.user_id) for i in identities] == [
+        ("google-oauth2", GOOGLE_ID),
+        ("auth0", bare(database)),
+    ]
+    assert identities[0].profile_data is None
+    assert identities[1].connection == DB and identities[1].is_social is False
+    assert identities[1].profile_data.email == EMAIL
+    assert identities[1].profile_data.given_name == "Annie"
+
+    # Only the primary is a user now; the secondary's id no longer resolves (§1.2, PR 250).
+    assert [u.user_id for u in mgmt.users.list()] == [google]
+    assert [u.user_id for u in mgmt.users.list_users_by_email(email=EMAIL)] == [google]
+    with pytest.raises(Exception) as missing:
+        mgmt.users.get(database)
+    assert missing.value.status_code == 404
+
+    # The secondary's metadata is gone; the primary's root attributes and metadata remain.
+    primary = mgmt.users.get(google)
+    assert primary.user_metadata == {"theme": "dark"}
+    assert primary.app_metadata in (None, {})
+    assert primary.given_name == "Ann"
+    assert len(primary.identities) == 2
+
+    remaining = mgmt.users.identities.delete(google, "auth0", bare(database))
+    assert [(i.provider, i.user_id) for i in remaining] == [("google-oauth2", GOOGLE_ID)]
+
+    # The primary keeps everything; the database user is back on its own with no metadata (§2).
+    primary = mgmt.users.get(google)
+    assert primary.user_metadata == {"theme": "dark"}
+    restored = mgmt.users.get(database)
+    assert restored.email == EMAIL
+    assert restored.given_name == "Annie"
+    assert restored.user_metadata in (None, {}) and restored.app_metadata in (None, {})
+    assert [(i.provider, i.user_id) for i in restored.identities] == [("auth0", bare(database))]
+    assert sorted(u.user_id for u in mgmt.users.list()) == sorted([google, database])
+
+
+def test_walkthrough_with_link_with_id_token_from_a_login(
+    tenant: Tenant, mgmt: ManagementClient, google: str, database: str
+) -> None:
+    # The management token's azp is the management client, and so is the login's default
+    # audience: the aud == azp check passes (behaviour.md §1.1 "surprising consequence").
+    login = tenant.login(DB, email=EMAIL, password=PASSWORD)
+    identities = mgmt.users.identities.link(google, link_with=login.id_token)
+    assert [i.provider for i in identities] == ["google-oauth2", "auth0"]
+    assert mgmt.users.get(google).user_metadata == {"theme": "dark"}
+
+
+def test_user_initiated_link_with_current_user_identities_token(
+    tenant: Tenant, raw: RawClient, google: str, database: str
+) -> None:
+    spa = tenant.create_client("SPA", app_type="spa", grant_types=())
+    primary = tenant.login(
+        "google-oauth2",
+        user_id=GOOGLE_ID,
+        client_id=spa.client_id,
+        scope="openid update:current_user_identities",
+    )
+    secondary = tenant.login(DB, email=EMAIL, password=PASSWORD, client_id=spa.client_id)
+    response = link(raw, google, {"link_with": secondary.id_token}, token=primary.access_token)
+    assert response.status_code == 201, response.text
+    assert [i["user_id"] for i in response.json()] == [GOOGLE_ID, bare(database)]
+
+
+def test_form_encoded_link_body_is_accepted(raw: RawClient, google: str, database: str) -> None:
+    response = raw.post(path(google), data={"provider": "auth0", "user_id": bare(database)})
+    assert response.status_code == 201, response.text
+
+
+def test_numeric_user_id_is_accepted(tenant: Tenant, raw: RawClient, google: str) -> None:
+    tenant.create_connection("github", "github")
+    tenant.add_social_user("github", 4242, {"name": "octo"})
+    response = link(raw, google, {"provider": "github", "user_id": 4242})
+    assert response.status_code == 201, response.text
+    assert response.json()[1]["user_id"] == 4242
+    assert response.json()[1]["isSocial"] is True
+
+
+def test_connection_id_picks_the_database(
+    tenant: Tenant, raw: RawClient, google: str, database: str
+) -> None:
+    connection_id = tenant.connections[DB].id
+    body = {"provider": "auth0", "user_id": bare(database), "connection_id": connection_id}
+    assert link(raw, google, body).status_code == 201
+
+
+# -- chains and deletion -------------------------------------------------------------------------
+
+
+def test_linking_a_user_with_linked_identities_brings_them_all(
+    tenant: Tenant, raw: RawClient, google: str, database: str
+) -> None:
+    other = tenant.add_social_user("google-oauth2", "555", {"email": "x@gmail.com"}).user_id
+    assert link(raw, database, {"provider": "google-oauth2", "user_id": "555"}).status_code == 201
+    response = link(raw, google, {"provider": "auth0", "user_id": bare(database)})
+    assert response.status_code == 201
+    # [new primary, the former primary, its secondaries] (community thread 132916)
+    assert [(i["provider"], i["user_id"]) for i in response.json()] == [
+        ("google-oauth2", GOOGLE_ID),
+        ("auth0", bare(database)),
+        ("google-oauth2", "555"),
+    ]
+    assert raw.get(f"users/{quote(database, safe='')}").status_code == 404
+    assert raw.get(f"users/{quote(other, safe='')}").status_code == 404
+
+
+def test_linking_an_identity_already_linked_elsewhere_merges_its_owner(
+    tenant: Tenant, raw: RawClient, google: str, database: str
+) -> None:
+    # No error: the identity resolves to its owner and the whole owner moves (§1.3).
+    third = raw.create_user(email="third@example.com")["user_id"]
+    assert (
+        link(raw, database, {"provider": "google-oauth2", "user_id": GOOGLE_ID}).status_code == 201
+    )
+    response = link(raw, third, {"provider": "google-oauth2", "user_id": GOOGLE_ID})
+    assert response.status_code == 201
+    assert [i["user_id"] for i in response.json()] == [bare(third), bare(database), GOOGLE_ID]
+    assert [u["user_id"] for u in raw.get("users").json()] == [third]
+
+
+def test_deleting_a_primary_deletes_its_linked_identities(
+    tenant: Tenant, raw: RawClient, google: str, database: str
+) -> None:
+    link(raw, google, {"provider": "auth0", "user_id": bare(database)})
+    assert raw.delete(f"users/{quote(google, safe='')}").status_code == 204
+    assert raw.get("users").json() == []
+    assert tenant.users.owner_of("auth0", bare(database)) is None
+    # The database identity is gone for good: its e-mail is free again.
+    assert raw.create_user(email=EMAIL)["user_id"] != database
+
+
+# -- link errors (behaviour.md §1.3) ------------------------------------------------------------
+
+
+def test_linking_a_user_to_itself(raw: RawClient, google: str) -> None:
+    response = link(raw, google, {"provider": "google-oauth2", "user_id": GOOGLE_ID})
+    assert_error(response, 400, Msg.LINK_SAME_IDENTITY)
+
+
+def test_provider_without_a_connection(raw: RawClient, google: str) -> None:
+    response = link(raw, google, {"provider": "github", "user_id": "1"})
+    assert_error(response, 400, Msg.LINK_PROVIDER_NOT_CONFIGURED, "inexistent_connection")
+
+
+def test_missing_provider_reads_as_no_connection(raw: RawClient, google: str) -> None:
+    # node-auth0 #554: only user_id/connection_id sent.
+    response = link(raw, google, {"user_id": "abc"})
+    assert_error(response, 400, Msg.LINK_PROVIDER_NOT_CONFIGURED, "inexistent_connection")
+
+
+def test_unknown_connection_id(raw: RawClient, google: str, database: str) -> None:
+    body = {"provider": "auth0", "user_id": bare(database), "connection_id": "con_0000000000000000"}
+    assert_error(
+        link(raw, google, body), 400, Msg.LINK_PROVIDER_NOT_CONFIGURED, "inexistent_connection"
+    )
+
+
+def test_provider_outside_the_enum(raw: RawClient, google: str) -> None:
+    response = link(raw, google, {"provider": "myspace", "user_id": "1"})
+    assert_error(response, 400, "Payload validation error: 'No enum match for: ...", "invalid_body")
+
+
+def test_missing_user_id(raw: RawClient, google: str) -> None:
+    response = link(raw, google, {"provider": "auth0"})
+    assert_error(response, 400, Msg.LINK_USER_ID_REQUIRED, "invalid_body")
+
+
+def test_empty_body(raw: RawClient, google: str) -> None:
+    assert_error(link(raw, google, {}), 400, Msg.LINK_EMPTY_BODY, "invalid_body")
+
+
+def test_unknown_secondary(raw: RawClient, google: str) -> None:
+    response = link(raw, google, {"provider": "auth0", "user_id": "5f0000000000000000000000"})
+    assert_error(response, 400, Msg.LINK_INEXISTENT_IDENTITY, None)
+
+
+def test_wrong_provider_for_an_existing_id(raw: RawClient, google: str, database: str) -> None:
+    response = link(raw, google, {"provider": "google-oauth2", "user_id": bare(database)})
+    assert_error(response, 400, Msg.LINK_INEXISTENT_IDENTITY, None)
+
+
+def test_unknown_primary(raw: RawClient, database: str) -> None:
+    response = link(raw, "auth0|nobody", {"provider": "auth0", "user_id": bare(database)})
+    assert_error(response, 404, Msg.USER_NOT_FOUND, "inexistent_user")
+
+
+def test_a_linked_secondary_cannot_be_a_primary(
+    tenant: Tenant, raw: RawClient, google: str, database: str
+) -> None:
+    link(raw, google, {"provider": "auth0", "user_id": bare(database)})
+    third = raw.create_user(email="third@example.com")["user_id"]
+    response = link(raw, database, {"provider": "auth0", "user_id": bare(third)})
+    assert_error(response, 404, Msg.USER_NOT_FOUND, "inexistent_user")
+
+
+def test_identity_already_in_this_primary(raw: RawClient, google: str, database: str) -> None:
+    link(raw, google, {"provider": "auth0", "user_id": bare(database)})
+    response = link(raw, google, {"provider": "auth0", "user_id": bare(database)})
+    assert_error(response, 409, Msg.LINK_IDENTITY_EXISTS, None)
+
+
+def test_link_with_and_provider_together(raw: RawClient, google: str, tenant: Tenant) -> None:
+    token = tenant.login("google-oauth2", user_id="42").id_token
+    response = link(raw, google, {"link_with": token, "provider": "google-oauth2"})
+    assert_error(response, 400, Msg.LINK_WITH_EXCLUSIVE, "invalid_body")
+
+
+def test_link_needs_a_scope(raw: RawClient, google: str, database: str) -> None:
+    body = {"provider": "auth0", "user_id": bare(database)}
+    response = link(raw, google, body, scopes=["read:users"])
+    assert_error(response, 403, SCOPE_MESSAGE, "insufficient_scope")
+
+
+def test_current_user_token_on_someone_else(
+    tenant: Tenant, raw: RawClient, google: str, database: str
+) -> None:
+    token = tenant.user_token(database, ["update:current_user_identities"])
+    secondary = tenant.login("google-oauth2", user_id="42").id_token
+    response = link(raw, google, {"link_with": secondary}, token=token)
+    assert_error(response, 403, Msg.SUBJECT_MISMATCH, "insufficient_scope")
+
+
+def test_current_user_token_cannot_name_provider_and_user_id(
+    tenant: Tenant, raw: RawClient, google: str, database: str
+) -> None:
+    # The pre-2018 vulnerable flow (D1 migrations/guides/account-linking.md); see CHOICES.md.
+    token = tenant.user_token(google, ["update:current_user_identities"])
+    response = link(raw, google, {"provider": "auth0", "user_id": bare(database)}, token=token)
+    assert_error(response, 403, Msg.LINK_NEEDS_UPDATE_USERS, "insufficient_scope")
+
+
+# -- link_with token checks (behaviour.md §1.1, the spec's post_identities 400/401 list) ---------
+
+
+def id_claims(tenant: Tenant, **overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims = {
+        "iss": tenant.tokens.issuer,
+        "sub": "google-oauth2|42",
+        "aud": tenant.management_client.client_id,
+        "iat": now,
+        "exp": now + 600,
+    }
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+@pytest.fixture
+def secondary(tenant: Tenant) -> str:
+    return tenant.add_social_user("google-oauth2", "42", {"email": "s@gmail.com"}).user_id
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"iss": "https://other.auth0.com/"}, Msg.LINK_WITH_ISSUER),
+        ({"aud": "some-other-client"}, Msg.LINK_WITH_AUD_AZP),
+        ({"aud": None}, Msg.LINK_WITH_AUD_INVALID),
+        ({"sub": None}, Msg.LINK_WITH_SUB_MISSING),
+        ({"sub": "no-provider"}, Msg.LINK_WITH_SUB_INVALID),
+        ({"sub": "google-oauth2|unknown"}, Msg.LINK_SECONDARY_NOT_FOUND),
+        ({"exp": int(time.time()) - 10}, Msg.LINK_WITH_INVALID),
+    ],
+)
+def test_link_with_claims_are_checked(
+    tenant: Tenant,
+    raw: RawClient,
+    google: str,
+    secondary: str,
+    overrides: dict[str, Any],
+    message: str,
+) -> None:
+    token = tenant.tokens.key.sign(id_claims(tenant, **overrides))
+    assert_error(link(raw, google, {"link_with": token}), 400, message, None)
+
+
+def test_link_with_must_be_rs256(
+    tenant: Tenant, raw: RawClient, google: str, secondary: str
+) -> None:
+    token = jwt.encode(id_claims(tenant), "a-shared-secret-of-32-bytes-long!", algorithm="HS256")
+    assert_error(link(raw, google, {"link_with": token}), 400, Msg.LINK_WITH_ALG, None)
+
+
+def test_link_with_garbage(raw: RawClient, google: str) -> None:
+    assert_error(link(raw, google, {"link_with": "not-a-jwt"}), 400, Msg.LINK_WITH_INVALID, None)
+
+
+def test_link_with_bad_signature(
+    tenant: Tenant, raw: RawClient, google: str, secondary: str
+) -> None:
+    tenant.management_token()  # the tenant takes its key first: the forger's is then another
+    forger = SigningKey(tenant.tokens.key.kid, tenant.domain)
+    forged = forger.sign(id_claims(tenant))
+    response = link(raw, google, {"link_with": forged})
+    body = assert_error(response, 401, Msg.BAD_SIGNATURE, None)
+    assert body["attributes"] == {"error": Msg.BAD_SIGNATURE}
+
+
+def test_link_with_a_valid_token_links(
+    tenant: Tenant, raw: RawClient, google: str, secondary: str
+) -> None:
+    token = tenant.tokens.key.sign(id_claims(tenant))
+    response = link(raw, google, {"link_with": token})
+    assert response.status_code == 201
+    assert response.json()[1]["user_id"] == "42"
+
+
+# -- unlink (behaviour.md §2) ---------------------------------------------------------------------
+
+
+def unlink_path(primary: str, provider: str, user_id: str) -> str:
+    return f"{path(primary)}/{provider}/{quote(user_id, safe='')}"
+
+
+def test_main_identity_cannot_be_removed(raw: RawClient, google: str) -> None:
+    response = raw.delete(unlink_path(google, "google-oauth2", GOOGLE_ID))
+    assert_error(response, 400, Msg.UNLINK_MAIN_IDENTITY, None)
+
+
+def test_unlink_from_an_unknown_primary(raw: RawClient) -> None:
+    response = raw.delete(unlink_path("auth0|nobody", "auth0", "abc"))
+    assert_error(response, 404, Msg.USER_NOT_FOUND, "inexistent_user")
+
+
+def test_unlink_an_identity_that_is_not_linked(raw: RawClient, google: str, database: str) -> None:
+    # UNCONFIRMED (CHOICES.md): nothing changes, 200 with the unchanged identities.
+    response = raw.delete(unlink_path(google, "auth0", bare(database)))
+    assert response.status_code == 200
+    assert [i["user_id"] for i in response.json()] == [GOOGLE_ID]
+    assert raw.get(f"users/{quote(database, safe='')}").status_code == 200
+
+
+def test_unlink_provider_outside_the_enum(raw: RawClient, google: str) -> None:
+    response = raw.delete(unlink_path(google, "myspace", "1"))
+    assert_error(response, 400, "Path validation error: 'No enum match for: ...", "invalid_uri")
+
+
+def test_unlink_accepts_provider_prefixed_user_id(
+    raw: RawClient, google: str, database: str
+) -> None:
+    # unlink-user-accounts.mdx: "you may also include [connection_name]| before the user_id".
+    link(raw, google, {"provider": "auth0", "user_id": bare(database)})
+    response = raw.delete(unlink_path(google, "auth0", database))
+    assert response.status_code == 200
+    assert len(response.json()) == 1
+
+
+def test_unlink_with_current_user_token(
+    tenant: Tenant, raw: RawClient, google: str, database: str
+) -> None:
+    link(raw, google, {"provider": "auth0", "user_id": bare(database)})
+    own = tenant.user_token(google, ["update:current_user_identities"])
+    other = tenant.user_token("auth0|someone", ["update:current_user_identities"])
+    target = unlink_path(google, "auth0", bare(database))
+    assert_error(raw.delete(target, token=other), 403, Msg.SUBJECT_MISMATCH, "insufficient_scope")
+    assert raw.delete(target, token=own).status_code == 200
+
+
+def test_unlink_needs_a_scope(raw: RawClient, google: str, database: str) -> None:
+    response = raw.delete(unlink_path(google, "auth0", bare(database)), scopes=["read:users"])
+    assert_error(response, 403, SCOPE_MESSAGE, "insufficient_scope")

@@ -1,0 +1,78 @@
+"""fakeauth0.strategies only generates what a real tenant accepts, and shrinks to small values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+
+from fakeauth0 import Tenant, create_app
+from fakeauth0 import strategies as a0
+from fakeauth0.connections import PASSWORD_POLICIES, password_meets_policy
+from fakeauth0.users import RESERVED_APP_METADATA
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TENANT = Tenant("strategies.auth0.com")
+HTTP = httpx.Client(
+    base_url=TENANT.base_url,
+    transport=httpx.WSGITransport(app=create_app(TENANT)),
+    headers={"Authorization": "Bearer " + TENANT.management_token()},
+)
+
+
+@FAST
+@given(a0.user_bodies())
+def test_generated_user_bodies_are_accepted_over_http(body: dict[str, Any]) -> None:
+    TENANT.users.clear()
+    response = HTTP.post("/api/v2/users", json=body)
+    assert response.status_code == 201, response.text
+    user = response.json()
+    assert user.get("user_metadata", {}) == body.get("user_metadata", {})
+    assert user.get("app_metadata", {}) == body.get("app_metadata", {})
+
+
+@FAST
+@given(st.sampled_from(PASSWORD_POLICIES).flatmap(lambda p: st.tuples(st.just(p), a0.passwords(p))))
+def test_passwords_meet_their_policy(case: tuple[str, str]) -> None:
+    policy, password = case
+    assert password_meets_policy(password, policy)
+
+
+@FAST
+@given(a0.metadata(app=True))
+def test_app_metadata_avoids_reserved_and_dotted_keys(metadata: dict[str, Any]) -> None:
+    assert not RESERVED_APP_METADATA & metadata.keys()
+    assert not any("." in k or "$" in k for k in metadata)
+
+
+@FAST
+@given(a0.connections())
+def test_generated_connections_can_be_added(spec: dict[str, Any]) -> None:
+    tenant = Tenant("c.auth0.com")
+    connection = tenant.create_connection(spec["name"], spec["strategy"], spec["options"])
+    assert connection.name not in {"Username-Password-Authentication", "email", "sms"}
+
+
+@settings(FAST, max_examples=25)
+@given(a0.tenants())
+def test_generated_tenants_hold_their_users(tenant: Tenant) -> None:
+    for user in tenant.list_users():
+        assert tenant.get_user(user.user_id) is user
+
+
+@FAST
+@given(a0.social_profiles(), a0.identities())
+def test_social_profiles_and_identities_are_well_formed(social: Any, identity: Any) -> None:
+    tenant = Tenant("s.auth0.com")
+    connection, user_id, profile = social
+    user = tenant.add_social_user(connection, user_id, profile)
+    assert user.user_id == f"google-oauth2|{user_id}"
+    assert identity.to_json()["provider"] == identity.provider
+
+
+def test_failures_shrink_to_minimal_values() -> None:
+    quiet = settings(database=None)
+    assert find(a0.emails(), lambda e: "." in e.split("@")[0], settings=quiet) == "0.0@0.com"
+    assert find(a0.passwords(), lambda p: len(p) >= 8, settings=quiet) == "aA0!0000"
