@@ -140,7 +140,7 @@ def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
         for name, make in queries(n, ids).items():
             if name.startswith("exact"):
                 assert len(json.loads(call(make(0)))) == 1, name
-            row[name] = round(median_ms(lambda i, make=make: call(make(i)), repeat), 3)
+            row[name] = round(median_ms(lambda i, make=make, call=call: call(make(i)), repeat), 3)
         rows.append(row)
         print(row, flush=True)
         del tenant, call

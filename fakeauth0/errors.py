@@ -18,6 +18,7 @@ class Msg:
     USER_NOT_FOUND = "The user does not exist."
     USER_EXISTS = "The user already exists."
     CONNECTION_NOT_FOUND = "The connection does not exist."
+    CONNECTION_REQUIRED = "Payload validation error: 'Missing required property: connection'."
     CONNECTION_NO_CREATE = (
         "Connection does not support user creation through the API. "
         "It must either be a database or passwordless connection."
@@ -64,6 +65,11 @@ class Msg:
     BAD_AUDIENCE = "Bad audience: {aud}"
     INSUFFICIENT_SCOPE = "Insufficient scope, expected any of: {scopes}"
     SUBJECT_MISMATCH = "User to be acted on does not match subject in bearer token."
+    # The spec's PATCH 403 x-description-1 says the wording varies; ours names the fields.
+    FIELDS_NOT_PERMITTED = (
+        "Some fields cannot be updated with the permissions granted by the bearer token "
+        "scopes: {fields}"
+    )
     # Paging and queries (behaviour.md §5.2).
     PAGING_LIMIT = (
         "You can only page through the first 1000 records. See "

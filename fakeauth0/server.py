@@ -265,7 +265,7 @@ class FakeAuth0Server:
 
     @property
     def port(self) -> int:
-        return int(self._server.server_port)
+        return int(self._server.server_address[1])
 
     @property
     def url(self) -> str:

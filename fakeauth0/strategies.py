@@ -154,9 +154,7 @@ def passwordless_user_bodies(draw: st.DrawFn, strategy: str = "email") -> dict[s
 def user_bodies() -> st.SearchStrategy[dict[str, Any]]:
     """Create-user bodies for any of a new tenant's connections that allow creation."""
     return (
-        database_user_bodies()
-        | passwordless_user_bodies("email")
-        | passwordless_user_bodies("sms")
+        database_user_bodies() | passwordless_user_bodies("email") | passwordless_user_bodies("sms")
     )
 
 

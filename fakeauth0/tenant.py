@@ -247,6 +247,8 @@ class Tenant:
     def create_user(self, fields: dict[str, Any]) -> User:
         """``POST /users``: ``fields`` as the request body (it must name a ``connection``)."""
         with self.lock:
+            if not isinstance(fields.get("connection"), str):
+                raise Auth0Error.invalid_body(Msg.CONNECTION_REQUIRED)
             connection = self.connection(fields["connection"])
             user = build_user(connection, fields, self.ids.object_id(), self.clock.iso())
             self._refuse_duplicate(user, connection)

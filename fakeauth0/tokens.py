@@ -269,6 +269,10 @@ class TokenAuthority:
         aud = claims.get("aud")
         audiences = aud if isinstance(aud, list) else [aud]
         if audience not in audiences:
+            # An access token for another API names that API ("Bad audience: ..."); an ID token,
+            # whose audience is a client id, is just "Invalid token" (behaviour.md §7).
+            if not any(isinstance(a, str) and "://" in a for a in audiences):
+                raise Auth0Error.unauthorized(Msg.INVALID_TOKEN)
             shown = " ".join(str(a) for a in audiences)
             raise Auth0Error.unauthorized(Msg.BAD_AUDIENCE.format(aud=shown))
         return claims

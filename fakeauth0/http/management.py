@@ -60,10 +60,7 @@ def update_user(call: Call) -> tuple[int, Any]:
         refused = sorted(set(body) - allowed)
         if refused:
             raise Auth0Error(
-                403,
-                f"Some fields cannot be updated with the permissions granted by the bearer "
-                f"token scopes: {','.join(refused)}",
-                "insufficient_scope",
+                403, Msg.FIELDS_NOT_PERMITTED.format(fields=",".join(refused)), "insufficient_scope"
             )
     return 200, call.tenant.update_user(user_id, body).to_json()
 

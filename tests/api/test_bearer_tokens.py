@@ -94,6 +94,13 @@ def test_wrong_audience(tenant: Tenant, raw: RawClient) -> None:
     assert_invalid_token(raw.get("users", token=token), "Bad audience: https://api.example.com/")
 
 
+def test_id_token_used_as_management_token_is_invalid_token(tenant: Tenant, raw: RawClient) -> None:
+    # §7: "Garbage, ID token or otherwise invalid -> 401 Invalid token" (no "Bad audience").
+    client_id = tenant.management_client.client_id
+    id_token = tenant.tokens.issue_id_token("auth0|0123456789abcdef01234567", client_id, {})
+    assert_invalid_token(raw.get("users", token=id_token), "Invalid token")
+
+
 def test_wrong_issuer_is_invalid_token(tenant: Tenant, raw: RawClient) -> None:
     # §7: a token must be used against the domain that issued it. Message: CHOICES.md.
     token = tenant.tokens.key.sign(claims_for(tenant, iss="https://other.auth0.com/"))

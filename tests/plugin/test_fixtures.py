@@ -10,6 +10,8 @@ import requests
 
 from fakeauth0 import Tenant
 
+pytest_plugins = ["pytester"]  # runs mini suites that load the plugin as users do
+
 DB = "Username-Password-Authentication"
 
 

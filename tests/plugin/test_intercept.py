@@ -14,6 +14,8 @@ from fakeauth0 import Tenant
 from fakeauth0.intercept import Interceptor, UnservedRoute, intercept
 from fakeauth0.server import FakeAuth0Server
 
+pytest_plugins = ["pytester"]  # runs mini suites that load the plugin as users do
+
 DB = "Username-Password-Authentication"
 
 

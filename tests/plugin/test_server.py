@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytest_plugins = ["pytester"]  # runs mini suites that load the plugin as users do
+
 
 def test_live_server_is_shared_but_reset_between_tests(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(

@@ -93,7 +93,9 @@ def test_legacy_tenant_serves_the_classic_linking_rule_query() -> None:
         "google-oauth2", "1", {"email": "pat@x.com", "email_verified": True}
     )
     http = httpx.Client(transport=httpx.WSGITransport(app=create_app(tenant)))
-    mgmt = ManagementClient(domain=tenant.domain, token=tenant.management_token(), httpx_client=http)
+    mgmt = ManagementClient(
+        domain=tenant.domain, token=tenant.management_token(), httpx_client=http
+    )
     q = f'email.raw:"pat@x.com" AND email_verified: "true" -user_id:"{mine.user_id}"'
     assert ids(mgmt.users.list(q=q, search_engine="v2")) == [other.user_id]
     # v2 analyzed text: one word of the name matches, case folded; .raw is exact.

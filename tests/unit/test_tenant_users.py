@@ -114,6 +114,14 @@ def test_unknown_connection(tenant: Tenant) -> None:
     )
 
 
+def test_missing_connection_is_auth0s_400_not_a_key_error(tenant: Tenant) -> None:
+    with pytest.raises(Auth0Error) as caught:
+        tenant.create_user({"email": "a@example.com", "password": PASSWORD})
+    assert caught.value.status == 400
+    assert caught.value.error_code == "invalid_body"
+    assert "Missing required property: connection" in caught.value.message
+
+
 def test_passwordless_rules(tenant: Tenant) -> None:
     # behaviour.md §3.7: password only for auth0; sms needs phone_number; email needs email.
     error = error_of(
