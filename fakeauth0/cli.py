@@ -156,6 +156,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"  CA certificate: {server.ca.ca_file} (SSL_CERT_FILE / NODE_EXTRA_CA_CERTS)")
     if server.store is not None:
         print(f"  state: {server.store.path}")
+    print(f"  dashboard: {server.url}/_fake/dashboard")
     print(f"  control plane: {server.url}/_fake/  health: {server.url}/_fake/health", flush=True)
 
     def stop(signum: int, frame: FrameType | None) -> None:

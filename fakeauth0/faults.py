@@ -172,9 +172,13 @@ class Faults:
     def admit(self, operation: str | None) -> dict[str, str]:
         """Account for one call: returns its rate-limit headers, or raises the error to answer
         (an injected fault, or 429 when a bucket is dry), after any injected delay."""
+        now = time.time()
+        if not self.rules and not self.buckets:  # the common case: count, never refuse
+            with self._lock:
+                self._default.take(now)
+                return self._default.headers(now)
         delay = 0.0
         failure: Auth0Error | None = None
-        now = time.time()
         with self._lock:
             if self.rules:
                 delay, failure = self._pick(operation)

@@ -61,7 +61,6 @@ def link(
     merged = copy.copy(primary)
     merged.identities = [*primary.identities, *moved]
     merged.updated_at = now
-    merged.user_metadata = {**owner.user_metadata, **primary.user_metadata}
     directory.remove(owner.user_id)
     directory.put(merged)
     return merged

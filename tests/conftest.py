@@ -14,6 +14,7 @@ from auth0.management import ManagementClient
 from hypothesis import HealthCheck, settings
 
 from fakeauth0 import FakeAuth0App, Tenant, create_app
+from tests.contract.conformance import SpecRecorder
 from tests.support import RawClient
 
 # Hypothesis profiles: "ci" (the default) keeps the suite fast; "long" is for a deep run on demand,
@@ -32,6 +33,24 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("FAKEAUTH0_HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def spec_conformance(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[SpecRecorder]:
+    """Every in-process Management API exchange is judged by Auth0's spec
+    (tests/contract/conformance.py); a breach fails the test that caused it.
+    ``@pytest.mark.no_spec_check`` opts a test out (say why beside it)."""
+    recorder = SpecRecorder()
+    if request.node.get_closest_marker("no_spec_check") is None:
+        monkeypatch.setattr(FakeAuth0App, "dispatch", recorder.wrap(FakeAuth0App.dispatch))
+    yield recorder
+    if recorder.violations:
+        pytest.fail(
+            "responses that break Auth0's spec:\n" + "\n".join(map(str, recorder.violations)),
+            pytrace=False,
+        )
 
 
 @pytest.fixture

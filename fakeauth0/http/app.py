@@ -114,6 +114,10 @@ def _build_routes() -> tuple[Map, dict[str, Operation]]:
         rules.append(_MatchRule(path, endpoint=endpoint, methods=methods))
     for path, (endpoint, methods) in control.ROUTES.items():
         rules.append(_MatchRule(path, endpoint=endpoint, methods=methods))
+    from .. import dashboard
+
+    for path, (endpoint, methods) in dashboard.ROUTES.items():
+        rules.append(_MatchRule(path, endpoint=endpoint, methods=methods))
     return Map(rules, strict_slashes=False, merge_slashes=False), operations
 
 
@@ -277,8 +281,13 @@ class FakeAuth0App:
             if op is None:
                 from . import authentication, control
 
-                handler = authentication.HANDLERS.get(endpoint) or control.HANDLERS[endpoint]
-                response = handler(self.tenant, request)
+                handler = authentication.HANDLERS.get(endpoint) or control.HANDLERS.get(endpoint)
+                if handler is None:  # the dashboard (fakeauth0/dashboard), HTML, not JSON
+                    from .. import dashboard
+
+                    response = dashboard.serve(endpoint, self.tenant, request)
+                else:
+                    response = handler(self.tenant, request)
             else:
                 response = self._management(request, op, args)
         except (Auth0Error, OAuthError) as error:
@@ -291,7 +300,8 @@ class FakeAuth0App:
             response = error_response(Auth0Error(500, "Internal Server Error"))
         if operation_id is None or not operation_id.startswith(CONTROL_PREFIX):
             # Auth0 sends X-RateLimit-* on every response; the control plane is not Auth0's.
-            response.headers.update(rate_headers or self.tenant.faults.peek(operation_id))
+            if "X-RateLimit-Limit" not in response.headers:  # a 429 or fault carries its own
+                response.headers.extend(rate_headers or self.tenant.faults.peek(operation_id))
             self.tenant.record_call(
                 request.method, request.path, operation_id, response.status_code
             )

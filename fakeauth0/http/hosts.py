@@ -52,6 +52,7 @@ class HostRouter:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        environ["fakeauth0.registry"] = self.registry  # the dashboard's tenant switcher reads it
         if path.startswith(TENANT_PREFIX):
             domain, _, rest = path[len(TENANT_PREFIX) :].partition("/")
             domain = unquote(domain)

@@ -84,7 +84,7 @@ def test_errors_in_the_server_thread_fail_the_test_that_caused_them(
             assert response.status_code == 404
         """
     )
-    result = pytester.runpytest("-p", "no:randomly")
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         ["*test_causes_error*", "*fakeauth0 raised while serving*", "*kaboom in the server thread*"]

@@ -1,0 +1,318 @@
+"""The dashboard's werkzeug handlers: read a query or a form, call one tenant operation, then
+render a page or redirect (POST, then 303, then GET, so a reload never repeats an action).
+
+Every form carries the tenant's CSRF token and is refused when the request comes from another
+site (``Origin`` or ``Sec-Fetch-Site``): the dashboard needs no login, so a page elsewhere must
+not be able to drive it. Pages send no script and a Content-Security-Policy that allows none.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from werkzeug.wrappers import Request, Response
+
+from ..errors import Auth0Error, OAuthError
+from . import BASE, views
+
+if TYPE_CHECKING:
+    from ..registry import TenantRegistry
+    from ..tenant import Tenant
+
+#: Where ``http/hosts.py`` puts the server's tenant registry, for the tenant switcher.
+REGISTRY_KEY = "fakeauth0.registry"
+#: The path prefix that reaches a tenant by domain (``http/hosts.py``).
+TENANT_PREFIX = "/_tenants/"
+
+_ENV = Environment(
+    loader=PackageLoader("fakeauth0.dashboard", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+HEADERS = {
+    # No script at all; inline styles only; forms post back here; never framed (clickjacking).
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+FORBIDDEN = (
+    "This form was refused: it did not come from this dashboard page (a cross-site request, "
+    "or a page older than the tenant). Reload the page and try again."
+)
+
+_tokens: weakref.WeakKeyDictionary[Tenant, str] = weakref.WeakKeyDictionary()
+_tokens_lock = threading.Lock()
+DashboardHandler = Callable[["Tenant", Request], Response]
+
+
+def csrf_token(tenant: Tenant) -> str:
+    """The tenant's CSRF token: random, made on first use, one per tenant object."""
+    with _tokens_lock:
+        token = _tokens.get(tenant)
+        if token is None:
+            token = _tokens[tenant] = secrets.token_urlsafe(32)
+        return token
+
+
+def _cross_site(tenant: Tenant, request: Request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        return True  # also "null" (a sandboxed frame, a data: URL)
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return True
+    sent = request.form.get("csrf_token", "")
+    return not hmac.compare_digest(sent.encode(), csrf_token(tenant).encode())
+
+
+class _Page:
+    """What every page needs: the tenant, URLs relative to where the request came in."""
+
+    def __init__(self, tenant: Tenant, request: Request) -> None:
+        self.tenant = tenant
+        self.request = request
+        self.base = request.script_root + BASE
+        self.registry: TenantRegistry | None = request.environ.get(REGISTRY_KEY)
+
+    def server_root(self) -> str:
+        """The server's root, without a ``/_tenants/<domain>`` prefix this request came by."""
+        root = self.request.script_root
+        suffix = TENANT_PREFIX + self.tenant.domain
+        return root[: -len(suffix)] if root.endswith(suffix) else root
+
+    def user_url(self, user_id: str, notice: str | None = None) -> str:
+        query = {"id": user_id} if notice is None else {"id": user_id, "notice": notice}
+        return f"{self.base}/user?{urlencode(query, quote_via=quote)}"
+
+    def render(
+        self,
+        template: str,
+        status: int = 200,
+        error: Auth0Error | OAuthError | str | None = None,
+        **context: Any,
+    ) -> Response:
+        if isinstance(error, Auth0Error):
+            status, error = error.status, error.message
+        elif isinstance(error, OAuthError):
+            status, error = error.status, error.description
+        notice = views.NOTICES.get(self.request.args.get("notice", ""))
+        html = _ENV.get_template(template).render(
+            base=self.base,
+            domain=self.tenant.domain,
+            tenants=views.tenant_links(self.registry, self.tenant),
+            csrf_token=csrf_token(self.tenant),
+            notice=notice if error is None else None,
+            error=error,
+            **context,
+        )
+        response = Response(html, status=status, mimetype="text/html")
+        response.headers.update(HEADERS)
+        return response
+
+    def redirect(self, location: str) -> Response:
+        response = Response(status=303, headers={"Location": location})
+        response.headers.update(HEADERS)
+        return response
+
+    def forbidden(self) -> Response:
+        return self.render("message.html", 403, title="Request refused", message=FORBIDDEN)
+
+
+def _int(raw: str | None, default: int) -> int:
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError:
+        return default
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+
+def users(
+    tenant: Tenant,
+    request: Request,
+    error: Auth0Error | OAuthError | None = None,
+    drafts: dict[str, str] | None = None,
+) -> Response:
+    """The users list: primaries only, searched with the v3 syntax, paged (``page`` from 1)."""
+    page = _Page(tenant, request)
+    q = request.args.get("q", "")
+    per_page = _int(request.args.get("per_page"), views.DEFAULT_PER_PAGE)
+    if per_page not in views.PER_PAGE_CHOICES:
+        per_page = views.DEFAULT_PER_PAGE
+    number = max(_int(request.args.get("page"), 1), 1) - 1
+    try:
+        listing = views.list_users(tenant, q, number, per_page)
+    except Auth0Error as refused:  # a query the search engine refuses: say why, list nothing
+        listing = views.Listing([], 0, q, 0, per_page, searched=True)
+        error = error or refused
+    return page.render(
+        "users.html",
+        error=error,
+        listing=listing,
+        per_page_choices=views.PER_PAGE_CHOICES,
+        database_connections=views.database_connections(tenant),
+        connections=views.connection_names(tenant),
+        drafts=drafts or {},
+        search_missing=views.DashboardMsg.SEARCH_MISSING,
+    )
+
+
+def user(
+    tenant: Tenant,
+    request: Request,
+    user_id: str | None = None,
+    error: Auth0Error | OAuthError | None = None,
+    drafts: dict[str, str] | None = None,
+) -> Response:
+    """One user: root profile, identities (with ``profileData``), metadata, logins, dates."""
+    page = _Page(tenant, request)
+    user_id = user_id if user_id is not None else request.args.get("id", "")
+    try:
+        detail = views.user_detail(tenant, user_id)
+    except Auth0Error as missing:
+        return page.render(
+            "message.html",
+            missing.status,
+            title="User not found",
+            message=f"No user {user_id!r} in this tenant (it may have been linked or deleted).",
+        )
+    return page.render(
+        "user.html",
+        error=error,
+        user=detail,
+        connections=views.connection_names(tenant),
+        drafts=drafts or {},
+    )
+
+
+def switch(tenant: Tenant, request: Request) -> Response:
+    """Go to another tenant's dashboard, reached by the ``/_tenants/<domain>`` prefix."""
+    page = _Page(tenant, request)
+    domain = request.args.get("tenant", "")
+    if page.registry is None or domain not in page.registry:
+        return page.render(
+            "message.html", 404, title="Unknown tenant", message=f"No tenant {domain!r} here."
+        )
+    return page.redirect(f"{page.server_root()}{TENANT_PREFIX}{quote(domain, safe=':')}{BASE}")
+
+
+# -- forms -----------------------------------------------------------------------------------
+
+
+def create_user(tenant: Tenant, request: Request) -> Response:
+    """Create a database user, as ``POST /api/v2/users`` does."""
+    page = _Page(tenant, request)
+    if _cross_site(tenant, request):
+        return page.forbidden()
+    form = request.form
+    fields = {
+        name: form[name]
+        for name in ("connection", "email", "username", "password")
+        if form.get(name)
+    }
+    try:
+        created = tenant.create_user({"connection": "", **fields})
+    except Auth0Error as error:
+        drafts = {k: v for k, v in fields.items() if k != "password"}
+        return users(tenant, request, error=error, drafts=drafts)
+    return page.redirect(page.user_url(created.user_id, "created"))
+
+
+def link(tenant: Tenant, request: Request) -> Response:
+    """Link another account into this user (``Tenant.link``): it leaves the list and becomes
+    one of this user's identities."""
+    page = _Page(tenant, request)
+    if _cross_site(tenant, request):
+        return page.forbidden()
+    primary_id = request.form.get("user_id", "")
+    try:
+        views.link(tenant, primary_id, request.form.get("secondary_id", ""))
+    except Auth0Error as error:
+        return user(tenant, request, primary_id, error=error)
+    return page.redirect(page.user_url(primary_id, "linked"))
+
+
+def unlink(tenant: Tenant, request: Request) -> Response:
+    """Unlink a secondary identity (``Tenant.unlink``): it is a user of its own again."""
+    page = _Page(tenant, request)
+    if _cross_site(tenant, request):
+        return page.forbidden()
+    form = request.form
+    primary_id = form.get("user_id", "")
+    try:
+        tenant.unlink(primary_id, form.get("provider", ""), form.get("identity_user_id", ""))
+    except Auth0Error as error:
+        return user(tenant, request, primary_id, error=error)
+    return page.redirect(page.user_url(primary_id, "unlinked"))
+
+
+def metadata(tenant: Tenant, request: Request) -> Response:
+    """Replace ``user_metadata`` and ``app_metadata`` with the edited JSON."""
+    page = _Page(tenant, request)
+    if _cross_site(tenant, request):
+        return page.forbidden()
+    form = request.form
+    user_id = form.get("user_id", "")
+    texts = {prop: form.get(prop, "") for prop in ("user_metadata", "app_metadata")}
+    try:
+        views.save_metadata(tenant, user_id, texts["user_metadata"], texts["app_metadata"])
+    except Auth0Error as error:
+        return user(tenant, request, user_id, error=error, drafts=texts)
+    return page.redirect(page.user_url(user_id, "metadata"))
+
+
+def login(tenant: Tenant, request: Request) -> Response:
+    """Simulate a successful login (``Tenant.login``); the page shows the user, never tokens."""
+    page = _Page(tenant, request)
+    if _cross_site(tenant, request):
+        return page.forbidden()
+    form = request.form
+    try:
+        result = tenant.login(
+            form.get("connection", ""),
+            email=form.get("email") or None,
+            user_id=form.get("login_user_id") or None,
+            password=form.get("password") or None,
+        )
+    except (Auth0Error, OAuthError) as error:
+        if form.get("from_user"):
+            return user(tenant, request, form["from_user"], error=error)
+        drafts = {k: form.get(k, "") for k in ("connection", "email", "login_user_id")}
+        return users(tenant, request, error=error, drafts=drafts)
+    return page.redirect(page.user_url(result.user.user_id, "login"))
+
+
+def reset(tenant: Tenant, request: Request) -> Response:
+    """Back to the seed (``Tenant.reset``)."""
+    page = _Page(tenant, request)
+    if _cross_site(tenant, request):
+        return page.forbidden()
+    tenant.reset()
+    return page.redirect(f"{page.base}?notice=reset")
+
+
+HANDLERS: dict[str, DashboardHandler] = {
+    "fake_dashboard_users": users,
+    "fake_dashboard_user": user,
+    "fake_dashboard_create_user": create_user,
+    "fake_dashboard_link": link,
+    "fake_dashboard_unlink": unlink,
+    "fake_dashboard_metadata": metadata,
+    "fake_dashboard_login": login,
+    "fake_dashboard_reset": reset,
+    "fake_dashboard_switch": switch,
+}

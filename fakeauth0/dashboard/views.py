@@ -1,0 +1,289 @@
+"""What the dashboard's pages show, read off a :class:`~fakeauth0.tenant.Tenant` (no HTTP here).
+
+Each function takes the tenant and plain values and returns small frozen records the templates
+render, or calls one tenant operation. Nothing secret leaves this module: records carry what
+``User.to_json`` serializes (never password hashes) and no client secret or token.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Auth0Error
+from ..users import User
+
+if TYPE_CHECKING:
+    from ..registry import TenantRegistry
+    from ..tenant import Tenant
+
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+DEFAULT_PER_PAGE = 25
+#: Auth0 serves at most the first 1000 results of a search (behaviour.md §5); so does the list.
+SEARCH_WINDOW = 1000
+#: How many other users the "link by id" field offers as suggestions.
+MAX_SUGGESTIONS = 100
+
+
+class DashboardMsg:
+    """The dashboard's own wording (not Auth0's API messages, which stay in ``errors.py``)."""
+
+    METADATA_NOT_JSON = "{prop} is not valid JSON: {error}"
+    METADATA_NOT_OBJECT = "{prop} must be a JSON object, e.g. {{}}"
+    USER_ID_SHAPE = "A user id looks like provider|id, e.g. google-oauth2|1234"
+    SEARCH_MISSING = "This version cannot search users yet; the list shows every user."
+    PAGE_OUT_OF_WINDOW = "Only the first 1000 results of a search can be paged through."
+    REQUIRED = "{field} is required"
+
+
+#: Success messages after a form, chosen by a code in the redirect's query string; the page
+#: never echoes free text from the URL.
+NOTICES = {
+    "created": "User created.",
+    "linked": "Account linked: it is now an identity of this user.",
+    "unlinked": "Identity unlinked: it is a user of its own again, without metadata.",
+    "metadata": "Metadata saved.",
+    "login": "Login simulated: logins count and last login updated.",
+    "reset": "Tenant reset to its seed.",
+}
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """One line of the users list."""
+
+    user_id: str
+    name: str
+    email: str | None
+    connection: str
+    identities: int
+    logins_count: int
+    last_login: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of the users list, and what the pager needs."""
+
+    rows: list[UserRow]
+    total: int
+    q: str
+    page: int
+    per_page: int
+    searched: bool
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(min(self.total, SEARCH_WINDOW) / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.page + 1 < self.pages
+
+    @property
+    def first(self) -> int:
+        return self.page * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.page * self.per_page + len(self.rows)
+
+
+@dataclass(frozen=True)
+class IdentityView:
+    """One entry of the user's ``identities``; ``profile_json`` is its ``profileData``."""
+
+    provider: str
+    connection: str
+    user_id: str
+    is_social: bool
+    is_primary: bool
+    profile_json: str | None
+
+    @property
+    def full_id(self) -> str:
+        return f"{self.provider}|{self.user_id}"
+
+
+@dataclass(frozen=True)
+class UserDetail:
+    """Everything the user page shows."""
+
+    user_id: str
+    title: str
+    email: str | None
+    connection: str
+    created_at: str
+    updated_at: str
+    last_login: str | None
+    last_ip: str | None
+    logins_count: int
+    profile_json: str
+    identities: list[IdentityView]
+    user_metadata_json: str
+    app_metadata_json: str
+    #: Other users with the same e-mail: the accounts Auth0's linking guide suggests linking.
+    same_email: list[UserRow]
+    #: Other user ids, offered in the "link by id" field.
+    suggestions: list[str]
+
+
+@dataclass(frozen=True)
+class TenantLink:
+    domain: str
+    current: bool
+
+
+def pretty(value: Any) -> str:
+    """JSON as the Dashboard shows it: indented, keys in stored order, non-ASCII kept."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def row(user: User) -> UserRow:
+    return UserRow(
+        user_id=user.user_id,
+        name=display_name(user),
+        email=user.email,
+        connection=user.primary.connection,
+        identities=len(user.identities),
+        logins_count=user.logins_count or 0,
+        last_login=user.last_login,
+        created_at=user.created_at,
+    )
+
+
+def display_name(user: User) -> str:
+    profile = user.profile
+    for key in ("name", "email", "username", "phone_number", "nickname"):
+        value = profile.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return user.user_id
+
+
+def list_users(tenant: Tenant, q: str, page: int, per_page: int) -> Listing:
+    """One page of primaries (linked secondaries are no users of their own, as in Auth0),
+    through the tenant's v3 search; every user when this version has no search."""
+    if page * per_page >= SEARCH_WINDOW:
+        raise Auth0Error.invalid_query(DashboardMsg.PAGE_OUT_OF_WINDOW)
+    search = getattr(tenant, "search_users", None)
+    if search is None:
+        users = tenant.list_users()
+        chosen = users[page * per_page : (page + 1) * per_page]
+        return Listing([row(u) for u in chosen], len(users), q, page, per_page, searched=False)
+    found = search(q.strip() or None, page=page, per_page=per_page)
+    return Listing([row(u) for u in found.users], found.total, q, page, per_page, searched=True)
+
+
+def user_detail(tenant: Tenant, user_id: str) -> UserDetail:
+    """The user page: root profile, identities with ``profileData``, metadata, logins, dates,
+    and the accounts that could be linked to it. Raises Auth0's 404 for an unknown id."""
+    with tenant.lock:
+        user = tenant.get_user(user_id)
+        others = [u for u in tenant.list_users() if u.user_id != user.user_id]
+    body = user.to_json()
+    for key in ("identities", "user_metadata", "app_metadata"):
+        body.pop(key, None)
+    email = (user.email or "").lower()
+    same = [u for u in others if email and (u.email or "").lower() == email]
+    return UserDetail(
+        user_id=user.user_id,
+        title=display_name(user),
+        email=user.email,
+        connection=user.primary.connection,
+        created_at=user.created_at,
+        updated_at=user.updated_at,
+        last_login=user.last_login,
+        last_ip=user.last_ip,
+        logins_count=user.logins_count or 0,
+        profile_json=pretty(body),
+        identities=[
+            IdentityView(
+                provider=identity.provider,
+                connection=identity.connection,
+                user_id=str(identity.user_id),
+                is_social=identity.is_social,
+                is_primary=index == 0,
+                profile_json=None if identity.profile_data is None else pretty(
+                    identity.profile_data
+                ),
+            )
+            for index, identity in enumerate(user.identities)
+        ],
+        user_metadata_json=pretty(user.user_metadata),
+        app_metadata_json=pretty(user.app_metadata),
+        same_email=[row(u) for u in same],
+        suggestions=[u.user_id for u in others[:MAX_SUGGESTIONS]],
+    )
+
+
+def split_user_id(user_id: str) -> tuple[str, str]:
+    """``google-oauth2|1234`` -> ``("google-oauth2", "1234")``; the provider ends at the first
+    ``|`` (enterprise ids such as ``samlp|conn|id`` keep the rest)."""
+    provider, bar, bare = user_id.strip().partition("|")
+    if not (provider and bar and bare):
+        raise Auth0Error.bad_request(DashboardMsg.USER_ID_SHAPE)
+    return provider, bare
+
+
+def link(tenant: Tenant, primary_id: str, secondary_id: str) -> User:
+    """Link the user ``secondary_id`` into ``primary_id``, as ``POST /users/{id}/identities``."""
+    provider, bare = split_user_id(secondary_id)
+    return tenant.link(primary_id, provider, bare)
+
+
+def parse_metadata(prop: str, text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError as error:
+        raise Auth0Error.invalid_body(
+            DashboardMsg.METADATA_NOT_JSON.format(prop=prop, error=error)
+        ) from None
+    if not isinstance(value, dict):
+        raise Auth0Error.invalid_body(DashboardMsg.METADATA_NOT_OBJECT.format(prop=prop))
+    return value
+
+
+def replacement_patch(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """The ``PATCH`` body that turns ``current`` into ``wanted`` under Auth0's first-level merge
+    (``null`` deletes a key, ``{}`` clears all): the editor shows the whole object, so a key
+    removed there must go."""
+    if not wanted:
+        return {}
+    return {**{key: None for key in current if key not in wanted}, **wanted}
+
+
+def save_metadata(tenant: Tenant, user_id: str, user_text: str, app_text: str) -> User:
+    """Replace both metadata objects with the edited JSON, through ``Tenant.update_user``."""
+    user_wanted = parse_metadata("user_metadata", user_text)
+    app_wanted = parse_metadata("app_metadata", app_text)
+    with tenant.lock:
+        user = tenant.get_user(user_id)
+        fields: dict[str, Any] = {}
+        if user_wanted != user.user_metadata:
+            fields["user_metadata"] = replacement_patch(user.user_metadata, user_wanted)
+        if app_wanted != user.app_metadata:
+            fields["app_metadata"] = replacement_patch(user.app_metadata, app_wanted)
+        return tenant.update_user(user_id, fields) if fields else user
+
+
+def database_connections(tenant: Tenant) -> list[str]:
+    return [c.name for c in tenant.connections.values() if c.is_database]
+
+
+def connection_names(tenant: Tenant) -> list[str]:
+    return list(tenant.connections)
+
+
+def tenant_links(registry: TenantRegistry | None, tenant: Tenant) -> list[TenantLink]:
+    """The tenants the server holds, for the switcher; just this one without a registry."""
+    domains: Iterable[str] = registry.domains if registry is not None else [tenant.domain]
+    return [TenantLink(domain, domain == tenant.domain) for domain in domains]

@@ -1,0 +1,267 @@
+"""Every in-process Management API exchange judged by Auth0's own OpenAPI spec.
+
+``tests/conftest.py`` wraps :meth:`FakeAuth0App.dispatch` for every test, so each request any
+test sends (through the fixtures, the SDKs, the interceptor or the threaded server) is checked:
+
+- the response status is one the spec documents for the operation (or a deliberate extra,
+  listed in :data:`EXTRA_STATUSES` with its reason);
+- a documented body schema is met (the 2xx bodies); error bodies are Auth0's envelope (§4);
+- an unserved operation answers 501 ``not_implemented``, never a lookalike 404;
+- a request the spec calls invalid is never accepted with a 2xx.
+
+A breach fails the test that caused it, even when the test swallowed the exception.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from http import HTTPStatus
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+from fakeauth0 import FakeAuth0App
+from fakeauth0.http import validation
+from fakeauth0.spec import load_spec
+
+#: Statuses the fake answers that an operation's spec entry does not list, and why.
+EXTRA_STATUSES: dict[str, dict[int, str]] = {
+    "*": {
+        413: "payloads over 1 MB are refused on every endpoint (behaviour.md §3.5)",
+        415: "CHOICES.md 'wrong content type'",
+    },
+    "post_identities": {
+        404: "unknown primary: 404 inexistent_user as on other user endpoints (§1.3 UNCONFIRMED)",
+    },
+    "delete_user_identity_by_user_id": {
+        404: "unknown primary: 404 inexistent_user (behaviour.md §2 UNCONFIRMED)",
+    },
+}
+
+#: Auth0's Management API error envelope (behaviour.md §4), as a schema.
+ERROR_ENVELOPE: dict[str, Any] = {
+    "type": "object",
+    "required": ["statusCode", "error", "message"],
+    "properties": {
+        "statusCode": {"type": "integer"},
+        "error": {"type": "string", "minLength": 1},
+        "message": {"type": "string", "minLength": 1},
+        "errorCode": {"type": "string", "minLength": 1},
+        "attributes": {"type": "object"},
+    },
+    "additionalProperties": False,
+}
+_ENVELOPE = Draft202012Validator(ERROR_ENVELOPE)
+
+
+class SpecViolation(AssertionError):
+    """A response (or the acceptance of a request) that Auth0's spec does not allow."""
+
+
+@dataclass
+class Exchange:
+    operation_id: str
+    method: str
+    path: str
+    status: int
+    problems: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = "\n  ".join(self.problems)
+        return f"{self.method} {self.path} ({self.operation_id}) -> {self.status}:\n  {lines}"
+
+
+def _operation_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """A validator whose ``#/components/...`` refs resolve in the vendored spec."""
+    return Draft202012Validator({**schema, "components": load_spec()["components"]})
+
+
+@cache
+def response_validator(operation_id: str, status: str) -> Draft202012Validator | None:
+    response = load_spec()["served"][operation_id]["responses"].get(status, {})
+    media = (response.get("content") or {}).get("application/json")
+    return None if media is None else _operation_validator(media["schema"])
+
+
+@cache
+def _parameter_validators(operation_id: str) -> dict[tuple[str, str], Any]:
+    params = load_spec()["served"][operation_id].get("parameters", [])
+    return {
+        (p["in"], p["name"]): (p.get("required", False), _operation_validator(p["schema"]))
+        for p in params
+    }
+
+
+@cache
+def _body_validator(operation_id: str) -> Draft202012Validator | None:
+    schema = validation.body_schema(operation_id)
+    if schema is None:
+        return None
+    return Draft202012Validator(
+        {**schema, "components": load_spec()["components"]},
+        format_checker=validation.format_checker,
+    )
+
+
+def documented_statuses(operation_id: str) -> set[int]:
+    responses = load_spec()["served"][operation_id]["responses"]
+    extras = {**EXTRA_STATUSES["*"], **EXTRA_STATUSES.get(operation_id, {})}
+    return {int(code) for code in responses if code.isdigit()} | set(extras)
+
+
+def _typed(raw: str, schema: dict[str, Any]) -> Any:
+    kind = schema.get("type")
+    if kind == "integer":
+        try:
+            return int(raw, 10)
+        except ValueError:
+            return raw
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(raw, raw)
+    return raw
+
+
+def request_problems(operation_id: str, request: Request, args: dict[str, str]) -> list[str]:
+    """Where the request breaks the spec (parameters and JSON body); empty when it conforms."""
+    problems = []
+    params = _parameter_validators(operation_id)
+    for (where, name), (required, validator) in params.items():
+        if where == "path":
+            value: Any = args.get(name)
+        elif where == "query":
+            if name not in request.args:
+                if required:
+                    problems.append(f"query parameter {name} is required")
+                continue
+            value = _typed(request.args.getlist(name)[-1], validator.schema)
+        else:
+            continue
+        for error in validator.iter_errors(value):
+            problems.append(f"{where} parameter {name}: {error.message}")
+    declared = {name for where, name in params if where == "query"}
+    problems += [f"undocumented query parameter {name}" for name in request.args if name not in declared]
+    body = _body_validator(operation_id)
+    if body is not None and request.mimetype == "application/json":
+        raw = request.get_data(cache=True)
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            problems.append("the body is not JSON")
+        else:
+            problems += [
+                f"body {'.'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+                for e in body.iter_errors(data)
+            ]
+    return problems
+
+
+def _json(response: Response) -> tuple[Any, str | None]:
+    data = response.get_data()
+    if not data:
+        return None, "an empty body"
+    if response.mimetype != "application/json":
+        return None, f"content type {response.content_type!r}, not JSON"
+    try:
+        return json.loads(data), None
+    except ValueError:
+        return None, "a body that is not JSON"
+
+
+def envelope_problems(status: int, body: Any) -> list[str]:
+    problems = [f"error body: {e.message}" for e in _ENVELOPE.iter_errors(body)]
+    if not problems:
+        if body["statusCode"] != status:
+            problems.append(f"error body statusCode {body['statusCode']} != {status}")
+        if body["error"] != HTTPStatus(status).phrase:
+            problems.append(f"error body error {body['error']!r} is not the reason phrase")
+    return problems
+
+
+def check(
+    app: FakeAuth0App,
+    request: Request,
+    response: Response,
+    invalid_request: list[str],
+    faulted: bool = False,
+) -> Exchange | None:
+    """Judge one Management API exchange; ``None`` when it is not a Management API call."""
+    assert app.adapter is not None
+    try:
+        endpoint, _args = app.adapter.match(request.path, request.method)
+    except HTTPException:
+        return None  # no operation: unknown path or method (the route table's own errors)
+    operations = app.operations
+    if endpoint not in operations:
+        return None  # /oauth/token, /.well-known/..., the control plane
+    status = response.status_code
+    exchange = Exchange(endpoint, request.method, request.path, status)
+    body, unreadable = _json(response) if status != 204 else (None, None)
+    if endpoint not in load_spec()["served"]:
+        if status != 501 and not (faulted or status == 429):
+            exchange.problems.append(f"an unserved operation answered {status}, not 501")
+        if unreadable:
+            exchange.problems.append(f"an unserved operation answered with {unreadable}")
+        else:
+            exchange.problems += envelope_problems(status, body)
+            if status == 501 and body.get("errorCode") != "not_implemented":
+                exchange.problems.append("501 without errorCode not_implemented")
+        return exchange
+    if status not in documented_statuses(endpoint) and not faulted:
+        exchange.problems.append(f"status {status} is not documented for {endpoint}")
+    if 200 <= status < 300:
+        if invalid_request:
+            exchange.problems.append(
+                "accepted a request the spec calls invalid: " + "; ".join(invalid_request)
+            )
+        validator = response_validator(endpoint, str(status))
+        if validator is None:
+            if status == 204 and response.get_data():
+                exchange.problems.append("204 with a body")
+        elif unreadable:
+            exchange.problems.append(f"{status} with {unreadable}")
+        else:
+            exchange.problems += [
+                f"body {'.'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+                for e in validator.iter_errors(body)
+            ]
+    elif unreadable:
+        exchange.problems.append(f"error response with {unreadable}")
+    else:
+        exchange.problems += envelope_problems(status, body)
+    return exchange
+
+
+class SpecRecorder:
+    """Wraps ``FakeAuth0App.dispatch``: judges every exchange, keeps the breaches."""
+
+    def __init__(self) -> None:
+        self.violations: list[Exchange] = []
+        self.checked = 0
+
+    def wrap(self, dispatch: Any) -> Any:
+        recorder = self
+
+        def checked_dispatch(app: FakeAuth0App, request: Request) -> Response:
+            invalid: list[str] = []
+            assert app.adapter is not None
+            try:
+                endpoint, args = app.adapter.match(request.path, request.method)
+            except HTTPException:
+                endpoint, args = None, {}
+            if endpoint in load_spec()["served"]:
+                invalid = request_problems(endpoint, request, args)
+            faulted = bool(app.tenant.faults.rules)  # injected faults may answer any status
+            response = dispatch(app, request)
+            exchange = check(app, request, response, invalid, faulted)
+            if exchange is not None:
+                recorder.checked += 1
+                if exchange.problems:
+                    recorder.violations.append(exchange)
+                    raise SpecViolation(str(exchange))
+            return response
+
+        return checked_dispatch
