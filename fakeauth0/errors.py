@@ -17,6 +17,7 @@ class Msg:
 
     USER_NOT_FOUND = "The user does not exist."
     USER_EXISTS = "The user already exists."
+    NEW_VALUE_EXISTS = "The specified new {attribute} already exists"
     CONNECTION_NOT_FOUND = "The connection does not exist."
     CONNECTION_REQUIRED = "Payload validation error: 'Missing required property: connection'."
     CONNECTION_NO_CREATE = (

@@ -258,11 +258,22 @@ class Tenant:
     def _refuse_duplicate(
         self, user: User, connection: Connection, ignore: str | None = None
     ) -> None:
-        """409 when the connection already holds this id, e-mail, username or phone (§3.7)."""
-        conflict = Auth0Error(409, Msg.USER_EXISTS, "auth0_idp_error")
+        """Refuse a user whose id, e-mail, username or phone its connection already holds.
+
+        Creating answers 409 "The user already exists." (§3.7); an update (``ignore`` names the
+        user being updated) answers 400 "The specified new email already exists", errorCode
+        auth0_idp_error (node-auth0 #139; the message is matched by many public clients).
+        """
+
+        def conflict(attribute: str) -> Auth0Error:
+            if ignore is None:
+                return Auth0Error(409, Msg.USER_EXISTS, "auth0_idp_error")
+            label = "phone number" if attribute == "phone_number" else attribute
+            return Auth0Error(400, Msg.NEW_VALUE_EXISTS.format(attribute=label), "auth0_idp_error")
+
         owner = self.users.owner_of(user.primary.provider, user.primary.user_id)
         if owner is not None and owner.user_id != ignore:
-            raise conflict
+            raise conflict("user_id")
         checks = [("email", user.profile.get("email")), ("username", user.profile.get("username"))]
         if connection.strategy == "sms":
             checks.append(("phone_number", user.profile.get("phone_number")))
@@ -271,7 +282,7 @@ class Tenant:
                 continue
             for other in self._users_of_connection(connection.name, attribute, value):
                 if other.user_id != ignore:
-                    raise conflict
+                    raise conflict(attribute)
 
     def _users_of_connection(self, connection: str, attribute: str, value: Any) -> list[User]:
         if attribute == "email":
