@@ -36,6 +36,7 @@ bench: $(BENCH_STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	bash scripts/ensure_chromium.sh  # Debian's chromium for tests/dashboard (apt-get, once, as root)
 	$(BIN)/python -m pytest $(ARGS)
 
 clean:

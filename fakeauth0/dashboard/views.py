@@ -212,9 +212,9 @@ def user_detail(tenant: Tenant, user_id: str) -> UserDetail:
                 user_id=str(identity.user_id),
                 is_social=identity.is_social,
                 is_primary=index == 0,
-                profile_json=None if identity.profile_data is None else pretty(
-                    identity.profile_data
-                ),
+                profile_json=None
+                if identity.profile_data is None
+                else pretty(identity.profile_data),
             )
             for index, identity in enumerate(user.identities)
         ],

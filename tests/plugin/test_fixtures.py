@@ -196,6 +196,7 @@ def test_a_bug_in_the_fake_fails_the_test_that_hit_it(pytester: pytest.Pytester)
             assert auth0_httpx.get("/api/v2/users/auth0|x").status_code == 500
         """
     )
+    # In a subprocess: the outer suite may instrument the app (contract checks) in-process.
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*fakeauth0 raised while serving*", "*boom inside the fake*"])

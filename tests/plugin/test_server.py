@@ -84,6 +84,7 @@ def test_errors_in_the_server_thread_fail_the_test_that_caused_them(
             assert response.status_code == 404
         """
     )
+    # In a subprocess: the outer suite may instrument the app (contract checks) in-process.
     result = pytester.runpytest_subprocess("-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
