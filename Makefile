@@ -27,17 +27,24 @@ BENCH_STAMP := $(BENCH_VENV)/.installed
 $(BENCH_STAMP): pyproject.toml bench/requirements.txt
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[test]' -r bench/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . -r bench/requirements.txt
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python bench/run.py $(ARGS)
 
-test: $(STAMP)
+# Node's official SDK and the classic rule harness (tests/node/) use packages pinned by its lockfile.
+NODE_STAMP := tests/node/node_modules/.installed
+
+$(NODE_STAMP): tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	bash scripts/ensure_chromium.sh  # Debian's chromium for tests/dashboard (apt-get, once, as root)
 	$(BIN)/python -m pytest $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .hypothesis tests/node/node_modules

@@ -58,6 +58,23 @@ class FakeTarget:
         uid = self.ids[self.rng.randrange(self.n)]
         self._check(self.client.get(f"/api/v2/users/{uid}", headers=self.headers), 200)
 
+    def direct_get_user_fn(self) -> Any:
+        """GET a user by calling the WSGI app with a prepared environ (no client at all):
+        what fakeauth0 alone costs per request."""
+        from werkzeug.test import EnvironBuilder
+
+        template = EnvironBuilder(path="/api/v2/users/x", headers=self.headers).get_environ()
+
+        def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
+            assert status.startswith("200"), status
+
+        def fn(_i: int) -> None:
+            environ = dict(template)
+            environ["PATH_INFO"] = f"/api/v2/users/{self.ids[self.rng.randrange(self.n)]}"
+            b"".join(self.app(environ, start_response))
+
+        return fn
+
     def get_user_all_scopes(self, _i: int) -> None:
         uid = self.ids[self.rng.randrange(self.n)]
         self._check(self.client.get(f"/api/v2/users/{uid}", headers=self.all_scopes), 200)

@@ -130,7 +130,7 @@ class RoundRobin:
             for _, runner in order:
                 got.update(runner(self.loop_s))
             self.rounds.append(got)
-            log(f"  round {r + 1}/{rounds}", {k[:24]: round(v) for k, v in got.items()})
+            log(f"  round {r + 1}/{rounds}", {k[:44]: round(v) for k, v in got.items()})
 
     def median(self, name: str) -> float | None:
         values = [rd[name] for rd in self.rounds if name in rd]

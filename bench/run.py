@@ -37,13 +37,13 @@ from harness import (  # noqa: E402
     trivial_app,
     wait_port,
 )
-from report import FLOOR, HTTP_FLOOR_1, HTTP_FLOOR_8, write_report  # noqa: E402
+from report import APP_ALONE, FLOOR, FLOOR_POST, HTTP_FLOOR_1, HTTP_FLOOR_8, write_report  # noqa: E402
 
 #: Scripts other work drops into bench/, with the arguments of a quick run (full: none).
 EXTRA_SCRIPTS = {
     "search_bench.py": ["--sizes", "1000", "--repeat", "20"],
-    "fixture_bench.py": [],
-    "server_bench.py": [],
+    "fixture_bench.py": ["--reps", "50", "--cold", "2", "--moto-reps", "3"],
+    "server_bench.py": ["--reps", "2", "--seconds", "0.5"],
 }
 
 
@@ -52,6 +52,15 @@ def floor_entry() -> tuple[str, Any]:
 
     client = Client(trivial_app)
     return loop(FLOOR, lambda i: client.get("/api/v2/users/abc").get_data())
+
+
+def post_floor_entry() -> tuple[str, Any]:
+    """The trivial app answering a JSON POST: the test client's own cost of sending a body."""
+    from werkzeug.test import Client
+
+    client = Client(trivial_app)
+    body = {"connection": fake.DB, "email": "user1@example.com", "password": fake.PASSWORD}
+    return loop(FLOOR_POST, lambda i: client.post("/api/v2/users", json=body).get_data())
 
 
 # -- sections ---------------------------------------------------------------------------------
@@ -91,6 +100,7 @@ def section_inproc(args: argparse.Namespace) -> dict[str, Any]:
         populate_fake_s = time.perf_counter() - t0
         rr = RoundRobin(args.loop_s)
         rr.add(floor_entry())
+        rr.add(post_floor_entry())
         rr.add(loop("fakeauth0: get user", target.get_user))
         rr.add(loop("fakeauth0: get user, all-scopes token", target.get_user_all_scopes))
         rr.add(loop("fakeauth0: create user", target.create_user, after=target.drop_created))
@@ -107,6 +117,7 @@ def section_inproc(args: argparse.Namespace) -> dict[str, Any]:
         else:
             notes["fakeauth0: link"] = notes["fakeauth0: unlink"] = link
         if n == 0:
+            rr.add(loop(APP_ALONE, target.direct_get_user_fn()))
             sdk = fake.SdkTarget(target)
             rr.add(loop("SDK: users.get (auth0-python, httpx WSGI)", sdk.sdk_get_user))
             rr.add(loop("httpx WSGI transport: GET user (no SDK)", sdk.httpx_get_user))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -53,6 +54,25 @@ def _parser() -> argparse.ArgumentParser:
         help="SQLite file that keeps every acknowledged change across restarts",
     )
     serve.add_argument("--id-seed", default=None, help="seed for generated ids (reproducible)")
+    serve.add_argument(
+        "--search-engine",
+        default="v3",
+        choices=["v3", "v2"],
+        help="v2: a legacy tenant that still serves search_engine=v2 (created before June 2018)",
+    )
+    serve.add_argument(
+        "--no-control",
+        dest="control",
+        action="store_false",
+        help="switch the control plane and dashboard (/_fake/...) off: they answer 404",
+    )
+    serve.add_argument(
+        "--control-token",
+        default=os.environ.get("FAKEAUTH0_CONTROL_TOKEN") or None,
+        metavar="T",
+        help="/_fake/... needs 'Authorization: Bearer T' or 'X-Fake-Control-Token: T' "
+        "(default: $FAKEAUTH0_CONTROL_TOKEN, which keeps T out of the process list)",
+    )
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a local CA")
     serve.add_argument(
         "--ca-file",
@@ -98,6 +118,7 @@ def build_server(args: argparse.Namespace) -> FakeAuth0Server:
         "seed": args.id_seed,
         "client_id": args.client_id,
         "client_secret": args.client_secret,
+        "search_engine": args.search_engine,
     }
     seeds = read_seed(args.seed, args.domain) if args.seed else {}
     store = None
@@ -123,6 +144,8 @@ def build_server(args: argparse.Namespace) -> FakeAuth0Server:
             seeds=seeds,
             store=store,
             ca=ca,
+            control=args.control,
+            control_token=args.control_token,
             **options,
         )
     except OSError as error:
@@ -156,8 +179,16 @@ def serve(args: argparse.Namespace) -> int:
         print(f"  CA certificate: {server.ca.ca_file} (SSL_CERT_FILE / NODE_EXTRA_CA_CERTS)")
     if server.store is not None:
         print(f"  state: {server.store.path}")
-    print(f"  dashboard: {server.url}/_fake/dashboard")
-    print(f"  control plane: {server.url}/_fake/  health: {server.url}/_fake/health", flush=True)
+    if not args.control:
+        print("  control plane: off (--no-control); dashboard off", flush=True)
+        # (the line above must stay last and start with "  control plane": tests wait for it)
+    else:
+        guard = "  (needs the control token)" if args.control_token else ""
+        print(f"  dashboard: {server.url}/_fake/dashboard{guard}")
+        print(
+            f"  control plane: {server.url}/_fake/  health: {server.url}/_fake/health{guard}",
+            flush=True,
+        )
 
     def stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -110,6 +110,8 @@ class Msg:
         "Invalid query string: field {field} cannot be nested inside {outer}:(...)."
     )
     SEARCH_EXISTS_FIELD = "Invalid query string: _exists_ takes one field name ({expr})."
+    SEARCH_TOO_DEEP = "Invalid query string: groups and operators nest deeper than {depth} levels."
+    SEARCH_TOO_MANY_TERMS = "Invalid query string: more than {limit} terms."
     SEARCH_FIELD_NOT_SEARCHABLE = "Invalid query string: {field} cannot be searched; {hint}."
     SEARCH_BAD_SORT = (
         "Query validation error: 'Invalid sort parameter: {sort}' on property sort "
@@ -315,8 +317,25 @@ class FakeMsg:
     RULE_USERNAME = "connection {connection!r} does not have requires_username."
     RULE_EMAIL_CASE = "database connections store e-mails in lower case."
     STATE_UNREADABLE = "Cannot use the state file {path}: {error}"
+    STATE_NOT_WRITTEN = (
+        "Cannot write the state file {path}: {error}. The change is kept in memory and "
+        "written by the next commit that succeeds; until then requests answer 503."
+    )
+    STATE_WRITE_FAILED = (
+        "fakeauth0 could not save the tenant's state ({error}); this request was not "
+        "acknowledged. Free the disk or fix the state file's permissions."
+    )
     PORT_IN_USE = "Cannot listen on {host}:{port}: {error}"
     WIDE_BIND = "fakeauth0 is listening on {host}: reachable beyond this machine"
     UNKNOWN_TENANT = "No tenant {domain!r} is served here; tenants: {known}."
     TENANT_EXISTS = "A tenant {domain!r} is already served."
     BAD_CONTROL_BODY = "Invalid control request: {problem}"
+    CONTROL_TOKEN_REQUIRED = (
+        "The control plane needs the server's control token, sent as "
+        "'Authorization: Bearer <token>' or 'X-Fake-Control-Token: <token>'."
+    )
+    CONTROL_UNGUARDED = (
+        "fakeauth0's control plane (/_fake/) is reachable on {host} without a token: "
+        "anyone who can connect may read the client secret and replace the tenant; "
+        "use --control-token or --no-control"
+    )

@@ -183,21 +183,29 @@ class FakeAuth0Server:
         seeds: dict[str, dict[str, Any]] | None = None,
         store: StateStore | None = None,
         ca: LocalCA | None = None,
+        control: bool = True,
+        control_token: str | None = None,
         **tenant_options: Any,
     ) -> None:
         """Bind ``host:port`` (0: a free port). Without a ``tenant``, make one whose domain is
         the bound ``host:port``, so issuer and audience match the address clients use;
         ``domains`` names more tenants to make; ``seeds`` maps a domain to the seed its tenant
         starts from and resets to. With a ``store``, each tenant starts from
-        what it holds and persists every change to it. With ``ca``, serve HTTPS."""
+        what it holds and persists every change to it. With ``ca``, serve HTTPS.
+        ``control=False`` switches the control plane and dashboard (``/_fake/``) off;
+        ``control_token`` makes them need that token."""
         if host not in _LOCAL_HOSTS:
             log.warning(FakeMsg.WIDE_BIND.format(host=host))
+            if control and not control_token:
+                log.warning(FakeMsg.CONTROL_UNGUARDED.format(host=host))
         self.store = store
         self.ca = ca
         self.seeds = dict(seeds or {})
         self._tenant_options = tenant_options
         self.registry = TenantRegistry()
-        self.router = HostRouter(self.registry, store, self.add_tenant)
+        self.router = HostRouter(
+            self.registry, store, self.add_tenant, control=control, control_token=control_token
+        )
         listener = _listen(host, port)  # raises OSError (werkzeug would print and exit)
         try:
             self._server: BaseWSGIServer = make_server(

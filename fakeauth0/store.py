@@ -12,10 +12,11 @@ key are few, so a flush compares them with what was last written instead of hook
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
@@ -45,10 +46,20 @@ CREATE TABLE IF NOT EXISTS records (
 );
 """
 _INSERT, _UPDATE, _DELETE = "insert", "update", "delete"
+log = logging.getLogger("fakeauth0.store")
 
 
 class StateError(RuntimeError):
     """The state file cannot be opened or read; the message names the file and the cause."""
+
+
+class StateWriteError(StateError):
+    """A commit failed (read-only file, full disk, I/O error): nothing of it was written, and
+    the changes stay pending, so the request that needed them must not be acknowledged."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(FakeMsg.STATE_NOT_WRITTEN.format(path=path, error=reason))
+        self.reason = reason  # SQLite's words, e.g. "database or disk is full"
 
 
 class _Tracked:
@@ -181,6 +192,7 @@ class StateStore:
         with tenant.lock:
             if not tracked.users and not config:
                 return
+            written = tracked.config, tracked.key_written  # _statements moves them on
             statements = self._statements(tracked, config)
             if not statements:
                 return
@@ -190,9 +202,14 @@ class StateStore:
                     for sql, params in statements:
                         self._db.execute(sql, params)
                     self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:
-                        self._db.execute("ROLLBACK")
+                except BaseException as error:
+                    # Nothing was written: every change stays pending for the next commit.
+                    tracked.config, tracked.key_written = written
+                    with suppress(sqlite3.Error):
+                        if self._db.in_transaction:
+                            self._db.execute("ROLLBACK")
+                    if isinstance(error, sqlite3.Error):  # read-only, full or failing disk
+                        raise StateWriteError(self.path, str(error)) from None
                     raise
             tracked.users.clear()
 
@@ -245,11 +262,18 @@ class StateStore:
         return out
 
     def close(self) -> None:
-        """Write what is pending for every tenant, then close the file (a clean shutdown)."""
+        """Write what is pending for every tenant, then close the file (a clean shutdown).
+
+        A failed write is reported (never silently dropped) and the file is still closed.
+        """
         for tracked in list(self._tracked.values()):
-            self.flush(tracked.tenant, config=True)
+            try:
+                self.flush(tracked.tenant, config=True)
+            except StateWriteError as error:
+                log.error("%s", error)
         with self._lock:
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            with suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.close()
 
 

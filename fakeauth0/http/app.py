@@ -206,7 +206,7 @@ def read_body(request: Request, operation_id: str | None = None) -> Any:
         return {}
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[..."
         raise Auth0Error.bad_request(Msg.BAD_JSON, "invalid_body") from None
 
 
@@ -271,8 +271,10 @@ class FakeAuth0App:
                 endpoint, args = self.adapter.match(request.path, request.method)
             except NotFound:
                 raise Auth0Error(404, Msg.NOT_FOUND_ROUTE) from None
-            except MethodNotAllowed:
-                raise Auth0Error(405, Msg.METHOD_NOT_ALLOWED) from None
+            except MethodNotAllowed as refused:
+                allow = ", ".join(sorted(refused.valid_methods or ()))
+                headers = {"Allow": allow} if allow else None  # RFC 9110 §15.5.6
+                raise Auth0Error(405, Msg.METHOD_NOT_ALLOWED, headers=headers) from None
             operation_id = endpoint
             if not endpoint.startswith(CONTROL_PREFIX):
                 # Injected faults, latency and rate limits (fakeauth0.faults); may raise.

@@ -10,11 +10,14 @@ a change a crash could lose.
 
 from __future__ import annotations
 
+import hmac
+import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from ..errors import Auth0Error, FakeMsg
+from ..errors import Auth0Error, FakeMsg, Msg
+from ..store import StateWriteError
 from .app import FakeAuth0App, create_app, error_response, json_response, read_body
 
 if TYPE_CHECKING:
@@ -24,8 +27,11 @@ if TYPE_CHECKING:
     from ..store import StateStore
     from ..tenant import Tenant
 
+log = logging.getLogger("fakeauth0.server")
 TENANT_PREFIX = "/_tenants/"
 TENANTS_PATH = "/_fake/tenants"
+#: The fake's own endpoints: the control plane and the dashboard.
+CONTROL_PATH = "/_fake/"
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -37,10 +43,17 @@ class HostRouter:
         registry: TenantRegistry,
         store: StateStore | None = None,
         make_tenant: Callable[[str], Tenant] | None = None,
+        *,
+        control: bool = True,
+        control_token: str | None = None,
     ) -> None:
         self.registry = registry
         self.store = store
         self.make_tenant = make_tenant
+        #: ``False``: every ``/_fake/`` path (control plane, dashboard) answers 404.
+        self.control = control
+        #: When set, ``/_fake/`` needs it as ``Authorization: Bearer`` or ``X-Fake-Control-Token``.
+        self.control_token = control_token
         self._apps: dict[int, tuple[Tenant, FakeAuth0App]] = {}
 
     def app_for(self, tenant: Tenant) -> FakeAuth0App:
@@ -64,21 +77,56 @@ class HostRouter:
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + TENANT_PREFIX + domain
             environ["PATH_INFO"] = "/" + rest
         elif path == TENANTS_PATH:
+            refused = self._control_refusal(environ)
+            if refused is not None:
+                return error_response(refused)(environ, start_response)
             return self._tenants(environ, start_response)
         else:
             tenant = self.registry.for_host(environ.get("HTTP_HOST"))
+        refused = self._control_refusal(environ)
+        if refused is not None:
+            return error_response(refused)(environ, start_response)
         app = self.app_for(tenant)
         store = self.store
         if store is None:
             return app(environ, start_response)
         config = environ.get("REQUEST_METHOD", "GET") not in _READS
+        started: list[Any] = []
 
-        def commit_then_start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
-            store.flush(tenant, config=config)  # durable before the client hears anything
-            return start_response(status, headers, *exc)
+        def hold(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            started[:] = [status, headers, *exc]
+            return lambda data: None  # the legacy write() callable; our apps never use it
 
         with store.deferred():
-            return app(environ, commit_then_start)
+            body = app(environ, hold)
+        try:
+            store.flush(tenant, config=config)  # durable before the client hears anything
+        except StateWriteError as error:
+            if hasattr(body, "close"):
+                body.close()
+            log.error("%s", error)  # on stderr: the operator must free the disk or fix the file
+            refused = Auth0Error(503, FakeMsg.STATE_WRITE_FAILED.format(error=error.reason))
+            return error_response(refused)(environ, start_response)
+        start_response(*started)
+        return body
+
+    def _control_refusal(self, environ: WSGIEnvironment) -> Auth0Error | None:
+        """Why a request for the control plane (``/_fake/...``) is refused, or None."""
+        path = environ.get("PATH_INFO", "")
+        if not (path.startswith(CONTROL_PATH) or path == CONTROL_PATH.rstrip("/")):
+            return None
+        if not self.control:
+            return Auth0Error(404, Msg.NOT_FOUND_ROUTE)  # as if it were not there at all
+        if self.control_token is None:
+            return None
+        given = environ.get("HTTP_X_FAKE_CONTROL_TOKEN")
+        if given is None:
+            scheme, _, value = environ.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
+            given = value.strip() if scheme.lower() == "bearer" else ""
+        expected = self.control_token.encode("utf-8", "surrogateescape")
+        if hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected):
+            return None
+        return Auth0Error(401, FakeMsg.CONTROL_TOKEN_REQUIRED)
 
     def _tenants(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """``GET``: the domains served. ``POST {"domain": ...}``: serve one more tenant."""

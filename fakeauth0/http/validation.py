@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -137,11 +138,101 @@ def validate_body(operation_id: str, body: Any) -> None:
     schema = body_schema(operation_id)
     if schema is None:
         return
+    quick = _quick_check(operation_id)
+    if quick is not None and quick(body):
+        return  # certainly valid; anything doubtful goes to jsonschema, which words the error
     error = _first_error(_validator(operation_id), body)
     if error is not None:
         raise Auth0Error.invalid_body(
             f"Payload validation error: '{_describe(error)}'{_where(error)}."
         )
+
+
+#: Keywords the quick check understands; a schema using any other one is left to jsonschema.
+_QUICK_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "minLength",
+        "maxLength",
+        "format",
+        "enum",
+        "description",
+        "default",
+        "title",
+        "example",
+        "examples",
+    }
+)
+_QUICK_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "object": (dict,),
+    "array": (list,),
+    "null": (type(None),),
+}
+Check = Callable[[Any], bool]
+
+
+@cache
+def _quick_check(operation_id: str) -> Check | None:
+    """A check that answers True only for bodies jsonschema would accept, several times faster
+    (validation was a fifth of a create). False means "ask jsonschema"; None: no quick check."""
+    return _compile_quick(_inline_refs(body_schema(operation_id) or {}))
+
+
+def _compile_quick(schema: Any) -> Check | None:
+    if not isinstance(schema, dict) or not set(schema) <= _QUICK_KEYWORDS:
+        return None
+    kinds = schema.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    if kinds is not None and not (isinstance(kinds, list) and set(kinds) <= set(_QUICK_TYPES)):
+        return None
+    # exact types only: bool is not an integer, 1.0 is left to jsonschema
+    allowed = None if kinds is None else {t for k in kinds for t in _QUICK_TYPES[k]}
+    low, high = schema.get("minLength"), schema.get("maxLength")
+    fmt = schema.get("format")
+    enum = schema.get("enum")
+    props = schema.get("properties", {})
+    extra = schema.get("additionalProperties", True)
+    required = schema.get("required", [])
+    if not isinstance(props, dict) or not isinstance(extra, bool):
+        return None
+    checks = {}
+    for name, sub in props.items():
+        check = _compile_quick(sub)
+        if check is None:
+            return None
+        checks[name] = check
+
+    def quick(value: Any) -> bool:
+        if allowed is not None and type(value) not in allowed:
+            return False
+        if type(value) is str:
+            if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+                return False
+            if fmt is not None and not format_checker.conforms(value, fmt):
+                return False
+        if enum is not None and not any(type(value) is type(e) and value == e for e in enum):
+            return False
+        if type(value) is dict:
+            for name in required:
+                if name not in value:
+                    return False
+            for name, item in value.items():
+                check = checks.get(name)
+                if check is None:
+                    if not extra:
+                        return False
+                elif not check(item):
+                    return False
+        return True
+
+    return quick
 
 
 def query_error(

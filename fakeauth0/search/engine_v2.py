@@ -16,6 +16,7 @@ from luqum import tree
 
 from ..users import User
 from .fields import DATE, INT, TEXT, Field, field_named
+from .glob import Glob
 from .plan import Candidates, IndexView, MatchNone, Node, Range, Term, Wildcard
 from .query import Compiler, Pattern, invalid, unsupported
 
@@ -65,7 +66,7 @@ class TokenPhrase(Node):
 @dataclass(frozen=True)
 class TokenWildcard(Node):
     field: Field
-    pattern: re.Pattern[str]
+    pattern: Glob
 
     def matches(self, user: User) -> bool:
         return any(
@@ -127,18 +128,12 @@ class V2Compiler(Compiler):
         text = "".join(p for p in pattern if p is not None)
         if field.name.endswith(".raw"):
             if None in pattern:
-                regex = re.compile(
-                    "".join(".*" if p is None else re.escape(p) for p in pattern), re.DOTALL
-                )
-                return RawWildcard(field, regex, None)
+                return RawWildcard(field, Glob(pattern), None)
             return RawTerm(field, text)
         if field.name not in ANALYZED:
             return super().field_leaf(field, pattern, shown)
         if None in pattern:
-            regex = re.compile(
-                "".join(".*" if p is None else re.escape(p.lower()) for p in pattern), re.DOTALL
-            )
-            return TokenWildcard(field, regex)
+            return TokenWildcard(field, Glob(pattern, fold=True))
         words = tuple(tokens(text))
         return TokenPhrase(field, words) if words else MatchNone()
 

@@ -8,13 +8,13 @@ The Hypothesis property in ``tests/search`` holds the two paths to the same answ
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..users import User
 from .fields import Field, Key, indexed, metadata_term_matches, metadata_values
+from .glob import Glob
 
 Candidates = tuple["set[str] | None", bool]
 Postings = Mapping[Key, "str | dict[str, None]"]
@@ -137,7 +137,7 @@ class Range(Node):
 @dataclass(frozen=True)
 class Wildcard(Node):
     field: Field
-    pattern: re.Pattern[str]
+    pattern: Glob
     #: The literal prefix, when the pattern is just ``prefix*`` (a cheap startswith).
     prefix: str | None
 

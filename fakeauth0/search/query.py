@@ -28,6 +28,7 @@ from .fields import (
     is_metadata,
     parse_number,
 )
+from .glob import Glob
 from .plan import (
     And,
     Clauses,
@@ -47,6 +48,12 @@ from .plan import (
 #: A parsed term: literal pieces and ``None`` for each unescaped ``*``.
 Pattern = list["str | None"]
 _MIN_LEADING_WILDCARD_LITERALS = 3
+#: Groups and operators nested deeper than this are refused: a query such as "((((...a))))" or
+#: "NOT NOT ... a" would otherwise exhaust Python's recursion limit (a 500, not Auth0's 400).
+MAX_QUERY_DEPTH = 100
+#: Elasticsearch's default ``max_clause_count``, the index Auth0's search runs on (§5.1).
+MAX_QUERY_TERMS = 1024
+_OPERATORS = frozenset({"AND", "OR", "NOT", "&&", "||", "TO"})
 
 
 def invalid(message: str) -> Auth0Error:
@@ -65,12 +72,21 @@ class Compiler:
     def compile(self, text: str) -> Node:
         if not text.strip():
             return MatchAll()
+        words = text.split()
+        if len(words) > MAX_QUERY_TERMS and (
+            sum(w not in _OPERATORS for w in words) > MAX_QUERY_TERMS
+        ):  # luqum's parser takes quadratic time in the number of terms
+            raise invalid(Msg.SEARCH_TOO_MANY_TERMS.format(limit=MAX_QUERY_TERMS))
         try:
             parsed = parser.parse(text)
         except ParseError as error:
             raise invalid(Msg.SEARCH_SYNTAX.format(detail=str(error).rstrip("!. "))) from None
+        except RecursionError:
+            raise invalid(Msg.SEARCH_TOO_DEEP.format(depth=MAX_QUERY_DEPTH)) from None
         except Exception as error:  # luqum's lexer raises plain errors on stray characters
             raise invalid(Msg.SEARCH_SYNTAX.format(detail=str(error).rstrip("!. "))) from None
+        if _depth(parsed) > MAX_QUERY_DEPTH:  # compiling and matching recurse once per level
+            raise invalid(Msg.SEARCH_TOO_DEEP.format(depth=MAX_QUERY_DEPTH))
         return self.node(parsed, None)
 
     # -- structure ---------------------------------------------------------------------------
@@ -195,7 +211,7 @@ class Compiler:
             raise invalid(Msg.SEARCH_WILDCARD_SHORT.format(field=field.name, term=shown))
         if field.folded:
             pattern = [p.lower() if p is not None else None for p in pattern]
-        regex = re.compile("".join(".*" if p is None else re.escape(p) for p in pattern), re.DOTALL)
+        regex = Glob(pattern)  # never re: ".*a.*a.*z" backtracks exponentially on long keys
         prefix = None
         if pattern[-1] is None and None not in pattern[:-1]:
             prefix = "".join(p for p in pattern[:-1] if p is not None)
@@ -286,6 +302,18 @@ def _pattern(raw: str) -> Pattern:
     if literal or not pieces:
         pieces.append("".join(literal))
     return pieces
+
+
+def _depth(item: tree.Item) -> int:
+    """How deeply the parsed query nests, counted without recursion."""
+    deepest, stack = 0, [(item, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_QUERY_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in node.children)
+    return deepest
 
 
 _V3 = Compiler()

@@ -34,6 +34,7 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
     "*": {
         413: "payloads over 1 MB are refused on every endpoint (behaviour.md §3.5)",
         415: "CHOICES.md 'wrong content type'",
+        501: "DESIGN 'fail loudly': a parameter value we do not model (e.g. a search construct)",
     },
     "post_identities": {
         404: "unknown primary: 404 inexistent_user as on other user endpoints (§1.3 UNCONFIRMED)",
@@ -127,6 +128,39 @@ def _body_validator(operation_id: str) -> Draft202012Validator | None:
     )
 
 
+def openapi_document() -> dict[str, Any]:
+    """An OpenAPI 3.1 document of the operations we serve, for schemathesis: the vendored
+    definitions with the deliberate extra statuses and :data:`SPEC_ERRATA` folded in."""
+    spec = load_spec()
+    paths: dict[str, dict[str, Any]] = {}
+    for operation_id, entry in spec["served"].items():
+        op = {k: copy.deepcopy(v) for k, v in entry.items() if k not in ("path", "method")}
+        extras = {**EXTRA_STATUSES["*"], **EXTRA_STATUSES.get(operation_id, {})}
+        for status, why in extras.items():
+            op["responses"].setdefault(str(status), {"description": why})
+        paths.setdefault(entry["path"], {})[entry["method"].lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": spec["info"]["title"], "version": spec["info"]["version"]},
+        "servers": [{"url": "/api/v2"}],
+        "paths": paths,
+        "components": {
+            **_components(),
+            "securitySchemes": {
+                "oAuth2ClientCredentials": {
+                    "type": "oauth2",
+                    "flows": {
+                        "clientCredentials": {
+                            "tokenUrl": "/oauth/token",
+                            "scopes": {scope: scope for scope in spec["scopes"]},
+                        }
+                    },
+                }
+            },
+        },
+    }
+
+
 def documented_statuses(operation_id: str) -> set[int]:
     responses = load_spec()["served"][operation_id]["responses"]
     extras = {**EXTRA_STATUSES["*"], **EXTRA_STATUSES.get(operation_id, {})}
@@ -163,7 +197,9 @@ def request_problems(operation_id: str, request: Request, args: dict[str, str]) 
         for error in validator.iter_errors(value):
             problems.append(f"{where} parameter {name}: {error.message}")
     declared = {name for where, name in params if where == "query"}
-    problems += [f"undocumented query parameter {name}" for name in request.args if name not in declared]
+    problems += [
+        f"undocumented query parameter {name}" for name in request.args if name not in declared
+    ]
     body = _body_validator(operation_id)
     if body is not None and request.mimetype == "application/json":
         raw = request.get_data(cache=True)
@@ -252,6 +288,8 @@ def check(
         exchange.problems.append(f"error response with {unreadable}")
     else:
         exchange.problems += envelope_problems(status, body)
+        if status == 501 and not faulted and body.get("errorCode") != "not_implemented":
+            exchange.problems.append("501 without errorCode not_implemented")
     return exchange
 
 

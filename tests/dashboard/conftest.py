@@ -21,7 +21,8 @@ from fakeauth0.server import FakeAuth0Server
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's build; ``FAKEAUTH0_CHROMIUM`` points elsewhere (another Chromium of a recent version).
+CHROMIUM = Path(os.environ.get("FAKEAUTH0_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
 #: Headless and quiet: without the background-networking flags Chromium keeps dialling Google
 #: hosts that this machine's closed network refuses. Playwright gives each launch a fresh
@@ -44,8 +45,8 @@ class Shot(Protocol):
 def _missing() -> str | None:
     if not CHROMIUM.exists():
         return (
-            f"Debian's chromium is not installed at {CHROMIUM}; "
-            "run `sudo bash scripts/ensure_chromium.sh` (make test does it as root)"
+            f"no Chromium at {CHROMIUM}: install Debian's with "
+            "`sudo bash scripts/ensure_chromium.sh` (make test runs it when root)"
         )
     try:
         import playwright.sync_api  # noqa: F401
@@ -54,8 +55,10 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One Chromium per module: Playwright's sync API keeps an event loop running while it is
+    open, which later tests that call ``asyncio.run`` must not find."""
     reason = _missing()
     if reason is not None:
         if os.environ.get("CI"):

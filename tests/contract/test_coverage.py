@@ -1,0 +1,92 @@
+"""COVERAGE.md is generated and current; the served list, the handlers and the vendored spec
+agree; every operation we do not serve says so with a 501, never a lookalike 404."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+import pytest
+
+from fakeauth0.http import identities, management  # noqa: F401  (registers the handlers)
+from fakeauth0.http.app import HANDLERS
+from fakeauth0.spec import load_spec
+from tests.support import NO_TOKEN, RawClient, assert_error
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+coverage_report = _script("coverage_report")
+vendor_spec = _script("vendor_spec")
+
+UNSERVED = [op for op in load_spec()["operations"] if op["operationId"] not in HANDLERS]
+
+
+def test_coverage_md_is_current() -> None:
+    current = (ROOT / "COVERAGE.md").read_text(encoding="utf-8")
+    assert current == coverage_report.render(coverage_report.rows()), (
+        "COVERAGE.md is stale: run python scripts/coverage_report.py"
+    )
+
+
+def test_coverage_counts_every_operation_once() -> None:
+    rows = coverage_report.rows()
+    assert len(rows) == len({r["operationId"] for r in rows}) == len(load_spec()["operations"])
+    served = {r["operationId"] for r in rows if r["status"] != "not served"}
+    assert served == set(HANDLERS)
+
+
+def test_partly_served_names_only_parameters_the_spec_declares() -> None:
+    schemas = load_spec()["components"]["schemas"]
+    for op_id, names in coverage_report.PARTIAL.items():
+        op = load_spec()["served"][op_id]
+        declared = {p["name"] for p in op.get("parameters", [])}
+        body = (op.get("requestBody") or {}).get("content", {}).get("application/json")
+        if body is not None:
+            ref = body["schema"]["$ref"].rsplit("/", 1)[1]
+            declared |= set(schemas[ref].get("properties", {}))
+        assert set(names) <= declared, (op_id, set(names) - declared)
+
+
+def test_the_vendored_served_list_is_the_registered_handlers() -> None:
+    assert set(vendor_spec.SERVED) == set(HANDLERS) == set(load_spec()["served"])
+
+
+def test_the_vendored_subset_is_what_the_script_extracts() -> None:
+    source = vendor_spec.DEFAULT_SOURCE
+    if not source.exists():
+        pytest.skip(f"Auth0's full spec is not on this machine ({source})")
+    extracted = vendor_spec.extract(json.loads(source.read_text(encoding="utf-8")))
+    assert json.loads(json.dumps(extracted)) == load_spec(), (
+        "fakeauth0/spec/management-subset.json is stale: run python scripts/vendor_spec.py"
+    )
+
+
+def _concrete(path: str) -> str:
+    return "/api/v2" + re.sub(r"\{[^}]+\}", "x1", path)
+
+
+@pytest.mark.parametrize("with_token", [True, False], ids=["token", "no-token"])
+def test_every_unserved_operation_answers_501_naming_it(raw: RawClient, with_token: bool) -> None:
+    assert len(UNSERVED) > 300
+    for op in UNSERVED:
+        token = None if with_token else NO_TOKEN
+        kwargs = {"json": {}} if op["method"] in ("POST", "PUT", "PATCH") else {}
+        response: httpx.Response = raw.request(
+            op["method"], _concrete(op["path"]), token=token, **kwargs
+        )
+        body = assert_error(response, 501, error_code="not_implemented")
+        assert op["operationId"] in body["message"], (op, body)
+        assert "/api/v2" + op["path"] in body["message"]
