@@ -1,0 +1,241 @@
+"""Hostile input against the real ``fakeauth0 serve``: every answer is Auth0's refusal, the server
+stays up, its memory stays bounded, no request hangs, and nothing secret reaches a log line.
+
+Hypothesis builds the requests (methods, paths with hostile segments and bad percent-escapes,
+query strings, search queries made to blow up a parser or a regex, headers, content types,
+bodies: random bytes, invalid UTF-8, deeply nested and oversized JSON). Spec-driven fuzzing of
+the served operations is in tests/contract/test_schemathesis.py; this file sends what no spec
+describes. ``FAKEAUTH0_FUZZ_EXAMPLES`` (default 300) sets the number of requests tried.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+from collections.abc import Iterator
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fakeauth0.search.query import MAX_QUERY_DEPTH, MAX_QUERY_TERMS
+from tests.reliability.wire import DB, Wire, env_int
+from tests.server.serving import Served, serve
+
+EXAMPLES = env_int("FAKEAUTH0_FUZZ_EXAMPLES", 300)
+SECRET = "fuzz-client-secret-4f1d2c9a"
+PASSWORD = "Fuzz-Passw0rd-Never-Logged!"
+#: The server's memory may grow by this much over the whole run (1 MB bodies included).
+RSS_GROWTH_LIMIT = 300 * 1024 * 1024
+TRIED: dict[str, int] = {"requests": 0}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Served]:
+    served = serve("--log-level", "DEBUG", "--client-secret", SECRET, "--id-seed", "fuzz")
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="module")
+def wire(server: Served) -> Iterator[Wire]:
+    host, port = server.url.rsplit("//", 1)[1].rsplit(":", 1)
+    connection = Wire(host, int(port), server.token())
+    status, _ = connection.call(
+        "POST",
+        "/api/v2/users",
+        {"connection": DB, "email": "fuzz@example.com", "password": PASSWORD},
+    )
+    assert status == 201
+    yield connection
+    connection.close()
+
+
+def _rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+# -- strategies -------------------------------------------------------------------------------
+
+PATHS = [
+    "/api/v2/users",
+    "/api/v2/users/{id}",
+    "/api/v2/users/{id}/identities",
+    "/api/v2/users/{id}/identities/{provider}/{id}",
+    "/api/v2/users-by-email",
+    "/api/v2/users/{id}/roles",
+    "/api/v2/clients",
+    "/api/v2/{id}",
+    "/oauth/token",
+    "/.well-known/jwks.json",
+    "/_fake/health",
+    "/_fake/clock",
+    "/_fake/faults",
+    "/_fake/rate-limits",
+    "/_fake/calls",
+    "/_fake/login",
+    "/_tenants/{id}/api/v2/users",
+    "/{id}",
+]
+SEGMENTS = st.one_of(
+    st.sampled_from(["auth0|fuzz", "auth0%7Cx", "..", "%2e%2e", "%00", "%ff%fe", "%c3%28", "%"]),
+    st.text(max_size=40).map(lambda s: quote(s, safe="")),
+    st.binary(max_size=40).map(lambda b: quote(b, safe="")),
+    st.integers(1, 20_000).map(lambda n: "a" * n),
+)
+#: Search queries aimed at a naive parser (recursion), a regex (backtracking) or plain size.
+HOSTILE_QUERIES = st.one_of(
+    st.integers(1, 4000).map(lambda n: "(" * n + "a" + ")" * n),
+    st.integers(1, 3000).map(lambda n: "NOT " * n + "a"),
+    st.integers(1, 3000).map(lambda n: "email:*aaa" + "*a" * n + "*z"),
+    st.integers(1, 3000).map(lambda n: " OR ".join(["a"] * n)),
+    st.integers(MAX_QUERY_TERMS - 2, MAX_QUERY_TERMS + 2).map(lambda n: "a " * n),
+    st.integers(MAX_QUERY_DEPTH - 2, MAX_QUERY_DEPTH + 2).map(lambda n: "a:(" * n + ")" * n),
+    st.sampled_from(
+        ['"', "\\", "*", "email:*", "[* TO *]", "/.*/", "a~", '"a b"~3', "_exists_:", "a:{b TO"]
+    ),
+    st.text(max_size=200),
+)
+QUERY = st.one_of(
+    st.just(""),
+    HOSTILE_QUERIES.map(lambda q: "q=" + quote(q, safe="")),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["q", "page", "per_page", "fields", "sort", "email", "x", ""]),
+            st.one_of(st.text(max_size=30), st.integers(-(2**70), 2**70).map(str)),
+        ),
+        max_size=4,
+    ).map(lambda pairs: "&".join(f"{quote(k)}={quote(v)}" for k, v in pairs)),
+    st.binary(max_size=60).map(lambda b: quote(b, safe="=&")),
+)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner),
+    max_leaves=20,
+)
+BODY = st.one_of(
+    st.none(),
+    st.binary(max_size=200),
+    JSON.map(lambda v: json.dumps(v).encode()),
+    st.fixed_dictionaries(
+        {"connection": st.just(DB), "email": st.emails(), "password": st.just(PASSWORD)},
+        optional={"user_metadata": JSON, "username": st.text(max_size=20), "x": JSON},
+    ).map(lambda v: json.dumps(v).encode()),
+    st.integers(1, 200_000).map(lambda n: b"[" * n + b"]" * n),
+    st.integers(1, 50_000).map(lambda n: b'{"a":' * n + b"1" + b"}" * n),
+    st.sampled_from([b"\xff\xfe\x00", b'{"email": "\xed\xa0\x80"}', b"1e99999", b"NaN", b"{}"]),
+    st.sampled_from([1024 * 1024 + 1, 1024 * 1024 - 50]).map(
+        lambda n: b'{"connection":"' + b"x" * (n - 17) + b'"}'
+    ),
+)
+CONTENT_TYPES = st.sampled_from(
+    [
+        "application/json",
+        "application/json; charset=latin-1",
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+        "application/json; charset=utf-8; boundary=\x7f",
+        "",
+    ]
+)
+AUTHORIZATION = st.sampled_from(["good", "none", "Bearer ", "Bearer a.b.c", "Basic Og==", "junk"])
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> tuple[str, str, bytes | None, dict[str, str]]:
+    method = draw(st.sampled_from(["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS", "HEAD"]))
+    template = draw(st.sampled_from(PATHS))
+    path = re.sub(r"\{\w+\}", lambda _: draw(SEGMENTS), template)
+    query = draw(QUERY)
+    headers = {"Content-Type": draw(CONTENT_TYPES), "Authorization": draw(AUTHORIZATION)}
+    if draw(st.booleans()):
+        name = draw(st.sampled_from(["X-Forwarded-For", "Host", "Accept", "Origin", "X-Junk"]))
+        headers[name] = draw(
+            st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=80)
+        )
+    body = draw(BODY) if method not in ("GET", "HEAD") else None
+    return method, path + ("?" + query if query else ""), body, headers
+
+
+# -- the judge --------------------------------------------------------------------------------
+
+
+def judge(method: str, path: str, status: int, headers: dict[str, str], raw: bytes) -> None:
+    """Auth0's refusal, never a crash: a 4xx in the right envelope (501 for what we do not
+    model, by design), and no secret in any answer outside the control plane."""
+    assert status < 500 or status == 501, (method, path[:200], status, raw[:300])
+    bare = path.split("?", 1)[0]
+    if bare.startswith("/_fake/") and "tenant" not in bare:
+        pass
+    elif SECRET.encode() in raw or PASSWORD.encode() in raw:
+        raise AssertionError(f"a secret in the answer to {method} {path[:100]}")
+    if status < 400 or method == "HEAD":
+        return
+    if bare.startswith("/_fake/dashboard"):
+        return  # HTML pages
+    body = json.loads(raw)
+    if bare == "/oauth/token" and status not in (404, 405):
+        assert set(body) >= {"error", "error_description"}, body  # the OAuth shape
+        return
+    assert body["statusCode"] == status and body["error"] == HTTPStatus(status).phrase, body
+    assert isinstance(body["message"], str) and body["message"], body
+    if status == 501:
+        assert body["errorCode"] == "not_implemented", body
+
+
+@given(request=requests())
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_hostile_requests_get_auth0_refusals(
+    server: Served, wire: Wire, request: tuple[str, str, bytes | None, dict[str, str]]
+) -> None:
+    method, path, body, headers = request
+    if headers["Authorization"] == "good":
+        headers["Authorization"] = f"Bearer {wire.token}"
+    elif headers["Authorization"] == "none":
+        del headers["Authorization"]
+    if headers["Content-Type"] == "":
+        del headers["Content-Type"]
+    status, got, raw = wire.raw(method, path, body, headers)  # times out as a hang guard
+    TRIED["requests"] += 1
+    judge(method, path, status, got, raw)
+
+
+def test_the_server_survived_with_bounded_memory_and_clean_logs(server: Served, wire: Wire) -> None:
+    """Runs after the fuzzing above (same module): up, answering, small, and its DEBUG log
+    holds neither the client secret, nor a password, nor a traceback."""
+    start_rss = _rss(server.proc.pid)
+    for _ in range(3):  # a few more of the largest bodies: memory must not keep growing
+        status, _, _ = wire.raw(
+            "POST",
+            "/api/v2/users",
+            b"[" * 200_000 + b"]" * 200_000,
+            {"Content-Type": "application/json", "Authorization": f"Bearer {wire.token}"},
+        )
+        assert status == 400
+    status, body = wire.call("GET", "/_fake/health")
+    assert status == 200 and body["status"] == "ok"
+    status, users = wire.call("GET", "/api/v2/users?q=" + quote('email:"fuzz@example.com"'))
+    assert status == 200 and len(users) == 1
+    assert server.proc.poll() is None
+    assert _rss(server.proc.pid) - start_rss < RSS_GROWTH_LIMIT
+    assert _rss(server.proc.pid) < 2 * RSS_GROWTH_LIMIT
+    server.proc.send_signal(signal.SIGTERM)
+    server.proc.wait(timeout=15)
+    log = server.proc.stderr.read() if server.proc.stderr else ""
+    assert log, "the DEBUG log is empty: nothing was scanned"
+    for secret in (SECRET, PASSWORD, wire.token or ""):
+        assert secret not in log
+    assert "Traceback" not in log
+    print(f"\nfuzz: {TRIED['requests']} hostile requests, 0 5xx, server up, log clean")
