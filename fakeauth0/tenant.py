@@ -285,15 +285,21 @@ class Tenant:
                     raise conflict(attribute)
 
     def _users_of_connection(self, connection: str, attribute: str, value: Any) -> list[User]:
+        """Users holding ``attribute == value`` in ``connection``, as a primary identity or as a
+        linked secondary (whose value lives on in its profileData)."""
         if attribute == "email":
             candidates: Iterable[User] = self.users.by_email(value)
         else:
             candidates = self.users
-        return [
+        found = [
             u
             for u in candidates
             if u.primary.connection == connection and u.profile.get(attribute) == value
         ]
+        holder = self.users.secondary_holder(connection, attribute, value)
+        if holder is not None and holder not in found:
+            found.append(holder)
+        return found
 
     def get_user(self, user_id: str) -> User:
         with self.lock:

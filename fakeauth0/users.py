@@ -56,6 +56,8 @@ UPDATABLE = frozenset(
         "verify_phone_number",
     }
 )
+#: Attributes a connection holds once: a second user with the same value is a duplicate.
+UNIQUE_PER_CONNECTION = ("email", "username", "phone_number")
 #: Root attributes that social/enterprise connections overwrite at each login.
 SYNCED = ("family_name", "given_name", "name", "nickname", "picture")
 #: PATCH pairs Auth0 refuses together (spec ``patch_users_by_id`` 400 list).
@@ -261,14 +263,17 @@ class UserDirectory:
     """Every user of a tenant, with the indexes that keep exact look-ups flat.
 
     Indexes: user id -> user; (provider, bare id) of every identity -> the owning primary;
-    e-mail -> user ids. Listeners (the search index) hear of every write through :meth:`put`
-    and :meth:`remove`, so no index can drift from the records.
+    e-mail -> user ids; (connection, attribute, value) of linked secondaries' profileData ->
+    the owning primary (a linked identity still holds its e-mail in its connection). Listeners
+    (the search index) hear of every write through :meth:`put` and :meth:`remove`, so no index
+    can drift from the records.
     """
 
     def __init__(self) -> None:
         self._users: dict[str, User] = {}
         self._owners: dict[tuple[str, str], str] = {}
         self._by_email: dict[str, dict[str, None]] = {}
+        self._secondary_values: dict[tuple[str, str, Any], str] = {}
         self.listeners: list[Callable[[str, User | None, User | None], None]] = []
 
     def __len__(self) -> int:
@@ -294,6 +299,19 @@ class UserDirectory:
     def by_email(self, email: str) -> list[User]:
         return [self._users[uid] for uid in self._by_email.get(email, ())]
 
+    def secondary_holder(self, connection: str, attribute: str, value: Any) -> User | None:
+        """The primary whose linked identity of ``connection`` has ``attribute == value``."""
+        owner = self._secondary_values.get((connection, attribute, value))
+        return None if owner is None else self._users[owner]
+
+    @staticmethod
+    def _secondary_keys(user: User) -> Iterator[tuple[str, str, Any]]:
+        for identity in user.identities[1:]:
+            for attribute in UNIQUE_PER_CONNECTION:
+                value = (identity.profile_data or {}).get(attribute)
+                if isinstance(value, str):
+                    yield (identity.connection, attribute, value)
+
     def put(self, user: User) -> None:
         old = self._users.get(user.user_id)
         if old is not None:
@@ -303,6 +321,9 @@ class UserDirectory:
             self._owners[identity.key] = user.user_id
         if user.email is not None:
             self._by_email.setdefault(user.email, {})[user.user_id] = None
+        if len(user.identities) > 1:
+            for key in self._secondary_keys(user):
+                self._secondary_values[key] = user.user_id
         for listener in self.listeners:
             listener(user.user_id, old, user)
 
@@ -327,6 +348,10 @@ class UserDirectory:
                 holders.pop(user.user_id, None)
                 if not holders:
                     del self._by_email[user.email]
+        if len(user.identities) > 1:
+            for key in self._secondary_keys(user):
+                if self._secondary_values.get(key) == user.user_id:
+                    del self._secondary_values[key]
 
 
 def normalize_email(connection: Connection, email: str) -> str:

@@ -164,6 +164,8 @@ _QUICK_KEYWORDS = frozenset(
         "title",
         "example",
         "examples",
+        "anyOf",
+        "oneOf",
     }
 )
 _QUICK_TYPES: dict[str, tuple[type, ...]] = {
@@ -202,6 +204,9 @@ def _compile_quick(schema: Any) -> Check | None:
     required = schema.get("required", [])
     if not isinstance(props, dict) or not isinstance(extra, bool):
         return None
+    branches = _compile_branches(schema)
+    if branches is False:
+        return None
     checks = {}
     for name, sub in props.items():
         check = _compile_quick(sub)
@@ -219,6 +224,8 @@ def _compile_quick(schema: Any) -> Check | None:
                 return False
         if enum is not None and not any(type(value) is type(e) and value == e for e in enum):
             return False
+        if branches and not any(branch(value) for branch in branches):
+            return False
         if type(value) is dict:
             for name in required:
                 if name not in value:
@@ -233,6 +240,37 @@ def _compile_quick(schema: Any) -> Check | None:
         return True
 
     return quick
+
+
+def _compile_branches(schema: dict[str, Any]) -> list[Check] | bool:
+    """``anyOf``: any branch will do. ``oneOf`` only when its branches name disjoint types, so
+    that one branch passing means every other fails. False: not something we can check."""
+    if "anyOf" in schema and "oneOf" in schema:
+        return False
+    kind = "anyOf" if "anyOf" in schema else "oneOf" if "oneOf" in schema else None
+    if kind is None:
+        return []
+    subs = schema[kind]
+    if not isinstance(subs, list) or not subs:
+        return False
+    if kind == "oneOf":
+        seen: set[type] = set()
+        for sub in subs:
+            kinds = sub.get("type") if isinstance(sub, dict) else None
+            kinds = [kinds] if isinstance(kinds, str) else kinds
+            if not isinstance(kinds, list) or not set(kinds) <= set(_QUICK_TYPES):
+                return False
+            # jsonschema counts 1.0 as an integer: a number branch overlaps an integer one
+            types = {t for k in kinds for t in _QUICK_TYPES[k]} | (
+                {float} if "integer" in kinds else set()
+            )
+            if seen & types:
+                return False
+            seen |= types
+    checks = [_compile_quick(sub) for sub in subs]
+    if any(check is None for check in checks):
+        return False
+    return checks  # type: ignore[return-value]
 
 
 def query_error(

@@ -104,3 +104,22 @@ def test_connection_id_of_another_database_reads_as_no_such_identity(
     with pytest.raises(Auth0Error) as failed:
         tenant.link(google, "auth0", database.split("|")[1], connection_id=other.id)
     assert failed.value.message == Msg.LINK_INEXISTENT_IDENTITY
+
+
+def test_a_linked_database_identity_still_holds_its_email_in_its_connection(
+    tenant: Tenant, pair: tuple[str, str]
+) -> None:
+    # The database user lives on as a secondary identity of the Google user; its connection
+    # still holds the e-mail, so signing up again with it is Auth0's 409 (behaviour.md §3.7).
+    google, database = pair
+    tenant.link(google, "auth0", database.split("|")[1])
+    with pytest.raises(Auth0Error) as caught:
+        tenant.create_user({"connection": DB, "email": EMAIL, "password": PASSWORD})
+    assert (caught.value.status, caught.value.message) == (409, Msg.USER_EXISTS)
+    # Once unlinked it is a standalone user again: still a duplicate.
+    tenant.unlink(google, "auth0", database.split("|")[1])
+    with pytest.raises(Auth0Error):
+        tenant.create_user({"connection": DB, "email": EMAIL, "password": PASSWORD})
+    # Deleted for good, the e-mail is free.
+    tenant.delete_user(database)
+    assert tenant.create_user({"connection": DB, "email": EMAIL, "password": PASSWORD})

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from fakeauth0.search.query import MAX_QUERY_DEPTH, MAX_QUERY_TERMS
@@ -207,6 +207,7 @@ def test_hostile_requests_get_auth0_refusals(
         del headers["Authorization"]
     if headers["Content-Type"] == "":
         del headers["Content-Type"]
+    note(f"{method} {path[:300]} {headers} {(body or b'')[:100]!r} ({len(body or b'')} bytes)")
     status, got, raw = wire.raw(method, path, body, headers)  # times out as a hang guard
     TRIED["requests"] += 1
     judge(method, path, status, got, raw)

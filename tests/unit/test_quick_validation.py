@@ -33,6 +33,9 @@ NAMES = st.sampled_from(
         "nickname",
         "user_id",
         "verify_email",
+        "provider",
+        "link_with",
+        "connection_id",
         "unknown",
         "",
     ]
@@ -43,7 +46,7 @@ SCALARS = st.one_of(
     st.integers(),
     st.floats(allow_nan=False),
     st.text(max_size=5),
-    st.sampled_from(["a@example.com", "https://x.test/p.png", "x" * 400]),
+    st.sampled_from(["a@example.com", "https://x.test/p.png", "x" * 400, "google-oauth2", 1.0]),
 )
 VALUES = st.recursive(
     SCALARS,
@@ -56,10 +59,10 @@ BODIES = st.one_of(st.dictionaries(NAMES, VALUES, max_size=6), VALUES)
 
 
 def test_there_is_something_to_check() -> None:
-    assert "post_users" in OPERATIONS
+    assert {"post_users", "patch_users_by_id", "post_identities"} <= set(OPERATIONS)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.sampled_from(OPERATIONS), BODIES)
 def test_quick_check_accepts_only_what_jsonschema_accepts(operation: str, body: Any) -> None:
     if validation._quick_check(operation)(body):
