@@ -159,7 +159,8 @@ def write_report(path: str, json_path: str, meta: dict[str, Any], results: dict[
             add("| operation | median | per op | min - max | ÷ floor | vs moto (same run) |")
             add("|---|---|---|---|---|---|")
             names = [n for n, _ in rr.runners if n != "fakeauth0: link/unlink"]
-            names[1:1] = [n for n in ("link", "unlink") if rr.median(n) is not None]
+            after = max(i for i, n in enumerate(names) if n.startswith("fakeauth0: ")) + 1
+            names[after:after] = [n for n in ("link", "unlink") if rr.median(n) is not None]
             for name in names:
                 med = rr.median(name)
                 if med is None:

@@ -32,7 +32,7 @@ class Clock:
     def freeze(self, at: float | datetime | None = None) -> None:
         if isinstance(at, datetime):
             at = at.timestamp()
-        self._frozen_at = self.time() if at is None else float(at)
+        self._frozen_at = self.time() if at is None else _checked(float(at))
 
     def unfreeze(self) -> None:
         if self._frozen_at is not None:
@@ -40,6 +40,7 @@ class Clock:
             self._frozen_at = None
 
     def advance(self, seconds: float) -> None:
+        _checked(self.time() + seconds)  # refused whole, never left half-moved
         if self._frozen_at is not None:
             self._frozen_at += seconds
         else:
@@ -53,6 +54,17 @@ class Clock:
     @property
     def frozen(self) -> bool:
         return self._frozen_at is not None
+
+
+#: Dates every part of the fake can show: 1970-01-01 up to the end of year 9999 (ISO-8601).
+LATEST = 253402300799.0
+
+
+def _checked(epoch: float) -> float:
+    """A moment the clock may show; anything else is a ValueError naming the range."""
+    if not 0 <= epoch <= LATEST:  # also NaN
+        raise ValueError(f"the clock must stay between 1970-01-01 and 9999-12-31, not {epoch}")
+    return epoch
 
 
 def format_iso(epoch: float) -> str:

@@ -8,6 +8,7 @@ from ``fakeauth0 serve``.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -15,6 +16,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterable
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -112,10 +114,30 @@ class RequestHandler(WSGIRequestHandler):
         self._started = time.perf_counter()
         super().handle_one_request()
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A request http.server refuses before the app sees it (a request line over 64 KiB, a
+        malformed one, too many headers): Auth0's JSON envelope, then the connection closes."""
+        self.close_connection = True
+        if not hasattr(self, "path"):  # refused before the request line was parsed
+            self.command, self.path = "-", "-"
+        status = HTTPStatus(code)
+        body = json.dumps(
+            {"statusCode": code, "error": status.phrase, "message": message or status.phrase}
+        ).encode()
+        self.log_error("code %d, message %s", code, message)
+        head = (
+            f"HTTP/1.1 {code} {status.phrase}\r\nDate: {self.date_time_string()}\r\n"
+            f"Content-Type: application/json; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            self.wfile.write(head.encode("latin-1") + (b"" if self.command == "HEAD" else body))
+        self.log_request(code, len(body))
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if not access_log.isEnabledFor(logging.INFO):
             return
-        path = self.path.split("?", 1)[0]
+        path = getattr(self, "path", "-").split("?", 1)[0]
         elapsed = (time.perf_counter() - self._started) * 1000
         access_log.info(
             '%s "%s %s" %s %s %.1fms',

@@ -89,16 +89,19 @@ def clock(tenant: Tenant, request: Request) -> Response:
         if unknown:
             raise _bad("unknown clock field(s): " + ", ".join(unknown))
         with tenant.lock:
-            if body.get("freeze") is True:
-                tenant.clock.freeze(_moment(body.get("at")))
-            elif body.get("freeze") is False:
-                tenant.clock.unfreeze()
-            if "advance" in body:
-                if not isinstance(body["advance"], (int, float)) or isinstance(
-                    body["advance"], bool
-                ):
-                    raise _bad("advance must be a number of seconds")
-                tenant.clock.advance(float(body["advance"]))
+            try:
+                if body.get("freeze") is True:
+                    tenant.clock.freeze(_moment(body.get("at")))
+                elif body.get("freeze") is False:
+                    tenant.clock.unfreeze()
+                if "advance" in body:
+                    if not isinstance(body["advance"], (int, float)) or isinstance(
+                        body["advance"], bool
+                    ):
+                        raise _bad("advance must be a number of seconds")
+                    tenant.clock.advance(float(body["advance"]))
+            except (ValueError, OverflowError) as error:  # a moment out of the clock's range
+                raise _bad(str(error)) from None
     return json_response(
         200,
         {"now": tenant.clock.iso(), "epoch": tenant.clock.time(), "frozen": tenant.clock.frozen},
