@@ -27,7 +27,17 @@ class Served:
     url: str = ""
     tenants: dict[str, dict[str, str]] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
-    stderr: Any = None
+    #: stderr, drained as it comes: a pipe nobody reads fills up and blocks a chatty server.
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def stderr_text(self) -> str:
+        """All the server wrote on stderr so far (complete once :meth:`stop` returned)."""
+        if self.proc.poll() is not None and self._drain is not None:
+            self._drain.join(timeout=5)
+        return "".join(self.errors)
+
+    _drain: threading.Thread | None = None
 
     @property
     def default(self) -> dict[str, str]:
@@ -100,6 +110,10 @@ def serve(*args: str, port: int = 0, env: dict[str, str] | None = None) -> Serve
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
     served = Served(proc)
+    served._drain = threading.Thread(
+        target=lambda: served.errors.extend(proc.stderr or ()), daemon=True
+    )
+    served._drain.start()
     tenant: dict[str, str] | None = None
     while True:
         try:
@@ -108,9 +122,8 @@ def serve(*args: str, port: int = 0, env: dict[str, str] | None = None) -> Serve
             served.stop(signal.SIGKILL)
             raise AssertionError("fakeauth0 serve printed no banner in time") from None
         if line is None:
-            raise AssertionError(
-                "fakeauth0 serve exited: " + (proc.stderr.read() if proc.stderr else "")
-            )
+            proc.wait(timeout=10)
+            raise AssertionError("fakeauth0 serve exited: " + served.stderr_text)
         served.lines.append(line)
         if match := re.search(r"serving at (\S+)", line):
             served.url = match.group(1)

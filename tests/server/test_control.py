@@ -108,7 +108,7 @@ def test_keep_alive_and_a_log_without_secrets(served: Served) -> None:
     assert json.loads(conn.getresponse().read())["status"] == "ok"
     conn.close()
     assert served.stop() == 0
-    log = served.proc.stderr.read() if served.proc.stderr else ""
+    log = served.stderr_text
     assert '"POST /api/v2/users" 201' in log and '"GET /_fake/health" 200' in log
     for secret in (creds["client_secret"], token, PASSWORD):
         assert secret not in log
