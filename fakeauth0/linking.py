@@ -11,11 +11,9 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-import jwt
-
 from .connections import Connection
 from .errors import Auth0Error, Msg
-from .tokens import ALGORITHM, TokenAuthority
+from .tokens import TokenAuthority, TokenRejected
 from .users import Identity, User, UserDirectory, default_picture
 
 #: errorCode of the "provider/connection is not configured" 400, seen in node-auth0 #554.
@@ -104,30 +102,12 @@ def secondary_from_id_token(
     the tenant's signature, the caller's issuer, ``aud`` equal to the caller's ``azp``, a ``sub``.
     """
     try:
-        header = jwt.get_unverified_header(link_with)
-    except jwt.PyJWTError:
-        raise Auth0Error.bad_request(Msg.LINK_WITH_INVALID) from None
-    if header.get("alg") != ALGORITHM:
-        raise Auth0Error.bad_request(Msg.LINK_WITH_ALG)
-    if header.get("kid") != tokens.key.kid:
-        raise Auth0Error.bad_request(Msg.LINK_WITH_INVALID)
-    try:
-        claims = jwt.decode(
-            link_with,
-            tokens.key.public_key,
-            algorithms=[ALGORITHM],
-            # Time claims are checked below against the tenant's clock, not the wall clock.
-            options={
-                "verify_exp": False,
-                "verify_nbf": False,
-                "verify_iat": False,
-                "verify_aud": False,
-                "verify_iss": False,
-            },
-        )
-    except jwt.InvalidSignatureError:
-        raise Auth0Error.unauthorized(Msg.BAD_SIGNATURE) from None
-    except jwt.PyJWTError:
+        claims = tokens.signed_claims(link_with)
+    except TokenRejected as rejected:
+        if rejected.reason == "algorithm":
+            raise Auth0Error.bad_request(Msg.LINK_WITH_ALG) from None
+        if rejected.reason == "signature":
+            raise Auth0Error.unauthorized(Msg.BAD_SIGNATURE) from None
         raise Auth0Error.bad_request(Msg.LINK_WITH_INVALID) from None
     exp = claims.get("exp")
     if isinstance(exp, (int, float)) and not isinstance(exp, bool) and exp <= tokens.clock.time():

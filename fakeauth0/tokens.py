@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
 import threading
 import weakref
 from collections.abc import Iterable
@@ -27,6 +26,23 @@ ACCESS_TOKEN_LIFETIME = 86400
 ID_TOKEN_LIFETIME = 36000
 #: A token verified once is remembered (until it expires) so each request does not re-run RSA.
 _VERIFIED_CACHE_SIZE = 1024
+#: PyJWT checks the signature only; time claims are checked against the tenant's clock.
+_SIGNATURE_ONLY = {
+    "verify_exp": False,
+    "verify_nbf": False,
+    "verify_iat": False,
+    "verify_aud": False,
+    "verify_iss": False,
+}
+
+
+class TokenRejected(Exception):
+    """Why a JWT failed before its claims were read: ``malformed``, ``algorithm``, ``key`` (not
+    this tenant's kid) or ``signature``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _b64(data: bytes) -> str:
@@ -281,31 +297,36 @@ class TokenAuthority:
         if token.count(".") != 2 or not all(token.split(".")):
             raise Auth0Error(400, Msg.BAD_AUTH_HEADER, "Bearer")
         try:
+            return self.signed_claims(token)
+        except TokenRejected as rejected:
+            message = Msg.BAD_SIGNATURE if rejected.reason == "signature" else Msg.INVALID_TOKEN
+            raise Auth0Error.unauthorized(message) from None
+
+    def signed_claims(self, token: str) -> dict[str, Any]:
+        """The claims of a JWT signed RS256 by this tenant's key, or :class:`TokenRejected`.
+
+        Only RS256 with this tenant's key: never "none", never HS256 keyed with the public key.
+        Time, issuer and audience are the caller's to check, against the tenant's clock, and
+        each caller words a rejection as its own endpoint does.
+        """
+        try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise Auth0Error.unauthorized(Msg.INVALID_TOKEN) from None
-        # Only RS256 with this tenant's key: never "none", never HS256 keyed with the public key.
-        if header.get("alg") != ALGORITHM or header.get("kid") != self.key.kid:
-            raise Auth0Error.unauthorized(Msg.INVALID_TOKEN)
+            raise TokenRejected("malformed") from None
+        if header.get("alg") != ALGORITHM:
+            raise TokenRejected("algorithm")
+        if header.get("kid") != self.key.kid:
+            raise TokenRejected("key")
         try:
             claims = jwt.decode(
-                token,
-                self.key.public_key,
-                algorithms=[ALGORITHM],
-                options={
-                    "verify_exp": False,
-                    "verify_nbf": False,
-                    "verify_iat": False,
-                    "verify_aud": False,
-                    "verify_iss": False,
-                },
+                token, self.key.public_key, algorithms=[ALGORITHM], options=_SIGNATURE_ONLY
             )
         except jwt.InvalidSignatureError:
-            raise Auth0Error.unauthorized(Msg.BAD_SIGNATURE) from None
+            raise TokenRejected("signature") from None
         except jwt.PyJWTError:
-            raise Auth0Error.unauthorized(Msg.INVALID_TOKEN) from None
+            raise TokenRejected("malformed") from None
         if not isinstance(claims, dict):
-            raise Auth0Error.unauthorized(Msg.INVALID_TOKEN)
+            raise TokenRejected("malformed")
         return claims
 
     def principal(self, token: str) -> Principal:
@@ -325,9 +346,3 @@ class TokenAuthority:
             self._principals.clear()
         self._principals[token] = found
         return found
-
-
-def unverified_claims(token: str) -> dict[str, Any]:
-    """The payload of a JWT without checking it: for diagnostics only, never for decisions."""
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
