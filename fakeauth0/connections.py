@@ -65,6 +65,7 @@ SYNC_MODES = ("on_each_login", "on_first_login", "never_on_login")
 #: Characters Auth0 allows in a username besides ASCII letters and digits (require-username.mdx).
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9@^$.!`\-#+'~_]+$")
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DIGIT = re.compile(r"[0-9]")
 
 
 @dataclass
@@ -146,14 +147,18 @@ def password_meets_policy(password: str, policy: str) -> bool:
 
     Passwords are 1-72 bytes of printable ASCII (33-126) in every policy.
     """
-    if not password or len(password.encode("utf-8")) > 72:
+    # Printable ASCII only, so one byte per character; each test below is one C-level pass.
+    if not password.isascii():
+        password.encode("utf-8")  # raises on lone surrogates, as the byte-length check did
         return False
-    if any(not 33 <= ord(ch) <= 126 for ch in password):
+    if not password or len(password) > 72:
         return False
-    lower = any(ch.islower() for ch in password)
-    upper = any(ch.isupper() for ch in password)
-    digit = any(ch.isdigit() for ch in password)
-    special = any(not ch.isalnum() for ch in password)
+    if not password.isprintable() or " " in password:
+        return False
+    lower = password.upper() != password
+    upper = password.lower() != password
+    digit = _DIGIT.search(password) is not None
+    special = not password.isalnum()
     classes = lower + upper + digit + special
     if policy == "none":
         return True

@@ -4,14 +4,21 @@
 write reaches the indexes (after an optional simulated lag, as Auth0's search is eventually
 consistent: behaviour.md §5.2). A query runs as: compile (cached) -> ask the plan for
 candidate ids from the indexes -> order them by creation -> re-test them unless the plan says
-its candidates are exact -> sort -> page. With no usable index, it scans.
+its candidates are exact -> sort -> page. With no usable index, it scans (``Node.select``).
+
+At 100k users the costs that matter are: a write re-reads only what changed (prebuilt per-field
+extractors, old and new keys diffed); exact candidates without ``sort`` put only the requested
+page in order (their count is the total); prefix wildcards and ranges bisect a sorted list of
+the field's distinct keys, built on a field's first such query and kept current by writes.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from ..clock import Clock
@@ -54,6 +61,11 @@ class UserSearch:
         self._suspect = False
         self._postings: dict[str, dict[Key, str | dict[str, None]]] = {f: {} for f in FIELDS}
         self._pending: deque[tuple[float, str, User | None]] = deque()
+        #: (name, postings, extractor) per field, bound once for :meth:`_apply`.
+        self._writers = [(f.name, self._postings[f.name], f.keys) for f in _FIELD_LIST]
+        #: Sorted distinct keys of the fields a prefix or range query has asked for (built on
+        #: first use, so fields never queried that way cost no memory), kept current by writes.
+        self._sorted: dict[str, SortedKeys] = {}
         for user in directory:
             self._apply(user.user_id, user)
         directory.listeners.append(self._heard)
@@ -88,32 +100,69 @@ class UserSearch:
             self._apply(user_id, new)
 
     def _apply(self, user_id: str, user: User | None) -> None:
-        old = self._visible.get(user_id)
-        if old is not None:
-            if old is user:
-                self._suspect = True
-            else:
-                for field in _FIELD_LIST:
-                    postings = self._postings[field.name]
-                    for key in field.keys(old):
-                        _unpost(postings, key, user_id)
+        # The hot write path (every create, update, link): each field's keys are read once per
+        # record version with the field's prebuilt extractor, and an update touches only the
+        # fields whose keys changed (a link changes a handful of the twenty).
+        visible = self._visible
+        old = visible.get(user_id)
         if user is None:
-            self._visible.pop(user_id, None)
-            self._seq.pop(user_id, None)
+            if old is not None:
+                for name, postings, keys in self._writers:
+                    for key in keys(old):
+                        if _unpost(postings, key, user_id) and self._sorted:
+                            self._sorted_changed(name, key, False)
+                del visible[user_id]
+                self._seq.pop(user_id, None)
             return
-        if user_id not in self._seq:
+        if old is not None and old is not user:
+            visible[user_id] = user
+            for name, postings, keys in self._writers:
+                before, after = keys(old), keys(user)
+                if before == after:
+                    continue
+                for key in before:
+                    if key not in after and _unpost(postings, key, user_id) and self._sorted:
+                        self._sorted_changed(name, key, False)
+                for key in after:
+                    if key not in before and _post(postings, key, user_id) and self._sorted:
+                        self._sorted_changed(name, key, True)
+            return
+        if old is None:
             self._seq[user_id] = self._next_seq
             self._next_seq += 1
-        self._visible[user_id] = user
-        for field in _FIELD_LIST:
-            postings = self._postings[field.name]
-            for key in field.keys(user):
-                _post(postings, key, user_id)
+        else:  # changed in place and put again: its old keys are gone with the old values
+            self._suspect = True
+        visible[user_id] = user
+        tracked = self._sorted
+        for name, postings, keys in self._writers:
+            for key in keys(user):
+                holder = postings.get(key)  # _post, inlined: this loop is most of a create
+                if holder is None:
+                    postings[key] = user_id
+                    if tracked and name in tracked:
+                        tracked[name].changed(key, True)
+                elif holder.__class__ is str:
+                    if holder != user_id:
+                        postings[key] = {holder: None, user_id: None}  # type: ignore[dict-item]
+                else:
+                    holder[user_id] = None  # type: ignore[index]
+
+    def _sorted_changed(self, name: str, key: Key, added: bool) -> None:
+        found = self._sorted.get(name)
+        if found is not None:
+            found.changed(key, added)
 
     # -- queries -------------------------------------------------------------------------------
 
     def postings(self, field: str) -> Postings:
         return self._postings.get(field, _EMPTY)
+
+    def sorted_keys(self, field: str) -> list[Key]:
+        """The distinct keys of ``field``, sorted: prefix and range queries bisect them."""
+        found = self._sorted.get(field)
+        if found is None:
+            found = self._sorted[field] = SortedKeys(self._postings.get(field, _EMPTY))
+        return found.current()
 
     def visible(self) -> list[User]:
         """Every user search can see, in creation order."""
@@ -127,15 +176,36 @@ class UserSearch:
         if isinstance(plan, MatchAll):
             return list(self._visible.values())
         found, exact = plan.candidates(self)
-        exact = exact and not self._suspect
+        return self._matching(plan, found, exact and not self._suspect)
+
+    def _matching(self, plan: Node, found: set[str] | None, exact: bool) -> list[User]:
         if found is None:
-            return [u for u in self._visible.values() if plan.matches(u)]
+            return plan.select(self._visible.values())
+        users = self._in_order(found, 0, len(found))
+        return users if exact else plan.select(users)
+
+    def _in_order(self, found: set[str], start: int, count: int) -> list[User]:
+        """Users ``start .. start+count`` of ``found`` in creation order (postings hold only
+        visible ids, so without ``_suspect`` every id in ``found`` is visible)."""
         visible = self._visible
+        if count <= 0 or start >= len(found):
+            return []
         if len(found) * _DENSE > len(visible):
-            users = [u for uid, u in visible.items() if uid in found]
-        else:
-            users = [visible[uid] for uid in sorted(found, key=self._seq.__getitem__)]
-        return users if exact else [u for u in users if plan.matches(u)]
+            # Dense: walk creation order, stopping once the page is full (a query matching
+            # everyone costs one page, not one pass over every user).
+            users: list[User] = []
+            skip = start
+            for uid, user in visible.items():
+                if uid in found:
+                    if skip:
+                        skip -= 1
+                        continue
+                    users.append(user)
+                    if len(users) == count:
+                        break
+            return users
+        ids = sorted(found, key=self._seq.__getitem__)
+        return [visible[uid] for uid in ids[start : start + count]]
 
     def scan(self, q: str | None, engine: str = "v3") -> list[User]:
         """The same query by a plain scan, no index: the reference the property tests hold."""
@@ -152,10 +222,22 @@ class UserSearch:
         page: int = 0,
         per_page: int = 50,
     ) -> SearchPage:
-        users = self.find(q, engine)
-        if sort:
-            users = sort_users(users, sort)
         start = page * per_page
+        if sort:
+            users = sort_users(self.find(q, engine), sort)
+            return SearchPage(users[start : start + per_page], len(users), start, per_page)
+        plan = compile_query(q, engine)
+        self.catch_up()
+        visible = self._visible
+        if isinstance(plan, MatchAll):
+            users = list(islice(visible.values(), start, start + per_page))
+            return SearchPage(users, len(visible), start, per_page)
+        found, exact = plan.candidates(self)
+        if found is not None and exact and not self._suspect:
+            # Exact candidates are the answer: the total is their count, and only the page
+            # is put in order.
+            return SearchPage(self._in_order(found, start, per_page), len(found), start, per_page)
+        users = self._matching(plan, found, False)
         return SearchPage(users[start : start + per_page], len(users), start, per_page)
 
 
@@ -165,29 +247,85 @@ def compile_query(q: str | None, engine: str = "v3") -> Node:
     return compile_v3(q or "")
 
 
-def _post(postings: dict[Key, str | dict[str, None]], key: Key, user_id: str) -> None:
+class SortedKeys:
+    """One field's distinct keys in order, for bisecting.
+
+    Writes only note which keys appeared or vanished (a set add, so a create stays cheap);
+    the next query folds the notes in: a few by ``insort``, many by one merge sort (the list
+    is already sorted, so timsort merges it in linear time).
+    """
+
+    __slots__ = ("_added", "_keys", "_removed")
+
+    def __init__(self, postings: Postings) -> None:
+        self._keys: list[Key] = sorted(postings)
+        self._added: set[Key] = set()
+        self._removed: set[Key] = set()
+
+    def changed(self, key: Key, added: bool) -> None:
+        if added:
+            if key in self._removed:
+                self._removed.discard(key)  # still in the list
+            else:
+                self._added.add(key)
+        elif key in self._added:
+            self._added.discard(key)  # never made it into the list
+        else:
+            self._removed.add(key)
+
+    def current(self) -> list[Key]:
+        added, removed, keys = self._added, self._removed, self._keys
+        if not (added or removed):
+            return keys
+        if len(added) + len(removed) <= _FEW_CHANGES:
+            for key in removed:
+                del keys[bisect_left(keys, key)]
+            for key in added:
+                insort(keys, key)
+        else:
+            if removed:
+                keys = [key for key in keys if key not in removed]
+            keys.extend(added)
+            keys.sort()
+            self._keys = keys
+        added.clear()
+        removed.clear()
+        return keys
+
+
+#: Up to this many noted changes are folded into a sorted list one by one; more, by a sort.
+_FEW_CHANGES = 32
+
+
+def _post(postings: dict[Key, str | dict[str, None]], key: Key, user_id: str) -> bool:
+    """Add ``user_id`` under ``key``; True when ``key`` is new to the field."""
     # One holder is kept as the bare id: most values (e-mails, ids) belong to a single user.
     holder = postings.get(key)
     if holder is None:
         postings[key] = user_id
+        return True
     elif isinstance(holder, str):
         if holder != user_id:
             postings[key] = {holder: None, user_id: None}
     else:
         holder[user_id] = None
+    return False
 
 
-def _unpost(postings: dict[Key, str | dict[str, None]], key: Key, user_id: str) -> None:
+def _unpost(postings: dict[Key, str | dict[str, None]], key: Key, user_id: str) -> bool:
+    """Take ``user_id`` from ``key``; True when ``key`` left the field."""
     holder = postings.get(key)
     if holder is None:
-        return
+        return False
     if isinstance(holder, str):
         if holder == user_id:
             del postings[key]
-        return
+            return True
+        return False
     holder.pop(user_id, None)
     if len(holder) == 1:
         postings[key] = next(iter(holder))
+    return False
 
 
 # -- sorting -------------------------------------------------------------------------------------

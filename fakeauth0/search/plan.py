@@ -8,8 +8,11 @@ The Hypothesis property in ``tests/search`` holds the two paths to the same answ
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
+from operator import attrgetter
 from typing import Any, Protocol
 
 from ..users import User
@@ -21,9 +24,12 @@ Postings = Mapping[Key, "str | dict[str, None]"]
 
 
 class IndexView(Protocol):
-    """What a plan may ask of the indexes: the postings (value -> user ids) of a root field."""
+    """What a plan may ask of the indexes: the postings (value -> user ids) of a root field,
+    and its distinct values sorted (for prefix and range look-ups by bisection)."""
 
     def postings(self, field: str) -> Postings: ...
+
+    def sorted_keys(self, field: str) -> list[Key]: ...
 
 
 class Node:
@@ -34,6 +40,12 @@ class Node:
 
     def candidates(self, index: IndexView) -> Candidates:
         return None, False
+
+    def select(self, users: Iterable[User]) -> list[User]:
+        """The users that match, in their order: ``matches`` over many users at once, which
+        scanning nodes (metadata) override with a tighter loop."""
+        matches = self.matches
+        return [user for user in users if matches(user)]
 
 
 def _ids(holder: str | dict[str, None]) -> Iterable[str]:
@@ -114,24 +126,15 @@ class Range(Node):
         return any(self.accept(k) for k in self.field.keys(user))
 
     def candidates(self, index: IndexView) -> Candidates:
-        # The same test as ``accept``, inlined: this loop runs over every distinct value.
-        low, high, include_low, include_high = (
-            self.low,
-            self.high,
-            self.include_low,
-            self.include_high,
-        )
-        found: set[str] = set()
-        for key, holder in index.postings(self.field.name).items():
-            if low is not None and (key < low or (key == low and not include_low)):
-                continue
-            if high is not None and (key > high or (key == high and not include_high)):
-                continue
-            if isinstance(holder, str):
-                found.add(holder)
-            else:
-                found.update(holder)
-        return found, True
+        # The keys ``accept`` takes are one slice of the field's sorted keys (a field's keys
+        # all have the kind of its bounds, so they are totally ordered).
+        keys = index.sorted_keys(self.field.name)
+        low, high = self.low, self.high
+        from_low = bisect_left if self.include_low else bisect_right
+        to_high = bisect_right if self.include_high else bisect_left
+        start = 0 if low is None else from_low(keys, low)
+        stop = len(keys) if high is None else to_high(keys, high)
+        return _gather_keys(index.postings(self.field.name), keys[start:stop]), True
 
 
 @dataclass(frozen=True)
@@ -154,10 +157,22 @@ class Wildcard(Node):
     def candidates(self, index: IndexView) -> Candidates:
         postings = index.postings(self.field.name)
         if self.prefix is not None:
+            # Keys starting with the prefix sit side by side in sorted order: bisect to the
+            # first, stop at the first that does not.
             prefix = self.prefix
-            return _gather_keys(postings, [k for k in postings if k.startswith(prefix)]), True
-        match = self.pattern.fullmatch
-        return _gather_keys(postings, [k for k in postings if match(k)]), True
+            keys = index.sorted_keys(self.field.name)
+            found: list[Key] = []
+            for key in islice(keys, bisect_left(keys, prefix), None):
+                if not key.startswith(prefix):  # type: ignore[union-attr]
+                    break
+                found.append(key)
+            return _gather_keys(postings, found), True
+        pieces = self.pattern.pieces
+        if len(pieces) == 2 and not pieces[0]:  # *suffix, the usual "every @domain" query
+            suffix = pieces[1]
+            return _gather_keys(postings, [k for k in postings if k.endswith(suffix)]), True
+        test = self.pattern.test
+        return _gather_keys(postings, [k for k in postings if test(k)]), True
 
 
 @dataclass(frozen=True)
@@ -165,7 +180,7 @@ class Exists(Node):
     field: Field
 
     def matches(self, user: User) -> bool:
-        return next(iter(self.field.keys(user)), None) is not None
+        return bool(self.field.keys(user))  # keys are never None
 
     def candidates(self, index: IndexView) -> Candidates:
         return _gather(index.postings(self.field.name), lambda key: True), True
@@ -188,6 +203,21 @@ class MetaTerm(Node):
                 return metadata_term_matches(value, self.term)
         return any(metadata_term_matches(v, self.term) for v in metadata_values(user, self.path))
 
+    def select(self, users: Iterable[User]) -> list[User]:
+        # ``matches`` inlined for the common case (one level, a string value): a metadata
+        # query scans every user, so this loop is the whole cost of it.
+        root, _, rest = self.path.partition(".")
+        if not rest or "." in rest:
+            return super().select(users)
+        get = attrgetter("app_metadata" if root == "app_metadata" else "user_metadata")
+        term, matches = self.term, self.matches
+        return [
+            user
+            for user in users
+            if (value := get(user).get(rest)) is not None
+            and (value == term if value.__class__ is str else matches(user))
+        ]
+
 
 @dataclass(frozen=True)
 class MetaExists(Node):
@@ -204,6 +234,12 @@ class And(Node):
     def matches(self, user: User) -> bool:
         return all(child.matches(user) for child in self.children)
 
+    def select(self, users: Iterable[User]) -> list[User]:
+        chosen = list(users)
+        for child in self.children:
+            chosen = child.select(chosen)
+        return chosen
+
     def candidates(self, index: IndexView) -> Candidates:
         return _intersect([child.candidates(index) for child in self.children])
 
@@ -215,6 +251,10 @@ class Or(Node):
     def matches(self, user: User) -> bool:
         return any(child.matches(user) for child in self.children)
 
+    def select(self, users: Iterable[User]) -> list[User]:
+        users = list(users)
+        return _keep(users, _union_of(self.children, users))
+
     def candidates(self, index: IndexView) -> Candidates:
         return _union([child.candidates(index) for child in self.children])
 
@@ -225,6 +265,11 @@ class Not(Node):
 
     def matches(self, user: User) -> bool:
         return not self.child.matches(user)
+
+    def select(self, users: Iterable[User]) -> list[User]:
+        users = list(users)
+        excluded = {id(user) for user in self.child.select(users)}
+        return [user for user in users if id(user) not in excluded]
 
 
 @dataclass(frozen=True)
@@ -249,6 +294,17 @@ class Clauses(Node):
             return any(c.matches(user) for c in self.should)
         return True
 
+    def select(self, users: Iterable[User]) -> list[User]:
+        chosen = list(users)
+        for clause in self.must:
+            chosen = clause.select(chosen)
+        if self.must_not:
+            excluded = _union_of(self.must_not, chosen)
+            chosen = [user for user in chosen if id(user) not in excluded]
+        if self.should and not self.must:
+            chosen = _keep(chosen, _union_of(self.should, chosen))
+        return chosen
+
     def candidates(self, index: IndexView) -> Candidates:
         if self.must:
             found, exact = _intersect([c.candidates(index) for c in self.must])
@@ -257,6 +313,15 @@ class Clauses(Node):
         else:
             return None, False
         return found, exact and not self.must_not
+
+
+def _union_of(nodes: Iterable[Node], users: list[User]) -> set[int]:
+    """``id()`` of every user (of ``users``, all alive) that one of ``nodes`` selects."""
+    return {id(user) for node in nodes for user in node.select(users)}
+
+
+def _keep(users: list[User], chosen: set[int]) -> list[User]:
+    return [user for user in users if id(user) in chosen]
 
 
 def _intersect(parts: list[Candidates]) -> Candidates:
