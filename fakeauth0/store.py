@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -80,6 +79,8 @@ class StateStore:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._tracked: dict[str, _Tracked] = {}
+        import sqlite3  # here, not at the top: only a server with --state needs it
+
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -205,6 +206,8 @@ class StateStore:
                 except BaseException as error:
                     # Nothing was written: every change stays pending for the next commit.
                     tracked.config, tracked.key_written = written
+                    import sqlite3
+
                     with suppress(sqlite3.Error):
                         if self._db.in_transaction:
                             self._db.execute("ROLLBACK")
@@ -271,6 +274,8 @@ class StateStore:
                 self.flush(tracked.tenant, config=True)
             except StateWriteError as error:
                 log.error("%s", error)
+        import sqlite3
+
         with self._lock:
             with suppress(sqlite3.Error):
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

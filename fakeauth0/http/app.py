@@ -13,14 +13,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, MapAdapter, Rule
 from werkzeug.wrappers import Request, Response
 
 from ..errors import Auth0Error, Msg, OAuthError
 from ..spec import load_spec
 from ..tokens import Principal
 from . import validation
+from .routing import Router
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -62,6 +63,21 @@ class JsonResponse(Response):
     """A JSON body held as bytes, with its Content-Length: answered without werkzeug's generic
     header fix-ups (a copy of every header, Location rewriting), a fifth of a cheap request."""
 
+    @classmethod
+    def of(cls, status: int, data: bytes) -> JsonResponse:
+        """What ``JsonResponse(data, status=status, content_type=JSON_TYPE)`` builds (same
+        headers in the same order), without ``Response.__init__``'s generic argument handling,
+        which was a tenth of a cheap request."""
+        response = cls.__new__(cls)
+        response.headers = headers = Headers()
+        # Header values we make (no line breaks): werkzeug's per-value check is moot.
+        headers._list = [("Content-Type", JSON_TYPE), ("Content-Length", str(len(data)))]
+        response.status = status
+        response.direct_passthrough = False
+        response._on_close = []
+        response.response = [data]
+        return response
+
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         start_response(self.status, self.headers.to_wsgi_list())
         if environ.get("REQUEST_METHOD") == "HEAD":
@@ -69,15 +85,18 @@ class JsonResponse(Response):
         return self.response  # type: ignore[return-value]  (set_data keeps a list of bytes)
 
 
+#: ``json.dumps(body, separators=(",", ":"), ensure_ascii=False)`` makes a new encoder on
+#: every call; one made once encodes the same bytes.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     if status == 204 or body is None:
         return Response(status=status, headers=headers)
-    return JsonResponse(
-        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
-        status=status,
-        content_type=JSON_TYPE,
-        headers=headers,
-    )
+    data = _encode(body).encode()
+    if not headers:
+        return JsonResponse.of(status, data)
+    return JsonResponse(data, status=status, content_type=JSON_TYPE, headers=headers)
 
 
 def error_response(error: Auth0Error | OAuthError) -> Response:
@@ -85,40 +104,31 @@ def error_response(error: Auth0Error | OAuthError) -> Response:
     return json_response(error.status, error.body(), headers)
 
 
-class _MatchRule(Rule):
-    """A rule that compiles werkzeug's URL *builder* only if a URL is ever built.
-
-    We only match URLs; compiling the builders of ~350 rules was two thirds of the first
-    ``create_app`` (~100 ms), which every process pays once.
-    """
-
-    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
-        def build(rule: Rule, *args: Any, **kwargs: Any) -> tuple[str, str]:
-            real = Rule._compile_builder(rule, append_unknown)
-            return real(rule, *args, **kwargs)
-
-        return build
-
-
-def _build_routes() -> tuple[Map, dict[str, Operation]]:
+def _route_table() -> tuple[list[tuple[str, str, list[str]]], dict[str, Operation]]:
+    """Every route as ``(rule, endpoint, methods)`` in match order, and the operations."""
     rules = []
     operations: dict[str, Operation] = {}
     for entry in load_spec()["operations"]:
         path = "/api/v2" + entry["path"].replace("{", "<").replace("}", ">")
         op = Operation(entry["operationId"], entry["method"], entry["path"], tuple(entry["scopes"]))
         operations[op.operation_id] = op
-        rules.append(_MatchRule(path, endpoint=op.operation_id, methods=[op.method]))
+        rules.append((path, op.operation_id, [op.method]))
     from . import authentication, control
 
     for path, (endpoint, methods) in authentication.ROUTES.items():
-        rules.append(_MatchRule(path, endpoint=endpoint, methods=methods))
+        rules.append((path, endpoint, methods))
     for path, (endpoint, methods) in control.ROUTES.items():
-        rules.append(_MatchRule(path, endpoint=endpoint, methods=methods))
+        rules.append((path, endpoint, methods))
     from .. import dashboard
 
     for path, (endpoint, methods) in dashboard.ROUTES.items():
-        rules.append(_MatchRule(path, endpoint=endpoint, methods=methods))
-    return Map(rules, strict_slashes=False, merge_slashes=False), operations
+        rules.append((path, endpoint, methods))
+    return rules, operations
+
+
+def _build_routes() -> tuple[Router, dict[str, Operation]]:
+    rules, operations = _route_table()
+    return Router(rules), operations
 
 
 class Call:
@@ -147,7 +157,8 @@ class Call:
 
     def require_subject(self, user_id: str, self_scopes: Iterable[str]) -> None:
         """A token holding only ``*:current_user*`` scopes may act on its own ``sub`` only."""
-        broad = [s for s in self.operation.scopes if s not in set(self_scopes)]
+        own = set(self_scopes)
+        broad = [s for s in self.operation.scopes if s not in own]
         if not self.principal.has_any(broad) and self.principal.sub != user_id:
             raise Auth0Error(403, Msg.SUBJECT_MISMATCH, "insufficient_scope")
 
@@ -244,8 +255,9 @@ def authenticate(tenant: Tenant, request: Request) -> Principal:
 class FakeAuth0App:
     """The WSGI application serving one tenant: Management API v2 and the token endpoints."""
 
-    url_map: Map | None = None
-    adapter: MapAdapter | None = None
+    #: The route table (werkzeug-compatible ``bind(...).match(path, method)``), built once.
+    url_map: Router | None = None
+    adapter: Router | None = None
     operations: dict[str, Operation] = {}
 
     def __init__(self, tenant: Tenant) -> None:
@@ -254,7 +266,7 @@ class FakeAuth0App:
             from . import identities, management  # noqa: F401  (registers the handlers)
 
             FakeAuth0App.url_map, FakeAuth0App.operations = _build_routes()
-            FakeAuth0App.adapter = FakeAuth0App.url_map.bind("localhost")
+            FakeAuth0App.adapter = FakeAuth0App.url_map
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -302,8 +314,14 @@ class FakeAuth0App:
             response = error_response(Auth0Error(500, "Internal Server Error"))
         if operation_id is None or not operation_id.startswith(CONTROL_PREFIX):
             # Auth0 sends X-RateLimit-* on every response; the control plane is not Auth0's.
-            if "X-RateLimit-Limit" not in response.headers:  # a 429 or fault carries its own
-                response.headers.extend(rate_headers or self.tenant.faults.peek(operation_id))
+            sent = response.headers
+            # A 429 or fault carries its own. (Not ``in sent``: werkzeug answers a miss by
+            # raising and catching a BadRequestKeyError, which costs more than this scan.)
+            if not any(name.lower() == "x-ratelimit-limit" for name, _ in sent._list):
+                extra = rate_headers or self.tenant.faults.peek(operation_id)
+                # ``headers.extend`` checks each value for line breaks; these are numbers we
+                # formatted, and the check was a tenth of a cheap call.
+                sent._list.extend(extra.items())
             self.tenant.record_call(
                 request.method, request.path, operation_id, response.status_code
             )
