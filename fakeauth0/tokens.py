@@ -95,10 +95,17 @@ class KeyPool:
         finally:
             with self._lock:
                 self._filling = False
+                self._ready.notify_all()
 
     def take(self) -> rsa.RSAPrivateKey:
-        """A key no live SigningKey holds: from the pool, else made now."""
+        """A key no live SigningKey holds: from the pool, else made now.
+
+        When the filler is already making one, wait for it rather than make a second key at
+        the same time (two RSA generations on a busy machine are slower than one).
+        """
         with self._lock:
+            if not self._keys and self._filling:
+                self._ready.wait_for(lambda: bool(self._keys) or not self._filling, timeout=10)
             key = self._keys.pop() if self._keys else None
         if key is None:
             key = _new_key()
