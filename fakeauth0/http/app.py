@@ -202,13 +202,11 @@ def _served() -> dict[str, Any]:
 
 def read_body(request: Request, operation_id: str | None = None) -> Any:
     """Parse a JSON or form body within Auth0's limits; errors are Auth0's, never a 500."""
-    length = request.content_length
-    if length is not None and length > MAX_BODY:
-        raise Auth0Error(413, Msg.PAYLOAD_TOO_LARGE)
-    raw = request.get_data(cache=True)
+    raw = _raw_body(request)
     if len(raw) > MAX_BODY:
         raise Auth0Error(413, Msg.PAYLOAD_TOO_LARGE)
-    mimetype = request.mimetype
+    environ = request.environ
+    mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
     if mimetype == FORM_TYPE:
         return _coerce_form(request, operation_id)
     if mimetype != "application/json" and not (mimetype == "" and not raw):
@@ -219,6 +217,31 @@ def read_body(request: Request, operation_id: str | None = None) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[..."
         raise Auth0Error.bad_request(Msg.BAD_JSON, "invalid_body") from None
+
+
+def _raw_body(request: Request) -> bytes:
+    """The body's bytes, kept for later readers (``request.form`` parses them again).
+
+    A plain ``Content-Length`` body is read straight from ``wsgi.input``: werkzeug's stream
+    wrappers and header parsing were a quarter of a create. Anything else (chunked, no length)
+    goes through werkzeug, which knows those cases.
+    """
+    environ = request.environ
+    text = environ.get("CONTENT_LENGTH")
+    cached = getattr(request, "_cached_data", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    if text and text.isdigit() and "HTTP_TRANSFER_ENCODING" not in environ:
+        length = int(text)
+        if length > MAX_BODY:
+            raise Auth0Error(413, Msg.PAYLOAD_TOO_LARGE)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        request._cached_data = raw
+        return raw
+    length = request.content_length
+    if length is not None and length > MAX_BODY:
+        raise Auth0Error(413, Msg.PAYLOAD_TOO_LARGE)
+    return request.get_data(cache=True)
 
 
 def _coerce_form(request: Request, operation_id: str | None) -> dict[str, Any]:

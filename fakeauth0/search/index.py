@@ -61,6 +61,13 @@ class UserSearch:
         self._suspect = False
         self._postings: dict[str, dict[Key, str | dict[str, None]]] = {f: {} for f in FIELDS}
         self._pending: deque[tuple[float, str, User | None]] = deque()
+        #: Writes heard but not yet indexed (with no lag): user id -> its latest record (None
+        #: once removed), in the order the users were (last) created. The next query indexes
+        #: them, so a write costs a dict store and a burst of writes to one user is indexed
+        #: once; a test that never searches never pays for the indexes.
+        self._dirty: dict[str, User | None] = {}
+        #: Ids removed and created again while unindexed: they go to the end of creation order.
+        self._reborn: set[str] = set()
         #: (name, postings, extractor) per field, bound once for :meth:`_apply`.
         self._writers = [(f.name, self._postings[f.name], f.keys) for f in _FIELD_LIST]
         #: Sorted distinct keys of the fields a prefix or range query has asked for (built on
@@ -87,17 +94,39 @@ class UserSearch:
 
     def catch_up(self, *, everything: bool = False) -> None:
         """Index the writes whose lag has passed (all of them with ``everything``)."""
-        now = self.clock.time()
+        if self._dirty:
+            self._index_dirty()
         pending = self._pending
+        if not pending:
+            return
+        now = self.clock.time()
         while pending and (everything or pending[0][0] <= now):
             _, user_id, user = pending.popleft()
             self._apply(user_id, user)
 
     def _heard(self, user_id: str, old: User | None, new: User | None) -> None:
         if self._lag or self._pending:
+            if self._dirty:
+                self._index_dirty()
             self._pending.append((self.clock.time() + self._lag, user_id, new))
-        else:
-            self._apply(user_id, new)
+            return
+        dirty = self._dirty
+        if old is None:  # a creation: it takes its place at the end of creation order
+            if user_id in self._visible:
+                self._reborn.add(user_id)
+            dirty.pop(user_id, None)
+        dirty[user_id] = new
+
+    def _index_dirty(self) -> None:
+        """Index what :meth:`_heard` noted, in creation order (what ``_apply`` of each write
+        as it came would have left, each user indexed once)."""
+        dirty, reborn = self._dirty, self._reborn
+        self._dirty = {}
+        self._reborn = set()
+        for user_id, user in dirty.items():
+            if user_id in reborn:
+                self._apply(user_id, None)
+            self._apply(user_id, user)
 
     def _apply(self, user_id: str, user: User | None) -> None:
         # The hot write path (every create, update, link): each field's keys are read once per
