@@ -226,6 +226,12 @@ def _compile_quick(schema: Any) -> Check | None:
     low, high = schema.get("minLength"), schema.get("maxLength")
     fmt = schema.get("format")
     enum = schema.get("enum")
+    # (type, value) pairs: a set look-up for the long enums (providers), and 1 is not True
+    enum_set = (
+        frozenset((type(e), e) for e in enum)
+        if isinstance(enum, list) and all(isinstance(e, (str, int, float, bool)) for e in enum)
+        else None
+    )
     props = schema.get("properties", {})
     extra = schema.get("additionalProperties", True)
     required = schema.get("required", [])
@@ -249,8 +255,15 @@ def _compile_quick(schema: Any) -> Check | None:
                 return False
             if fmt is not None and not _conforms(value, fmt):
                 return False
-        if enum is not None and not any(type(value) is type(e) and value == e for e in enum):
-            return False
+        if enum is not None:
+            if enum_set is not None:
+                try:
+                    if (type(value), value) not in enum_set:
+                        return False
+                except TypeError:  # unhashable: certainly not one of these scalars
+                    return False
+            elif not any(type(value) is type(e) and value == e for e in enum):
+                return False
         if branches and not any(branch(value) for branch in branches):
             return False
         if type(value) is dict:
