@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import datetime, timezone
 
@@ -68,5 +69,25 @@ def _checked(epoch: float) -> float:
 
 
 def format_iso(epoch: float) -> str:
-    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """``datetime.fromtimestamp(epoch, utc)`` as Auth0 writes it, milliseconds truncated.
+
+    Every write stamps a date; ``strftime`` was most of it, so the part up to the second is
+    kept for the last second seen. The split rounds microseconds as ``fromtimestamp`` does
+    (half to even, carrying into the next second).
+    """
+    frac, whole = math.modf(epoch)
+    micro = round(frac * 1e6)
+    if micro >= 1_000_000:
+        whole += 1.0
+        micro -= 1_000_000
+    global _last_second
+    second = int(whole)
+    cached = _last_second  # one tuple, read once: threads never see half of another's
+    if cached[0] != second:
+        text = datetime.fromtimestamp(second, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
+        cached = _last_second = (second, text)
+    return f"{cached[1]}{micro // 1000:03d}Z"
+
+
+#: ``(second, "YYYY-MM-DDTHH:MM:SS.")`` of the last date formatted.
+_last_second: tuple[int, str] = (-1, "")

@@ -14,15 +14,16 @@ from typing import Any
 from .connections import Connection
 from .errors import Auth0Error, Msg
 from .tokens import TokenAuthority, TokenRejected
-from .users import Identity, User, UserDirectory, default_picture
+from .users import Identity, User, UserDirectory, default_picture, json_copy
 
 #: errorCode of the "provider/connection is not configured" 400, seen in node-auth0 #554.
 INEXISTENT_CONNECTION = "inexistent_connection"
 
 
 def identities_json(user: User) -> list[dict[str, Any]]:
-    """The body of both link (201) and unlink (200): the primary's whole identities array."""
-    return [identity.to_json() for identity in user.identities]
+    """The body of both link (201) and unlink (200): the primary's whole identities array
+    (sharing ``profileData`` with the record: it is encoded at once, never kept)."""
+    return [identity.to_json(copy=False) for identity in user.identities]
 
 
 def link(
@@ -56,7 +57,7 @@ def link(
             raise Auth0Error.bad_request(Msg.LINK_SAME_IDENTITY)
         raise Auth0Error(409, Msg.LINK_IDENTITY_EXISTS)
     moved = [_as_secondary(owner)] + [copy.deepcopy(i) for i in owner.identities[1:]]
-    merged = copy.copy(primary)
+    merged = primary.clone()
     merged.identities = [*primary.identities, *moved]
     merged.updated_at = now
     directory.remove(owner.user_id)
@@ -84,7 +85,7 @@ def unlink(
     if index is None:
         return primary, None
     identity = primary.identities[index]
-    remaining = copy.copy(primary)
+    remaining = primary.clone()
     remaining.identities = [i for n, i in enumerate(primary.identities) if n != index]
     remaining.updated_at = now
     restored = _restore(identity, now)
@@ -173,7 +174,7 @@ def _restore(identity: Identity, now: str) -> User:
     ``nickname`` and ``picture`` are not kept in ``profileData``; they are generated again the way
     Auth0 generates them for a new user (behaviour.md §3.1).
     """
-    profile = copy.deepcopy(identity.profile_data or {})
+    profile = json_copy(identity.profile_data or {})
     email = profile.get("email")
     handle = email or profile.get("phone_number") or profile.get("username") or identity.user_id
     profile.setdefault("name", str(handle))

@@ -26,20 +26,20 @@ def project(record: dict[str, Any], call: Call) -> dict[str, Any]:
 
 
 def render_users(users: list[User], call: Call) -> list[dict[str, Any]]:
-    return [project(user.to_json(), call) for user in users]
+    return [project(user.to_json(copy=False), call) for user in users]
 
 
 @operation("post_users")
 def create_user(call: Call) -> tuple[int, Any]:
     user = call.tenant.create_user(call.body())
-    return 201, user.to_json()
+    return 201, user.to_json(copy=False)
 
 
 @operation("get_users_by_id")
 def get_user(call: Call) -> tuple[int, Any]:
     user_id = call.args["id"]
     call.require_subject(user_id, ("read:current_user",))
-    return 200, project(call.tenant.get_user(user_id).to_json(), call)
+    return 200, project(call.tenant.get_user(user_id).to_json(copy=False), call)
 
 
 @operation("patch_users_by_id")
@@ -62,7 +62,7 @@ def update_user(call: Call) -> tuple[int, Any]:
             raise Auth0Error(
                 403, Msg.FIELDS_NOT_PERMITTED.format(fields=",".join(refused)), "insufficient_scope"
             )
-    return 200, call.tenant.update_user(user_id, body).to_json()
+    return 200, call.tenant.update_user(user_id, body).to_json(copy=False)
 
 
 @operation("delete_users_by_id")

@@ -157,8 +157,12 @@ queries = st.recursive(
 )
 
 writes = st.lists(
-    st.tuples(st.sampled_from(["update", "delete", "link"]), st.integers(0, 50), user_spec),
-    max_size=4,
+    st.tuples(
+        st.sampled_from(["update", "delete", "link", "unlink", "look"]),
+        st.integers(0, 50),
+        user_spec,
+    ),
+    max_size=6,
 )
 
 
@@ -190,7 +194,17 @@ def test_indexed_search_equals_a_plain_scan(
             if other.user_id != target.user_id:
                 with contextlib.suppress(Auth0Error):  # e.g. already linked
                     t.link(target.user_id, other.primary.provider, other.primary.user_id)
+        elif action == "unlink" and len(target.identities) > 1:
+            linked = target.identities[1]
+            t.unlink(target.user_id, linked.provider, linked.user_id)
+        elif action == "look":
+            # Index what is pending now: later writes then meet indexed records, not only
+            # records still waiting (search indexes writes when the next query comes).
+            t.user_search.visible()
     search = t.user_search
+    # Search sees every user in the directory's order: creation order, a user unlinked out
+    # of a primary counting as created when it came back.
+    assert [u.user_id for u in search.visible()] == [u.user_id for u in t.users]
     for text in q:
         try:
             indexed = [u.user_id for u in search.find(text)]

@@ -6,6 +6,9 @@ import re
 import time
 from datetime import datetime, timezone
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from fakeauth0 import Clock
 from fakeauth0.clock import format_iso
 
@@ -36,3 +39,21 @@ def test_unfreeze_keeps_the_frozen_moment_as_the_new_origin() -> None:
     clock.unfreeze()
     assert not clock.frozen
     assert 1_000_000.0 <= clock.time() < 1_000_005.0
+
+
+def _reference_iso(epoch: float) -> str:
+    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    epoch=st.floats(min_value=0, max_value=253402300799.0)
+    | st.integers(0, 2**33).map(lambda s: s + 0.9999995)
+    | st.integers(0, 2**33).map(lambda s: s + 0.0000005)
+)
+def test_format_iso_is_datetimes_rendering(epoch: float) -> None:
+    """The cached-second formatter writes what ``datetime.fromtimestamp`` + ``strftime`` would,
+    including the microsecond rounding that carries into the next second."""
+    assert format_iso(epoch) == _reference_iso(epoch)
+    assert format_iso(epoch) == _reference_iso(epoch)  # second call: from the cached second
