@@ -137,9 +137,10 @@ class FakeTarget:
         self.tenant.delete_user(social.user_id)
         return None
 
-    def link_unlink_runner(self, pairs: int = 200) -> Any:
+    def link_unlink_runner(self, pairs: int = 200, prefix: str = "") -> Any:
         """One runner timing link and unlink separately: link a social user into a random
-        primary, then unlink it (the state returns to where it was)."""
+        primary, then unlink it (the state returns to where it was). Results are named
+        ``prefix + "link"`` and ``prefix + "unlink"``."""
         import time
 
         socials = [
@@ -173,9 +174,86 @@ class FakeTarget:
                 t_link += t1 - t0
                 t_unlink += t3 - t2
                 done += 1
-            return {"link": done / t_link, "unlink": done / t_unlink}
+            return {prefix + "link": done / t_link, prefix + "unlink": done / t_unlink}
 
         return run
+
+
+#: Names of the same-request floor's results: this prefix + the operation's name.
+SAME_REQUESTS = "trivial app, same requests and answers: "
+
+
+class SameRequestFloor(FakeTarget):
+    """The floor for one operation: a trivial app receiving exactly the requests a
+    :class:`FakeTarget` sends (same random paths, token, bodies and query strings, through the
+    same client) and giving back one canned copy of fakeauth0's answer (same status, headers
+    and bytes). What is left between it and fakeauth0 is fakeauth0's own work; what it costs
+    beyond the plain floor is the test client's work on these requests."""
+
+    def __init__(self, target: FakeTarget, seed: int = 2) -> None:
+        answers = self._answers(target)
+
+        def trivial(environ: Any, start_response: Any) -> list[bytes]:
+            environ["wsgi.input"].read()
+            status, headers, body = answers[_shape(environ["REQUEST_METHOD"], environ["PATH_INFO"])]
+            start_response(status, list(headers))
+            return [body]
+
+        self.tenant = Tenant("floor.auth0.com", seed=seed)  # only to name the link runner's users
+        self.app = trivial
+        self.client = Client(trivial)
+        self.headers, self.all_scopes = target.headers, target.all_scopes
+        self.ids, self.n = target.ids, target.n
+        self.rng = random.Random(seed)
+        self._created = []
+        self._counter = 10**7
+
+    def drop_created(self) -> None:
+        self._created.clear()
+
+    @staticmethod
+    def _answers(target: FakeTarget) -> dict[str, tuple[str, list[tuple[str, str]], bytes]]:
+        """One real answer of each operation, taken from ``target`` (which is left as it was)."""
+        client, headers, primary = target.client, target.headers, target.ids[0]
+
+        def keep(response: Any) -> tuple[str, list[tuple[str, str]], bytes]:
+            return response.status, list(response.headers.items()), response.get_data()
+
+        got = {"get": keep(client.get(f"/api/v2/users/{primary}", headers=headers))}
+        body = {"connection": DB, "email": "floor-probe@example.com", "password": PASSWORD}
+        created = client.post("/api/v2/users", json=body, headers=headers)
+        got["create"] = keep(created)
+        target.tenant.delete_user(created.json["user_id"])
+        q = {"email": email(0)}
+        got["by-email"] = keep(
+            client.get("/api/v2/users-by-email", query_string=q, headers=headers)
+        )
+        q = {"q": f'email:"{email(0)}"'}
+        got["search"] = keep(client.get("/api/v2/users", query_string=q, headers=headers))
+        social = target.tenant.add_social_user(SOCIAL, "floor-probe", {"email": "fp@gmail.test"})
+        linked = client.post(
+            f"/api/v2/users/{primary}/identities",
+            json={"provider": SOCIAL, "user_id": "floor-probe"},
+            headers=headers,
+        )
+        got["link"] = keep(linked)
+        path = f"/api/v2/users/{primary}/identities/{SOCIAL}/floor-probe"
+        got["unlink"] = keep(client.delete(path, headers=headers))
+        target.tenant.delete_user(social.user_id)
+        return got
+
+
+def _shape(method: str, path: str) -> str:
+    """Which operation a request is, by the few shapes the benchmarks send."""
+    if method == "POST":
+        return "link" if path.endswith("/identities") else "create"
+    if method == "DELETE":
+        return "unlink"
+    if path == "/api/v2/users":
+        return "search"
+    if path == "/api/v2/users-by-email":
+        return "by-email"
+    return "get"
 
 
 class SdkTarget:

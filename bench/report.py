@@ -41,6 +41,13 @@ OPS = (
     "unlink",
 )
 LABEL = {"link": "fakeauth0: link (POST identities)", "unlink": "fakeauth0: unlink (DELETE)"}
+#: Prefix of the same-request floor's results (bench/fake.py SameRequestFloor).
+SAME_REQUESTS = "trivial app, same requests and answers: "
+
+
+def same_requests(operation: str) -> str:
+    """The name of ``operation``'s same-request floor result."""
+    return SAME_REQUESTS + operation.removeprefix("fakeauth0: ")
 
 
 def _rate(v: float | None) -> str:
@@ -76,6 +83,37 @@ def _rows(rr: RoundRobin, names: list[str], ref: str) -> list[str]:
             f"| {_x(rr.ratio(name, ref))} |"
         )
     return rows
+
+
+def _same_request_table(rr: RoundRobin) -> list[str]:
+    """Each operation beside a trivial app given the same requests and answers: how much of
+    the time is the test client's, and how much is fakeauth0's."""
+    rows = []
+    for name in OPS:
+        same = same_requests(name)
+        if rr.median(name) is None or rr.median(same) is None:
+            continue
+        ours_ms, same_ms = 1000 / rr.median(name), 1000 / rr.median(same)  # type: ignore[operator]
+        rows.append(
+            f"| {LABEL.get(name, name)} | {_ms(rr.median(name))} | {_ms(rr.median(same))} "
+            f"| {_x(rr.ratio(same, FLOOR))} | {_x(rr.ratio(name, same))} "
+            f"| {max(ours_ms - same_ms, 0) * 1000:.0f} µs |"
+        )
+    if not rows:
+        return []
+    return [
+        "The same requests to a trivial app (same random paths, token, bodies and query",
+        "strings; it answers with a canned copy of fakeauth0's answer: same status, headers",
+        "and bytes). Its rate ÷ the floor is what werkzeug's test client alone costs for these",
+        "requests (percent-decoding the `|` of user ids, query strings, bodies, bigger",
+        "answers); fakeauth0 ÷ it is fakeauth0's own share.",
+        "",
+        "| operation | fakeauth0 per op | trivial app, same requests | that ÷ floor "
+        "| fakeauth0 ÷ that | fakeauth0's own time |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
 
 
 def write_report(path: str, json_path: str, meta: dict[str, Any], results: dict[str, Any]) -> None:
@@ -158,7 +196,11 @@ def write_report(path: str, json_path: str, meta: dict[str, Any], results: dict[
             add("")
             add("| operation | median | per op | min - max | ÷ floor | vs moto (same run) |")
             add("|---|---|---|---|---|---|")
-            names = [n for n, _ in rr.runners if n != "fakeauth0: link/unlink"]
+            names = [
+                n
+                for n, _ in rr.runners
+                if n != "fakeauth0: link/unlink" and not n.startswith(SAME_REQUESTS)
+            ]
             after = max(i for i, n in enumerate(names) if n.startswith("fakeauth0: ")) + 1
             names[after:after] = [n for n in ("link", "unlink") if rr.median(n) is not None]
             for name in names:
@@ -193,6 +235,7 @@ def write_report(path: str, json_path: str, meta: dict[str, Any], results: dict[
                 add("the same client (the client's cost of encoding a body is in both):")
                 add(", ".join(post) + ".")
                 add("")
+            lines.extend(_same_request_table(rr))
             for name in OPS:
                 if rr.median(name) is None:
                     continue

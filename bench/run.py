@@ -37,7 +37,15 @@ from harness import (  # noqa: E402
     trivial_app,
     wait_port,
 )
-from report import APP_ALONE, FLOOR, FLOOR_POST, HTTP_FLOOR_1, HTTP_FLOOR_8, write_report  # noqa: E402
+from report import (  # noqa: E402
+    APP_ALONE,
+    FLOOR,
+    FLOOR_POST,
+    HTTP_FLOOR_1,
+    HTTP_FLOOR_8,
+    same_requests,
+    write_report,
+)
 
 #: Scripts other work drops into bench/, with the arguments of a quick run (full: none).
 EXTRA_SCRIPTS = {
@@ -116,6 +124,16 @@ def section_inproc(args: argparse.Namespace) -> dict[str, Any]:
             rr.runners.append(("fakeauth0: link/unlink", target.link_unlink_runner()))
         else:
             notes["fakeauth0: link"] = notes["fakeauth0: unlink"] = link
+        if search is None and link is None:
+            # The same requests to a trivial app: what the client alone costs for each one.
+            same = fake.SameRequestFloor(target)
+            rr.add(loop(same_requests("fakeauth0: get user"), same.get_user))
+            rr.add(loop(same_requests("fakeauth0: create user"), same.create_user))
+            rr.add(loop(same_requests("fakeauth0: users-by-email"), same.users_by_email))
+            rr.add(loop(same_requests('fakeauth0: search q=email:"..."'), same.search_email))
+            rr.runners.append(
+                (same_requests("link"), same.link_unlink_runner(prefix=fake.SAME_REQUESTS))
+            )
         if n == 0:
             rr.add(loop(APP_ALONE, target.direct_get_user_fn()))
             sdk = fake.SdkTarget(target)
