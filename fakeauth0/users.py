@@ -124,7 +124,7 @@ def json_copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-@dataclass
+@dataclass(slots=True)
 class Identity:
     """One entry of ``identities[]``; ``user_id`` is the bare id (the part after ``|``)."""
 
@@ -152,7 +152,7 @@ class Identity:
         return data
 
 
-@dataclass
+@dataclass(slots=True)
 class User:
     """A user record: a primary identity, its linked identities, profile and metadata."""
 
@@ -204,9 +204,12 @@ class User:
         """A shallow copy to change and put back (records are replaced, never edited in place):
         what ``copy.copy`` gives, without its generic ``__reduce_ex__`` round trip."""
         twin = object.__new__(User)
-        twin.__dict__.update(self.__dict__)
+        for name in _USER_SLOTS:
+            setattr(twin, name, getattr(self, name))
         return twin
 
+
+_USER_SLOTS = User.__slots__
 
 #: Salts must be unique, not secret: one generator seeded from the OS once, since a getrandom
 #: call per password cost ~20 us here (a tenth of a create).
