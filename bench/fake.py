@@ -42,6 +42,9 @@ class FakeTarget:
         self.headers = {"Authorization": f"Bearer {self.tenant.management_token(SCOPES)}"}
         self.all_scopes = {"Authorization": f"Bearer {self.tenant.management_token()}"}
         self.ids = populate(self.tenant, 0, users)
+        # Search indexes writes when the next query comes: one now, so that work is part of
+        # populating, not of the first timed search.
+        self.tenant.search_users(f'email:"{email(0)}"')
         self.n = users
         self.rng = random.Random(seed)
         self._created: list[str] = []
@@ -84,6 +87,20 @@ class FakeTarget:
         body = {"connection": DB, "email": email(self._counter), "password": PASSWORD}
         r = self._check(self.client.post("/api/v2/users", json=body, headers=self.headers), 201)
         self._created.append(r.json["user_id"])
+
+    def create_then_search(self, _i: int) -> None:
+        """Create a user, then find it by ``q=email:``: two requests, and the search pays for
+        indexing the new user (search indexes writes when the next query comes)."""
+        self._counter += 1
+        body = {"connection": DB, "email": email(self._counter), "password": PASSWORD}
+        r = self._check(self.client.post("/api/v2/users", json=body, headers=self.headers), 201)
+        self._created.append(r.json["user_id"])
+        r = self.client.get(
+            "/api/v2/users",
+            query_string={"q": f'email:"{email(self._counter)}"'},
+            headers=self.headers,
+        )
+        assert len(self._check(r, 200).json) == 1
 
     def drop_created(self) -> None:
         """Untimed, after a create loop: the tenant goes back to its size."""

@@ -39,6 +39,7 @@ from harness import (  # noqa: E402
 )
 from report import (  # noqa: E402
     APP_ALONE,
+    CREATE_THEN_SEARCH,
     FLOOR,
     FLOOR_POST,
     HTTP_FLOOR_1,
@@ -113,6 +114,13 @@ def section_inproc(args: argparse.Namespace) -> dict[str, Any]:
         rr.add(loop("fakeauth0: get user, all-scopes token", target.get_user_all_scopes))
         rr.add(loop("fakeauth0: create user", target.create_user, after=target.drop_created))
         rr.add(loop("fakeauth0: users-by-email", target.users_by_email))
+        rr.add(
+            loop(
+                CREATE_THEN_SEARCH,
+                target.create_then_search,
+                after=target.drop_created,
+            )
+        )
         notes: dict[str, str] = {}
         search = target.search_served()
         if search is None:

@@ -55,6 +55,9 @@ def load(tenant: Tenant, n: int) -> None:
                 "user_metadata": {"lang": "en" if i % 4 else "fr"},
             }
         )
+    # Search indexes writes when the next query comes: one query, so load and memory
+    # include the indexes.
+    tenant.search_users('email:"user0@example0.com"')
 
 
 class Caller:
