@@ -44,6 +44,7 @@ from report import (  # noqa: E402
     FLOOR_POST,
     HTTP_FLOOR_1,
     HTTP_FLOOR_8,
+    HTTP_SAME_1,
     same_requests,
     write_report,
 )
@@ -197,8 +198,16 @@ def section_http(args: argparse.Namespace) -> dict[str, Any]:
             )
         )
         procs.append(_start([sys.executable, serve, "server", "floor", str(p_floor)], "floor"))
+        p_canned = free_port()
+        procs.append(
+            _start(
+                [sys.executable, serve, "server", "canned", str(p_canned), str(args.http_users)],
+                "canned",
+            )
+        )
         info = json.loads(procs[0][0].stdout.readline())  # type: ignore[union-attr]
         json.loads(procs[1][0].stdout.readline())  # type: ignore[union-attr]
+        canned_info = json.loads(procs[2][0].stdout.readline())  # type: ignore[union-attr]
         moto_client = None
         if peers.available():
             p_moto = free_port()
@@ -207,24 +216,32 @@ def section_http(args: argparse.Namespace) -> dict[str, Any]:
             if not wait_port(p_moto, 60):
                 raise RuntimeError("moto_server did not open its port")
             moto_client = peers.MotoServerClient(f"http://127.0.0.1:{p_moto}", args.http_users)
-        for port in (p_fake, p_floor):
+        for port in (p_fake, p_floor, p_canned):
             if not wait_port(port, 60):
                 raise RuntimeError(f"port {port} did not open")
         ids = info["ids"]
         fake_base = f"http://127.0.0.1:{p_fake}/api/v2"
         floor_url = f"http://127.0.0.1:{p_floor}/api/v2/users/abc"
 
-        def fake_get(t: int) -> Any:
-            s = requests.Session()
-            s.headers["Authorization"] = f"Bearer {info['token']}"
-            rng = random.Random(t)
+        def getter(base: str, token: str, user_ids: list[str]) -> Any:
+            def make(t: int) -> Any:
+                s = requests.Session()
+                s.headers["Authorization"] = f"Bearer {token}"
+                rng = random.Random(t)
 
-            def fn(_i: int) -> None:
-                r = s.get(f"{fake_base}/users/{ids[rng.randrange(len(ids))]}", timeout=30)
-                assert r.status_code == 200, r.text
-                r.json()
+                def fn(_i: int) -> None:
+                    r = s.get(f"{base}/users/{user_ids[rng.randrange(len(user_ids))]}", timeout=30)
+                    assert r.status_code == 200, r.text
+                    r.json()
 
-            return fn
+                return fn
+
+            return make
+
+        fake_get = getter(fake_base, info["token"], ids)
+        canned_get = getter(
+            f"http://127.0.0.1:{p_canned}/api/v2", canned_info["token"], canned_info["ids"]
+        )
 
         def fake_email(t: int) -> Any:
             s = requests.Session()
@@ -254,6 +271,7 @@ def section_http(args: argparse.Namespace) -> dict[str, Any]:
         rr.add(floor_entry())
         rr.add(threaded(HTTP_FLOOR_1, floor_get, 1))
         rr.add(threaded(HTTP_FLOOR_8, floor_get, 8))
+        rr.add(threaded(HTTP_SAME_1, canned_get, 1))
         rr.add(threaded("fakeauth0 server: get user, 1 thread", fake_get, 1))
         rr.add(threaded("fakeauth0 server: get user, 8 threads", fake_get, 8))
         rr.add(threaded("fakeauth0 server: users-by-email, 1 thread", fake_email, 1))

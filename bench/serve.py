@@ -2,6 +2,9 @@
 
     python bench/serve.py server fakeauth0 PORT USERS   fakeauth0's own server (FakeAuth0Server)
     python bench/serve.py server floor PORT             the trivial app on the same server stack
+    python bench/serve.py server canned PORT USERS      the same stack answering every request
+                                                        with one canned copy of fakeauth0's
+                                                        GET user answer (same-request floor)
     python bench/serve.py memory fakeauth0|moto USERS   RSS growth for USERS users, as JSON
 
 A server prints one JSON line (its token and user ids) once it listens, then serves until
@@ -15,6 +18,7 @@ import json
 import os
 import sys
 import time
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -37,8 +41,22 @@ def serve(target: str, port: int, users: int) -> None:
     else:
         from fake import SCOPES, populate
 
-        info["token"] = tenant.management_token(SCOPES)
-        info["ids"] = populate(tenant, 0, users)
+        info["token"] = token = tenant.management_token(SCOPES)
+        info["ids"] = ids = populate(tenant, 0, users)
+        if target == "canned":
+            from werkzeug.test import Client
+
+            got = Client(server._server.app).get(
+                f"/api/v2/users/{ids[0]}",
+                headers={"Authorization": f"Bearer {token}", "Host": tenant.domain},
+            )
+            status, headers, body = got.status, list(got.headers.items()), got.get_data()
+
+            def canned(environ: object, start_response: Any) -> list[bytes]:
+                start_response(status, list(headers))
+                return [body]
+
+            server._server.app = canned
     print(json.dumps(info), flush=True)
     server.serve_forever()
 

@@ -14,8 +14,8 @@ import hmac
 import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
+from ..dashboard import access
 from ..errors import Auth0Error, FakeMsg, Msg
 from ..store import StateWriteError
 from .app import FakeAuth0App, create_app, error_response, json_response, read_body
@@ -67,8 +67,9 @@ class HostRouter:
         path = environ.get("PATH_INFO", "")
         environ["fakeauth0.registry"] = self.registry  # the dashboard's tenant switcher reads it
         if path.startswith(TENANT_PREFIX):
+            # PATH_INFO is already percent-decoded by the server: decoding it again would
+            # turn "%25" sent as "%2525" into "%" (and name another tenant in the message).
             domain, _, rest = path[len(TENANT_PREFIX) :].partition("/")
-            domain = unquote(domain)
             tenant = self.registry.get(domain)
             if tenant is None:
                 known = ", ".join(self.registry.domains)
@@ -85,6 +86,9 @@ class HostRouter:
             tenant = self.registry.for_host(environ.get("HTTP_HOST"))
         refused = self._control_refusal(environ)
         if refused is not None:
+            if self.control_token is not None and access.is_dashboard(environ["PATH_INFO"]):
+                # A browser cannot send the token header: offer it the sign-in form.
+                return access.answer(tenant, environ, start_response, self.control_token)
             return error_response(refused)(environ, start_response)
         app = self.app_for(tenant)
         store = self.store
@@ -126,6 +130,12 @@ class HostRouter:
         expected = self.control_token.encode("utf-8", "surrogateescape")
         if hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected):
             return None
+        if (
+            access.is_dashboard(path)
+            and path != access.SIGNIN
+            and access.has_session(environ, self.control_token)
+        ):
+            return None  # a browser signed in to the dashboard (its pages only)
         return Auth0Error(401, FakeMsg.CONTROL_TOKEN_REQUIRED)
 
     def _tenants(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

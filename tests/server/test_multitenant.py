@@ -70,3 +70,6 @@ def test_control_plane_is_per_tenant_and_tenants_can_be_added(served: Served) ->
     assert served.call("POST", "/_fake/tenants", {"domain": "c.example.com"})[0] == 409
     status, body, _ = served.call("GET", "/_tenants/nowhere.example.com/api/v2/users")
     assert status == 404 and "nowhere.example.com" in body["message"]
+    # Percent-decoded once, as every URL path is: "%2525" names a domain holding "%25".
+    status, body, _ = served.call("GET", "/_tenants/no%2525where.example.com/api/v2/users")
+    assert status == 404 and "'no%25where.example.com'" in body["message"]
