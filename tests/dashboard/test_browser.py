@@ -309,3 +309,32 @@ def test_fakeauth0_serve_serves_the_dashboard(browser: Browser) -> None:
             context.close()
     finally:
         served.stop()
+
+
+def test_signing_in_with_the_control_token(browser: Browser, shot: Shot) -> None:
+    """``serve --control-token``: the browser is sent to a sign-in form; the token, typed once,
+    opens the dashboard (a session cookie the page's scripts could not read: there are none,
+    and it is HttpOnly)."""
+    with FakeAuth0Server(control_token="type-me-once") as guarded:
+        guarded.tenant.create_user(
+            {"connection": DB, "email": "behind@example.com", "password": PASSWORD}
+        )
+        context = browser.new_context(base_url=guarded.url)
+        try:
+            page = context.new_page()
+            page.goto(DASHBOARD)
+            expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the dashboard")
+            assert "behind@example.com" not in page.content()
+            page.get_by_label("Control token").fill("wrong")
+            page.keyboard.press("Enter")
+            expect(page.get_by_role("alert")).to_contain_text("not this server's control token")
+            page.get_by_label("Control token").fill("type-me-once")
+            shot("sign-in", page)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Users")
+            expect(rows(page)).to_have_count(1)
+            (cookie,) = context.cookies()
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+            assert "type-me-once" not in cookie["value"]
+        finally:
+            context.close()
