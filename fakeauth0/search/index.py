@@ -2,9 +2,12 @@
 
 :class:`UserSearch` listens to the tenant's :class:`~fakeauth0.users.UserDirectory`, so every
 write reaches the indexes (after an optional simulated lag, as Auth0's search is eventually
-consistent: behaviour.md §5.2). A query runs as: compile (cached) -> ask the plan for
-candidate ids from the indexes -> order them by creation -> re-test them unless the plan says
-its candidates are exact -> sort -> page. With no usable index, it scans (``Node.select``).
+consistent: behaviour.md §5.2). With no lag a write is only noted, and the next query indexes
+what was noted first (each user once, in creation order): a write stays a dict store, and a
+suite that never searches never pays for indexes. A query runs as: compile (cached) -> ask the
+plan for candidate ids from the indexes -> order them by creation -> re-test them unless the
+plan says its candidates are exact -> sort -> page. With no usable index, it scans
+(``Node.select``).
 
 At 100k users the costs that matter are: a write re-reads only what changed (prebuilt per-field
 extractors, old and new keys diffed); exact candidates without ``sort`` put only the requested
