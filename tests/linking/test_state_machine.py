@@ -282,6 +282,21 @@ class LinkingMachine(RuleBasedStateMachine):
                 else:
                     raise AssertionError(f"{uid(key)} is linked but still resolves")
 
+    @invariant()
+    def search_sees_what_the_directory_holds(self) -> None:
+        """Search indexes writes when the next query comes: whatever ran since the last query
+        (links, unlinks, logins, deletes), it lists the primaries in creation order and finds
+        every identity, linked or not, under its owner."""
+        if not hasattr(self, "tenant"):
+            return
+        listed = [u.user_id for u in self.tenant.search_users(per_page=100).users]
+        assert listed == [u.user_id for u in self.tenant.list_users()][:100]
+        for owner, keys in self.members.items():
+            for provider, bare in keys:
+                q = f'identities.user_id:"{bare}" AND identities.provider:"{provider}"'
+                found = [u.user_id for u in self.tenant.search_users(q).users]
+                assert found == [owner], (q, found)
+
 
 def merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """Auth0's first-level metadata merge: ``{}`` clears, ``null`` deletes (behaviour.md §3.5)."""
