@@ -205,8 +205,7 @@ def read_body(request: Request, operation_id: str | None = None) -> Any:
     raw = _raw_body(request)
     if len(raw) > MAX_BODY:
         raise Auth0Error(413, Msg.PAYLOAD_TOO_LARGE)
-    environ = request.environ
-    mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+    mimetype = request.environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
     if mimetype == FORM_TYPE:
         return _coerce_form(request, operation_id)
     if mimetype != "application/json" and not (mimetype == "" and not raw):
@@ -226,11 +225,11 @@ def _raw_body(request: Request) -> bytes:
     wrappers and header parsing were a quarter of a create. Anything else (chunked, no length)
     goes through werkzeug, which knows those cases.
     """
-    environ = request.environ
-    text = environ.get("CONTENT_LENGTH")
     cached = getattr(request, "_cached_data", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    environ = request.environ
+    text = environ.get("CONTENT_LENGTH")
     if text and text.isdigit() and "HTTP_TRANSFER_ENCODING" not in environ:
         length = int(text)
         if length > MAX_BODY:

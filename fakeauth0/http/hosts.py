@@ -86,7 +86,7 @@ class HostRouter:
             tenant = self.registry.for_host(environ.get("HTTP_HOST"))
         refused = self._control_refusal(environ)
         if refused is not None:
-            if self.control_token is not None and access.is_dashboard(environ["PATH_INFO"]):
+            if refused.status == 401 and access.is_dashboard(environ["PATH_INFO"]):
                 # A browser cannot send the token header: offer it the sign-in form.
                 return access.answer(tenant, environ, start_response, self.control_token)
             return error_response(refused)(environ, start_response)

@@ -153,3 +153,8 @@ def test_without_a_control_token_there_is_no_sign_in(registry: TenantRegistry) -
     client = Client(HostRouter(registry))
     assert client.get(BASE).status_code == 200
     assert client.get(f"{BASE}/signin").status_code == 404
+    # The control plane switched off keeps the dashboard off, token or not: no form to find.
+    off = Client(HostRouter(registry, control=False, control_token=TOKEN))
+    for path in (BASE, f"{BASE}/signin"):
+        assert off.get(path).status_code == 404
+    assert off.post(f"{BASE}/signin", data={"token": TOKEN}).status_code == 404
