@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from werkzeug.wrappers import Response
 
     from ..tenant import Tenant
-    from .routes import _Page
+    from .routes import Page
 
 #: The session cookie's name.
 COOKIE = "fakeauth0_dashboard"
@@ -70,7 +70,7 @@ def answer(
 
     request = Request(environ)
     environ.pop(routes.REGISTRY_KEY, None)  # no tenant list before signing in
-    page = routes._Page(tenant, request)
+    page = routes.Page(tenant, request)
     if request.path != SIGNIN:
         if request.method in ("GET", "HEAD"):
             response = page.redirect(f"{page.base}/signin")
@@ -83,7 +83,7 @@ def answer(
         response = _signin_page(page, 405, "Use the form to sign in.")
         response.headers["Allow"] = "GET, HEAD, POST"
         return response(environ, start_response)
-    if routes._cross_site(tenant, request):
+    if routes.cross_site(tenant, request):
         return page.forbidden()(environ, start_response)
     given = request.form.get("token", "").encode("utf-8", "surrogateescape")
     if not hmac.compare_digest(given, control_token.encode("utf-8", "surrogateescape")):
@@ -102,5 +102,5 @@ def answer(
     return response(environ, start_response)
 
 
-def _signin_page(page: _Page, status: int = 200, error: str | None = None) -> Response:
+def _signin_page(page: Page, status: int = 200, error: str | None = None) -> Response:
     return page.render("signin.html", status, error=error)

@@ -68,7 +68,7 @@ def csrf_token(tenant: Tenant) -> str:
         return token
 
 
-def _cross_site(tenant: Tenant, request: Request) -> bool:
+def cross_site(tenant: Tenant, request: Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is not None and urlsplit(origin).netloc != request.host:
         return True  # also "null" (a sandboxed frame, a data: URL)
@@ -78,7 +78,7 @@ def _cross_site(tenant: Tenant, request: Request) -> bool:
     return not hmac.compare_digest(sent.encode(), csrf_token(tenant).encode())
 
 
-class _Page:
+class Page:
     """What every page needs: the tenant, URLs relative to where the request came in."""
 
     def __init__(self, tenant: Tenant, request: Request) -> None:
@@ -148,7 +148,7 @@ def users(
     drafts: dict[str, str] | None = None,
 ) -> Response:
     """The users list: primaries only, searched with the v3 syntax, paged (``page`` from 1)."""
-    page = _Page(tenant, request)
+    page = Page(tenant, request)
     q = request.args.get("q", "")
     per_page = _int(request.args.get("per_page"), views.DEFAULT_PER_PAGE)
     if per_page not in views.PER_PAGE_CHOICES:
@@ -179,7 +179,7 @@ def user(
     drafts: dict[str, str] | None = None,
 ) -> Response:
     """One user: root profile, identities (with ``profileData``), metadata, logins, dates."""
-    page = _Page(tenant, request)
+    page = Page(tenant, request)
     user_id = user_id if user_id is not None else request.args.get("id", "")
     try:
         detail = views.user_detail(tenant, user_id)
@@ -201,7 +201,7 @@ def user(
 
 def switch(tenant: Tenant, request: Request) -> Response:
     """Go to another tenant's dashboard, reached by the ``/_tenants/<domain>`` prefix."""
-    page = _Page(tenant, request)
+    page = Page(tenant, request)
     domain = request.args.get("tenant", "")
     if page.registry is None or domain not in page.registry:
         return page.render(
@@ -215,8 +215,8 @@ def switch(tenant: Tenant, request: Request) -> Response:
 
 def create_user(tenant: Tenant, request: Request) -> Response:
     """Create a database user, as ``POST /api/v2/users`` does."""
-    page = _Page(tenant, request)
-    if _cross_site(tenant, request):
+    page = Page(tenant, request)
+    if cross_site(tenant, request):
         return page.forbidden()
     form = request.form
     fields = {
@@ -235,8 +235,8 @@ def create_user(tenant: Tenant, request: Request) -> Response:
 def link(tenant: Tenant, request: Request) -> Response:
     """Link another account into this user (``Tenant.link``): it leaves the list and becomes
     one of this user's identities."""
-    page = _Page(tenant, request)
-    if _cross_site(tenant, request):
+    page = Page(tenant, request)
+    if cross_site(tenant, request):
         return page.forbidden()
     primary_id = request.form.get("user_id", "")
     try:
@@ -248,8 +248,8 @@ def link(tenant: Tenant, request: Request) -> Response:
 
 def unlink(tenant: Tenant, request: Request) -> Response:
     """Unlink a secondary identity (``Tenant.unlink``): it is a user of its own again."""
-    page = _Page(tenant, request)
-    if _cross_site(tenant, request):
+    page = Page(tenant, request)
+    if cross_site(tenant, request):
         return page.forbidden()
     form = request.form
     primary_id = form.get("user_id", "")
@@ -262,8 +262,8 @@ def unlink(tenant: Tenant, request: Request) -> Response:
 
 def metadata(tenant: Tenant, request: Request) -> Response:
     """Replace ``user_metadata`` and ``app_metadata`` with the edited JSON."""
-    page = _Page(tenant, request)
-    if _cross_site(tenant, request):
+    page = Page(tenant, request)
+    if cross_site(tenant, request):
         return page.forbidden()
     form = request.form
     user_id = form.get("user_id", "")
@@ -277,8 +277,8 @@ def metadata(tenant: Tenant, request: Request) -> Response:
 
 def login(tenant: Tenant, request: Request) -> Response:
     """Simulate a successful login (``Tenant.login``); the page shows the user, never tokens."""
-    page = _Page(tenant, request)
-    if _cross_site(tenant, request):
+    page = Page(tenant, request)
+    if cross_site(tenant, request):
         return page.forbidden()
     form = request.form
     try:
@@ -298,8 +298,8 @@ def login(tenant: Tenant, request: Request) -> Response:
 
 def reset(tenant: Tenant, request: Request) -> Response:
     """Back to the seed (``Tenant.reset``)."""
-    page = _Page(tenant, request)
-    if _cross_site(tenant, request):
+    page = Page(tenant, request)
+    if cross_site(tenant, request):
         return page.forbidden()
     tenant.reset()
     return page.redirect(f"{page.base}?notice=reset")
