@@ -161,6 +161,11 @@ class Msg:
     NOT_FOUND_ROUTE = "Not Found"
     METHOD_NOT_ALLOWED = "Method Not Allowed"
     BAD_JSON = "Invalid request payload JSON format"
+    # The fake's own refusal (CHOICES.md): no URL reaches such a user, so none is made.
+    USER_ID_UNADDRESSABLE = (
+        'Payload validation error: \'user_id cannot contain "/" or be "." or ".."\' on '
+        "property user_id."
+    )
     PAYLOAD_TOO_LARGE = "Payload content length greater than maximum allowed: 1048576"
     UNSUPPORTED_MEDIA = "Unsupported Media Type"
     NOT_IMPLEMENTED_OPERATION = "fakeauth0 does not implement {operation} ({method} {path}) yet."
@@ -318,8 +323,8 @@ class FakeMsg:
     RULE_EMAIL_CASE = "database connections store e-mails in lower case."
     STATE_UNREADABLE = "Cannot use the state file {path}: {error}"
     STATE_NOT_WRITTEN = (
-        "Cannot write the state file {path}: {error}. The change is kept in memory and "
-        "written by the next commit that succeeds; until then requests answer 503."
+        "Cannot write the state file {path}: {error}. The change was undone and the request "
+        "answered 503; writes succeed again once the file can be written."
     )
     STATE_WRITE_FAILED = (
         "fakeauth0 could not save the tenant's state ({error}); this request was not "
@@ -328,11 +333,25 @@ class FakeMsg:
     PORT_IN_USE = "Cannot listen on {host}:{port}: {error}"
     WIDE_BIND = "fakeauth0 is listening on {host}: reachable beyond this machine"
     UNKNOWN_TENANT = "No tenant {domain!r} is served here; tenants: {known}."
+    UNKNOWN_TENANT_GUARDED = "No tenant {domain!r} is served here."
+    BAD_DOMAIN = "a domain is a host name or [IPv6 address], with an optional :port"
     TENANT_EXISTS = "A tenant {domain!r} is already served."
     BAD_CONTROL_BODY = "Invalid control request: {problem}"
     CONTROL_TOKEN_REQUIRED = (
         "The control plane needs the server's control token, sent as "
         "'Authorization: Bearer <token>' or 'X-Fake-Control-Token: <token>'."
+    )
+    CONTROL_FOREIGN_HOST = (
+        "The control plane and dashboard answer only to loopback names and addresses and to "
+        "the domains of the tenants served (a request naming another Host may be DNS rebinding)."
+    )
+    CONTROL_CROSS_SITE = (
+        "Refused: a state-changing control request from another site (Origin or "
+        "Sec-Fetch-Site). Send it from a tool, not from a web page."
+    )
+    CONTROL_JSON_ONLY = (
+        "The control plane takes JSON bodies (Content-Type: application/json), never forms or "
+        "text, which any web page could send here."
     )
     CONTROL_UNGUARDED = (
         "fakeauth0's control plane (/_fake/) is reachable on {host} without a token: "

@@ -23,6 +23,13 @@ from .errors import Auth0Error, Msg
 ANY = "*"
 
 
+#: The longest injected latency: a minute outlasts every SDK's timeout; longer would only
+#: park a server thread.
+MAX_LATENCY_MS = 60_000
+#: The longest rate-limit window (a day).
+MAX_WINDOW = 86_400.0
+
+
 @dataclass
 class FaultRule:
     """Fail matching calls with ``status`` (``None``: only delay them by ``latency_ms``).
@@ -47,8 +54,8 @@ class FaultRule:
             raise ValueError("rate must be between 0 and 1")
         if self.times is not None and int(self.times) < 1:
             raise ValueError("times must be at least 1, or null for no limit")
-        if float(self.latency_ms) < 0:
-            raise ValueError("latency_ms cannot be negative")
+        if not 0 <= float(self.latency_ms) <= MAX_LATENCY_MS:
+            raise ValueError(f"latency_ms must be between 0 and {MAX_LATENCY_MS}")
 
     @property
     def spent(self) -> bool:
@@ -81,8 +88,8 @@ class Bucket:
     def __post_init__(self) -> None:
         if int(self.limit) < 1:
             raise ValueError("limit must be at least 1")
-        if float(self.window) <= 0:
-            raise ValueError("window must be positive")
+        if not 0 < float(self.window) <= MAX_WINDOW:
+            raise ValueError(f"window must be a positive number of seconds, at most {MAX_WINDOW}")
         self.limit = int(self.limit)
         self.window = float(self.window)
         if self._tokens < 0:

@@ -38,7 +38,7 @@ class TenantRegistry:
         if tenant.domain in self._tenants:
             raise ValueError(FakeMsg.TENANT_EXISTS.format(domain=tenant.domain))
         self._tenants[tenant.domain] = tenant
-        self._by_hostname.setdefault(_hostname(tenant.domain), tenant)
+        self._by_hostname.setdefault(hostname(tenant.domain), tenant)
         if default or self.default is None:
             self.default = tenant
         return tenant
@@ -48,10 +48,10 @@ class TenantRegistry:
         old = self._tenants.get(tenant.domain) or self.default
         if old is not None:
             self._tenants.pop(old.domain, None)
-            if self._by_hostname.get(_hostname(old.domain)) is old:
-                del self._by_hostname[_hostname(old.domain)]
+            if self._by_hostname.get(hostname(old.domain)) is old:
+                del self._by_hostname[hostname(old.domain)]
         self._tenants[tenant.domain] = tenant
-        self._by_hostname[_hostname(tenant.domain)] = tenant
+        self._by_hostname[hostname(tenant.domain)] = tenant
         if self.default is None or self.default is old:
             self.default = tenant
         return tenant
@@ -69,14 +69,14 @@ class TenantRegistry:
     def for_host(self, host: str | None) -> Tenant:
         """The tenant a ``Host`` header names, else the default."""
         if host:
-            found = self._tenants.get(host) or self._by_hostname.get(_hostname(host))
+            found = self._tenants.get(host) or self._by_hostname.get(hostname(host))
             if found is not None:
                 return found
         assert self.default is not None, "a registry serves at least one tenant"
         return self.default
 
 
-def _hostname(host: str) -> str:
+def hostname(host: str) -> str:
     """``example.auth0.com:4443`` -> ``example.auth0.com``; ``[::1]:80`` -> ``::1``."""
     if host.startswith("["):
         return host[1 : host.find("]")] if "]" in host else host

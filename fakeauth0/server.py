@@ -18,23 +18,24 @@ import threading
 import time
 from collections.abc import Iterable
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wsgi import LimitedStream
 
 from .errors import FakeMsg
+from .http.app import MAX_BODY
 from .http.hosts import HostRouter
 from .registry import TenantRegistry
 from .store import StateStore
 from .tenant import Tenant
 
-if TYPE_CHECKING:
-    pass
-
 log = logging.getLogger("fakeauth0.server")
 access_log = logging.getLogger("fakeauth0.access")
 LOOPBACK = "127.0.0.1"
+#: Unread body bytes the server reads and drops to keep a connection (a body within Auth0's
+#: limit that the app refused unread); a larger body is never read: the connection closes.
+_DRAIN_LIMIT = MAX_BODY
 _LOCAL_HOSTS = frozenset({LOOPBACK, "localhost", "::1"})
 
 
@@ -64,8 +65,12 @@ class RequestHandler(WSGIRequestHandler):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def run_wsgi(self) -> None:
-        if self.headers.get("Expect", "").lower().strip() == "100-continue":
-            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        # (``Expect: 100-continue`` was answered by http.server's ``parse_request``.)
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) > 1 or not all(n.isascii() and n.strip().isdigit() for n in lengths):
+            # RFC 9112 §6.3: an invalid length is an unrecoverable framing error.
+            self.send_error(400, "Invalid Content-Length header")
+            return
         environ = self.make_environ()
         body_stream: LimitedStream | None = None
         if environ.get("wsgi.input_terminated"):  # a chunked body: cannot be drained safely
@@ -100,7 +105,10 @@ class RequestHandler(WSGIRequestHandler):
         out.extend(f"{k}: {v}\r\n" for k, v in headers if k.lower() != "content-length")
         if code >= 200 and code not in (204, 304):
             out.append(f"Content-Length: {len(body)}\r\n")
-        if self.close_connection:
+        if self.close_connection or (
+            body_stream is not None and body_stream.limit - body_stream.tell() > _DRAIN_LIMIT
+        ):
+            self.close_connection = True
             out.append("Connection: close\r\n")
         out.append("\r\n")
         payload = "".join(out).encode("latin-1")
@@ -109,7 +117,10 @@ class RequestHandler(WSGIRequestHandler):
         self.wfile.write(payload)
         self.log_request(code, len(body))
         if body_stream is not None:
-            body_stream.exhaust()  # unread body bytes would be parsed as the next request
+            if body_stream.limit - body_stream.tell() > _DRAIN_LIMIT:
+                self.close_connection = True  # a refused large body: never read it
+            else:
+                body_stream.exhaust()  # unread body bytes would be parsed as the next request
 
     def handle_one_request(self) -> None:
         self._started = time.perf_counter()

@@ -67,6 +67,11 @@ class _Tracked:
     def __init__(self, tenant: Tenant) -> None:
         self.tenant = tenant
         self.users: dict[str, str] = {}
+        #: Each changed user as it was before its first change since the last commit (None:
+        #: it did not exist), in the order of those first changes: what a rollback puts back.
+        self.before: dict[str, User | None] = {}
+        #: While a rollback puts users back, their changes are not changes to commit.
+        self.rolling_back = False
         self.config: dict[str, Any] = {}
         self.key_written = False
 
@@ -160,6 +165,9 @@ class StateStore:
         self.flush(tenant, config=True)
 
     def _heard(self, tracked: _Tracked, user_id: str, old: User | None, new: User | None) -> None:
+        if tracked.rolling_back:
+            return
+        tracked.before.setdefault(user_id, old)
         if new is None:
             tracked.users[user_id] = _DELETE
         elif old is None:
@@ -180,6 +188,60 @@ class StateStore:
         finally:
             self._local.deferred -= 1
 
+    @contextmanager
+    def unit_of_work(self, tenant: Tenant, *, config: bool = True) -> Iterator[None]:
+        """Apply, persist, or roll back as one: the block's changes to ``tenant`` are committed
+        when it ends; if the disk refuses them they are undone (users, connections, clients,
+        the management client and the seed) and :class:`StateWriteError` is raised, so what
+        was not acknowledged was not applied. Holds the tenant's lock throughout when
+        ``config`` (a write), so no other request sees changes that may yet be undone."""
+        tracked = self._tracked.get(tenant.domain)
+        if tracked is None or not config:
+            with self.deferred():
+                yield
+            self.flush(tenant, config=config)
+            return
+        with tenant.lock:
+            saved = (
+                tenant.connections,
+                dict(tenant.connections),
+                dict(tenant.clients),
+                tenant.management_client,
+                tenant.seed_state,
+            )
+            with self.deferred():
+                yield
+            try:
+                self.flush(tenant, config=True)
+            except StateWriteError:
+                self._roll_back(tracked, saved)
+                raise
+
+    def _roll_back(self, tracked: _Tracked, saved: tuple[Any, ...]) -> None:
+        tenant = tracked.tenant
+        connections, connection_items, clients, management, seed = saved
+        tracked.rolling_back = True
+        try:
+            # Users that did not exist go first; the others come back in the order of their
+            # first change, which for a whole-directory swap (a reset) is the old order.
+            for user_id, old in tracked.before.items():
+                if old is None and tenant.users.get(user_id) is not None:
+                    tenant.users.remove(user_id)
+            for old in tracked.before.values():
+                if old is not None:
+                    tenant.users.put(old)
+        finally:
+            tracked.rolling_back = False
+        tracked.users.clear()
+        tracked.before.clear()
+        connections.clear()
+        connections.update(connection_items)
+        tenant.connections = connections
+        tenant.clients.clear()
+        tenant.clients.update(clients)
+        tenant.management_client = management
+        tenant.seed_state = seed
+
     def flush(self, tenant: Tenant, *, config: bool = True) -> None:
         """Commit the tenant's pending changes in one transaction (with an fsync).
 
@@ -194,7 +256,11 @@ class StateStore:
             if not tracked.users and not config:
                 return
             written = tracked.config, tracked.key_written  # _statements moves them on
-            statements = self._statements(tracked, config)
+            try:
+                statements = self._statements(tracked, config)
+            except (ValueError, TypeError, RecursionError) as error:  # a record JSON cannot hold
+                tracked.config, tracked.key_written = written
+                raise StateWriteError(self.path, f"cannot encode the change: {error}") from None
             if not statements:
                 return
             with self._lock:
@@ -215,6 +281,7 @@ class StateStore:
                         raise StateWriteError(self.path, str(error)) from None
                     raise
             tracked.users.clear()
+            tracked.before.clear()
 
     def _statements(self, tracked: _Tracked, config: bool) -> list[tuple[str, tuple[Any, ...]]]:
         tenant = tracked.tenant

@@ -425,6 +425,9 @@ def build_user(connection: Connection, fields: dict[str, Any], object_id: str, n
         check_metadata(prop, fields.get(prop))
 
     bare_id = fields.get("user_id") or object_id
+    if "/" in bare_id or bare_id in (".", ".."):
+        # A URL cannot name such a user: ``%2F`` is decoded to a path separator.
+        raise Auth0Error.invalid_body(Msg.USER_ID_UNADDRESSABLE)
     profile = profile_from_fields(fields)
     if email is not None:
         profile.setdefault("email_verified", False)

@@ -33,6 +33,7 @@ ROUTES: dict[str, tuple[str, list[str]]] = {
     BASE + "/login": ("fake_dashboard_login", ["POST"]),
     BASE + "/reset": ("fake_dashboard_reset", ["POST"]),
     BASE + "/switch": ("fake_dashboard_switch", ["GET"]),
+    BASE + "/signin": ("fake_dashboard_signin", ["GET", "POST"]),
 }
 ENDPOINTS = frozenset(endpoint for endpoint, _ in ROUTES.values())
 

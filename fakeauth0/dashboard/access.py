@@ -27,12 +27,10 @@ if TYPE_CHECKING:
 #: The session cookie's name.
 COOKIE = "fakeauth0_dashboard"
 SIGNIN = BASE + "/signin"
+#: The sign-in route's endpoint in the route table (``dashboard/__init__.py``).
+SIGNIN_ENDPOINT = "fake_dashboard_signin"
 #: What the HMAC of the control token signs: a session for these pages, nothing else.
 _PURPOSE = b"fakeauth0 dashboard session v1"
-
-
-def is_dashboard(path: str) -> bool:
-    return path == BASE or path.startswith(BASE + "/")
 
 
 def session_value(control_token: str) -> str:
@@ -83,7 +81,7 @@ def answer(
         response = _signin_page(page, 405, "Use the form to sign in.")
         response.headers["Allow"] = "GET, HEAD, POST"
         return response(environ, start_response)
-    if routes.cross_site(tenant, request):
+    if routes.cross_site(tenant, request, routes.SIGNIN):
         return page.forbidden()(environ, start_response)
     given = request.form.get("token", "").encode("utf-8", "surrogateescape")
     if not hmac.compare_digest(given, control_token.encode("utf-8", "surrogateescape")):
@@ -103,4 +101,6 @@ def answer(
 
 
 def _signin_page(page: Page, status: int = 200, error: str | None = None) -> Response:
-    return page.render("signin.html", status, error=error)
+    from . import routes
+
+    return page.render("signin.html", status, error=error, csrf_purpose=routes.SIGNIN)

@@ -8,6 +8,7 @@ not be able to drive it. Pages send no script and a Content-Security-Policy that
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import threading
@@ -19,17 +20,14 @@ from urllib.parse import quote, urlencode, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from werkzeug.wrappers import Request, Response
 
-from ..errors import Auth0Error, OAuthError
+from ..errors import Auth0Error, Msg, OAuthError
+from ..http.target import REGISTRY_KEY, TENANT_PREFIX
 from . import BASE, views
 
 if TYPE_CHECKING:
     from ..registry import TenantRegistry
     from ..tenant import Tenant
 
-#: Where ``http/hosts.py`` puts the server's tenant registry, for the tenant switcher.
-REGISTRY_KEY = "fakeauth0.registry"
-#: The path prefix that reaches a tenant by domain (``http/hosts.py``).
-TENANT_PREFIX = "/_tenants/"
 
 _ENV = Environment(
     loader=PackageLoader("fakeauth0.dashboard", "templates"),
@@ -59,23 +57,30 @@ _tokens_lock = threading.Lock()
 DashboardHandler = Callable[["Tenant", Request], Response]
 
 
-def csrf_token(tenant: Tenant) -> str:
-    """The tenant's CSRF token: random, made on first use, one per tenant object."""
+#: The CSRF purpose of the dashboard's own forms.
+PAGES = "pages"
+#: The CSRF purpose of the sign-in form, shown before sign-in: its token opens nothing else.
+SIGNIN = "signin"
+
+
+def csrf_token(tenant: Tenant, purpose: str = PAGES) -> str:
+    """The tenant's CSRF token for one purpose: derived from a secret made on first use, one
+    per tenant object, so the sign-in page's token is no good on any other form."""
     with _tokens_lock:
-        token = _tokens.get(tenant)
-        if token is None:
-            token = _tokens[tenant] = secrets.token_urlsafe(32)
-        return token
+        secret = _tokens.get(tenant)
+        if secret is None:
+            secret = _tokens[tenant] = secrets.token_urlsafe(32)
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
-def cross_site(tenant: Tenant, request: Request) -> bool:
+def cross_site(tenant: Tenant, request: Request, purpose: str = PAGES) -> bool:
     origin = request.headers.get("Origin")
     if origin is not None and urlsplit(origin).netloc != request.host:
         return True  # also "null" (a sandboxed frame, a data: URL)
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         return True
     sent = request.form.get("csrf_token", "")
-    return not hmac.compare_digest(sent.encode(), csrf_token(tenant).encode())
+    return not hmac.compare_digest(sent.encode(), csrf_token(tenant, purpose).encode())
 
 
 class Page:
@@ -102,6 +107,7 @@ class Page:
         template: str,
         status: int = 200,
         error: Auth0Error | OAuthError | str | None = None,
+        csrf_purpose: str = PAGES,
         **context: Any,
     ) -> Response:
         if isinstance(error, Auth0Error):
@@ -113,7 +119,7 @@ class Page:
             base=self.base,
             domain=self.tenant.domain,
             tenants=views.tenant_links(self.registry, self.tenant),
-            csrf_token=csrf_token(self.tenant),
+            csrf_token=csrf_token(self.tenant, csrf_purpose),
             notice=notice if error is None else None,
             error=error,
             **context,
@@ -305,7 +311,14 @@ def reset(tenant: Tenant, request: Request) -> Response:
     return page.redirect(f"{page.base}?notice=reset")
 
 
+def signin(tenant: Tenant, request: Request) -> Response:
+    """Without a control token there is nothing to sign in to, and no such page. (With one,
+    ``access.py`` answers before any handler runs.)"""
+    raise Auth0Error(404, Msg.NOT_FOUND_ROUTE)
+
+
 HANDLERS: dict[str, DashboardHandler] = {
+    "fake_dashboard_signin": signin,
     "fake_dashboard_users": users,
     "fake_dashboard_user": user,
     "fake_dashboard_create_user": create_user,

@@ -127,7 +127,7 @@ def faults(tenant: Tenant, request: Request) -> Response:
     if request.method == "POST":
         try:
             tenant.faults.add(**_body(request))
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:
             raise _bad(str(error)) from None
     elif request.method == "DELETE":
         tenant.faults.clear()
@@ -141,7 +141,7 @@ def rate_limits(tenant: Tenant, request: Request) -> Response:
         body = _body(request)
         try:
             tenant.faults.limit(**body)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:
             raise _bad(str(error)) from None
     elif request.method == "DELETE":
         tenant.faults.clear_limits()
@@ -210,6 +210,8 @@ ROUTES: dict[str, tuple[str, list[str]]] = {
     "/_fake/faults": ("fake_faults", ["GET", "POST", "DELETE"]),
     "/_fake/rate-limits": ("fake_rate_limits", ["GET", "POST", "DELETE"]),
     "/_fake/calls": ("fake_calls", ["GET", "DELETE"]),
+    # Served by the server around the tenants' apps (http/hosts.py), which holds the registry.
+    "/_fake/tenants": ("fake_tenants", ["GET", "POST"]),
 }
 HANDLERS: dict[str, ControlHandler] = {
     "fake_login": login,

@@ -26,7 +26,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from fakeauth0 import FakeAuth0App
+from fakeauth0.errors import Auth0Error
 from fakeauth0.http import validation
+from fakeauth0.http.app import raw_body
 from fakeauth0.spec import load_spec
 
 #: Statuses the fake answers that an operation's spec entry does not list, and why.
@@ -202,7 +204,10 @@ def request_problems(operation_id: str, request: Request, args: dict[str, str]) 
     ]
     body = _body_validator(operation_id)
     if body is not None and request.mimetype == "application/json":
-        raw = request.get_data(cache=True)
+        try:
+            raw = raw_body(request)  # read as the app reads it (and kept for the app)
+        except Auth0Error:  # over the limit: the app refuses it unread (413), nothing to judge
+            return problems
         try:
             data = json.loads(raw) if raw.strip() else {}
         except ValueError:

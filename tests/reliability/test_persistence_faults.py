@@ -179,7 +179,7 @@ def test_a_write_that_cannot_be_saved_is_a_503_never_an_acknowledgement(
     assert "kept@x.co" in emails and not emails & set(created)
 
 
-def test_the_disk_coming_back_writes_what_was_pending(
+def test_a_write_the_disk_refused_is_not_applied_and_its_retry_succeeds(
     stored_server: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     server, wire = stored_server
@@ -192,9 +192,12 @@ def test_the_disk_coming_back_writes_what_was_pending(
     }
     status, _ = wire.call("POST", "/api/v2/users", body)
     assert status == 503
+    # Not acknowledged means not applied: no read sees the refused user.
+    status, found = wire.call("GET", "/api/v2/users-by-email?email=later%40x.co")
+    assert status == 200 and found == []
     server.store._db.execute("PRAGMA max_page_count = 1073741823")  # space again
-    status, body = wire.call("GET", "/api/v2/users-by-email?email=later%40x.co")
-    assert status == 200 and len(body) == 1  # the change stayed in memory; now it is saved
+    status, created = wire.call("POST", "/api/v2/users", body)  # the client's retry
+    assert status == 201, created
     path = server.store.path
     server.stop()
     again = StateStore(path)

@@ -39,7 +39,7 @@ def _paths(rules: list[tuple[str, str, list[str]]]) -> list[str]:
 
 
 def test_router_matches_like_werkzeug() -> None:
-    rules, _operations = _route_table()
+    rules, _operations, _planes = _route_table()
     werkzeug_map = Map(
         [Rule(path, endpoint=endpoint, methods=methods) for path, endpoint, methods in rules],
         strict_slashes=False,

@@ -115,7 +115,7 @@ def test_oversized_chunked_body_is_413_over_http(server: FakeAuth0Server, token:
     response = conn.getresponse()
     body = json.loads(response.read())
     conn.close()
-    assert response.status == 413
+    assert response.status == 413, body
     assert body == {
         "statusCode": 413,
         "error": "Request Entity Too Large",

@@ -1,0 +1,89 @@
+"""Which route a request is for, decided once, on one canonical path.
+
+The server's guard (``http/hosts.py``) and the app's dispatch (``http/app.py``) read the same
+:class:`Target`, so no spelling of a path (extra or encoded slashes, dot segments, a
+``/_tenants/<domain>`` prefix, an absolute-form request target) can reach one route while the
+guard judged another. A route belongs to one plane; the guard protects planes, not prefixes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+if TYPE_CHECKING:
+    from .routing import Router
+
+#: Auth0's Management API (``/api/v2``).
+MANAGEMENT = "management"
+#: Auth0's Authentication API (``/oauth/token``, the keys, discovery).
+AUTHENTICATION = "authentication"
+#: The fake's own JSON control plane (``/_fake/...``).
+CONTROL = "control"
+#: The fake's dashboard pages (``/_fake/dashboard...``).
+DASHBOARD = "dashboard"
+#: The planes that are the fake's own: switched off by ``--no-control``, guarded by its token.
+FAKE_PLANES = frozenset({CONTROL, DASHBOARD})
+#: The path prefix that reaches a tenant by domain, for clients that cannot set ``Host``.
+TENANT_PREFIX = "/_tenants/"
+#: Where ``http/hosts.py`` leaves the decision for the app (a WSGI environ key).
+ENVIRON_KEY = "fakeauth0.target"
+#: Where ``http/hosts.py`` leaves the server's tenant registry (the dashboard's tenant switcher).
+REGISTRY_KEY = "fakeauth0.registry"
+
+
+def canonical(path: str) -> str:
+    """``path`` with empty and ``.`` segments dropped and ``..`` resolved (RFC 3986 §5.2.4).
+
+    Routes are literal segments, so this is the one spelling a route can match. The path is a
+    WSGI string (bytes as latin-1) or text: ``/`` and ``.`` read the same in both.
+    """
+    if path.startswith("/") and "//" not in path and "/." not in path and path[-1] != "/":
+        return path  # already canonical: the common case, without splitting
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment and segment != ".":
+            segments.append(segment)
+    return "/" + "/".join(segments)
+
+
+def split_tenant(path: str) -> tuple[str | None, str]:
+    """``/_tenants/<domain>/rest`` -> ``(domain, "/rest")``; any other path -> ``(None, path)``.
+
+    ``path`` must be canonical, so the remainder is canonical too.
+    """
+    if not path.startswith(TENANT_PREFIX):
+        return None, path
+    domain, _, rest = path[len(TENANT_PREFIX) :].partition("/")
+    return domain, "/" + rest
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a request is for: the route's endpoint and plane, or why no route answers."""
+
+    path: str
+    endpoint: str | None
+    plane: str | None
+    args: dict[str, str] = field(default_factory=dict)
+    #: The routing refusal to answer with (404 no such path, 405 not this method), else None.
+    refusal: NotFound | MethodNotAllowed | None = None
+
+
+def resolve(router: Router, planes: dict[str, str], path: str, method: str) -> Target:
+    """Match ``path`` (canonical, as text) and ``method``; a path whose route exists for other
+    methods still names its plane, so the guard judges a 405 as it judges the route."""
+    try:
+        endpoint, args = router.match(path, method)
+    except MethodNotAllowed as refused:
+        methods = sorted(refused.valid_methods or ())
+        endpoint = router.match(path, methods[0])[0] if methods else None
+        return Target(path, endpoint, planes.get(endpoint or ""), {}, refused)
+    except NotFound as refused:
+        return Target(path, None, None, {}, refused)
+    return Target(path, endpoint, planes.get(endpoint), args)
