@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .connections import Connection
+from .connections import PASSWORD_HASHED_BYTES, Connection
 from .errors import Auth0Error, Msg
 
 #: Root attributes a PATCH can never set (behaviour.md §3.4).
@@ -220,8 +220,13 @@ def hash_password(password: str) -> str:
     """Passwords are stored hashed, never kept or shown in clear. A salted SHA-256, not a slow
     KDF: it is a fake holding test passwords, and a create must stay cheap (scrypt cost 70 us)."""
     salt = _SALTS.getrandbits(128).to_bytes(16, "big")
-    digest = hashlib.sha256(salt + password.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(salt + _hashed_part(password)).hexdigest()
     return f"sha256${salt.hex()}${digest}"
+
+
+def _hashed_part(password: str) -> bytes:
+    """The bytes of a password that count: Auth0's legacy policies silently truncate beyond 72."""
+    return password.encode("utf-8", "surrogatepass")[:PASSWORD_HASHED_BYTES]
 
 
 def password_matches(stored: str | None, password: str) -> bool:
@@ -231,7 +236,7 @@ def password_matches(stored: str | None, password: str) -> bool:
     if scheme == "scrypt":  # hashes made before the switch to SHA-256 (e.g. in snapshots)
         candidate = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), **_SCRYPT)
         return hmac.compare_digest(candidate.hex(), digest)
-    candidate_hex = hashlib.sha256(bytes.fromhex(salt) + password.encode("utf-8")).hexdigest()
+    candidate_hex = hashlib.sha256(bytes.fromhex(salt) + _hashed_part(password)).hexdigest()
     return hmac.compare_digest(candidate_hex, digest)
 
 
