@@ -166,6 +166,11 @@ class User:
     last_login: str | None = None
     last_ip: str | None = None
     logins_count: int | None = None
+    #: When a database user's password was last set by an update (not at creation).
+    last_password_reset: str | None = None
+    #: ``user_metadata`` was sent once (create, update or seed): shown even when empty, as
+    #: Auth0 does, while an empty ``app_metadata`` is never shown.
+    user_metadata_set: bool = False
     password_hash: str | None = field(default=None, repr=False)
 
     @property
@@ -184,7 +189,7 @@ class User:
         data["identities"] = [identity.to_json(copy=copy) for identity in self.identities]
         data["updated_at"] = self.updated_at
         data["user_id"] = self.user_id
-        if self.user_metadata:
+        if self.user_metadata or self.user_metadata_set:
             data["user_metadata"] = json_copy(self.user_metadata) if copy else self.user_metadata
         if self.app_metadata:
             data["app_metadata"] = json_copy(self.app_metadata) if copy else self.app_metadata
@@ -194,6 +199,8 @@ class User:
             data["last_ip"] = self.last_ip
         if self.logins_count is not None:
             data["logins_count"] = self.logins_count
+        if self.last_password_reset is not None:
+            data["last_password_reset"] = self.last_password_reset
         return data
 
     def profile_data(self) -> dict[str, Any]:
@@ -449,6 +456,7 @@ def build_user(connection: Connection, fields: dict[str, Any], object_id: str, n
         user_metadata={
             k: v for k, v in (fields.get("user_metadata") or {}).items() if v is not None
         },
+        user_metadata_set=fields.get("user_metadata") is not None,
         password_hash=hash_password(fields["password"]) if "password" in fields else None,
     )
 
@@ -493,10 +501,12 @@ def apply_update(user: User, connection: Connection, fields: dict[str, Any], now
         updated.profile["email_verified"] = False
     if "user_metadata" in fields:
         updated.user_metadata = merge_metadata(user.user_metadata, fields["user_metadata"] or {})
+        updated.user_metadata_set = True
     if "app_metadata" in fields:
         updated.app_metadata = merge_metadata(user.app_metadata, fields["app_metadata"] or {})
     if fields.get("password") is not None:
         updated.password_hash = hash_password(fields["password"])
+        updated.last_password_reset = now
     updated.updated_at = now
     return updated
 
