@@ -14,16 +14,20 @@ from typing import Any
 from .connections import Connection
 from .errors import Auth0Error, Msg
 from .tokens import TokenAuthority, TokenRejected
-from .users import Identity, User, UserDirectory, default_picture, json_copy
+from .users import Identity, User, UserDirectory, fill_defaults, json_copy
 
 #: errorCode of the "provider/connection is not configured" 400, seen in node-auth0 #554.
 INEXISTENT_CONNECTION = "inexistent_connection"
 
 
 def identities_json(user: User) -> list[dict[str, Any]]:
-    """The body of both link (201) and unlink (200): the primary's whole identities array
-    (sharing ``profileData`` with the record: it is encoded at once, never kept)."""
-    return [identity.to_json(copy=False) for identity in user.identities]
+    """The body of both link (201) and unlink (200): the primary's whole identities array,
+    the primary's own identity with ``profileData`` too, which ``GET /users/{id}`` leaves out
+    (auth0/go-auth0 v1, test/data/recordings/TestUserManager_Link.yaml and _Unlink.yaml).
+    Shares ``profileData`` with the record: it is encoded at once, never kept."""
+    rows = [identity.to_json(copy=False) for identity in user.identities]
+    rows[0]["profileData"] = user.profile_data()
+    return rows
 
 
 def link(
@@ -46,6 +50,14 @@ def link(
     """
     primary = directory.require(primary_id)
     connection = _linkable_connection(connections, provider, connection_id)
+    prefix = provider + "|"
+    if (
+        isinstance(bare_id, str)
+        and bare_id.startswith(prefix)
+        and directory.owner_of(provider, bare_id) is None
+    ):
+        # The full user id ("auth0|<id>") names the same identity as its bare id.
+        bare_id = bare_id[len(prefix) :]
     owner = directory.owner_of(provider, bare_id)
     identity = None if owner is None else _find(owner, provider, bare_id)
     if owner is None or identity is None:
@@ -175,11 +187,13 @@ def _restore(identity: Identity, now: str) -> User:
     Auth0 generates them for a new user (behaviour.md §3.1).
     """
     profile = json_copy(identity.profile_data or {})
-    email = profile.get("email")
-    handle = email or profile.get("phone_number") or profile.get("username") or identity.user_id
-    profile.setdefault("name", str(handle))
-    profile.setdefault("nickname", email.split("@")[0] if email else str(handle))
-    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    handle = (
+        profile.get("email")
+        or profile.get("phone_number")
+        or profile.get("username")
+        or identity.user_id
+    )
+    generated = fill_defaults(profile, str(handle))
     return User(
         user_id=f"{identity.provider}|{identity.user_id}",
         identities=[
@@ -189,4 +203,5 @@ def _restore(identity: Identity, now: str) -> User:
         created_at=now,
         updated_at=now,
         password_hash=identity.password_hash,
+        generated=generated,
     )

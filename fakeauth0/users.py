@@ -93,10 +93,15 @@ RESERVED_APP_METADATA = frozenset(
         "user_id",
     }
 )
-#: Root attributes left out of ``profileData`` when a user becomes a secondary identity: a real
-#: Google secondary kept email, names and locale but not picture or nickname (behaviour.md §1.2,
-#: node-auth0 #781); ``blocked`` belongs to the account, not to the IdP profile.
-PROFILE_DATA_OMITTED = frozenset({"nickname", "picture", "blocked"})
+#: Root attributes an IdP's ``profileData`` leaves out: a real Google secondary kept email, names
+#: and locale but not picture or nickname (https://github.com/auth0/node-auth0/issues/781).
+IDP_PROFILE_DATA_OMITTED = frozenset({"nickname", "picture"})
+#: Providers whose users Auth0 keeps in its own store: their ``profileData`` is what was given
+#: to the store (auth0/go-auth0 v1, test/data/recordings/TestUserManager_Link.yaml: nickname and
+#: picture given at creation are kept; the generated name is not).
+STORE_PROVIDERS = frozenset({"auth0", "email", "sms"})
+#: Root attributes that belong to the account, never to an identity's profile.
+_ACCOUNT_ONLY = frozenset({"blocked", "last_password_reset"})
 #: Root keys that are not profile attributes (held elsewhere in the record).
 _NON_PROFILE = READ_ONLY | {
     "app_metadata",
@@ -168,6 +173,9 @@ class User:
     logins_count: int | None = None
     #: When a database user's password was last set by an update (not at creation).
     last_password_reset: str | None = None
+    #: Root attributes Auth0 filled in (``name``, ``nickname``, ``picture``), not given by the
+    #: caller or the IdP: shown at the root, never kept in ``profileData``.
+    generated: list[str] = field(default_factory=list)
     #: ``user_metadata`` was sent once (create, update or seed): shown even when empty, as
     #: Auth0 does, while an empty ``app_metadata`` is never shown.
     user_metadata_set: bool = False
@@ -204,8 +212,12 @@ class User:
         return data
 
     def profile_data(self) -> dict[str, Any]:
-        """What Auth0 keeps of this user's profile once it becomes a secondary identity."""
-        return {k: json_copy(v) for k, v in self.profile.items() if k not in PROFILE_DATA_OMITTED}
+        """What Auth0 keeps of this user's own profile in its main identity's ``profileData``
+        (shown once the identity is linked, and on every identity of a link or unlink answer)."""
+        left_out = set(self.generated) | _ACCOUNT_ONLY
+        if self.primary.provider not in STORE_PROVIDERS:
+            left_out |= IDP_PROFILE_DATA_OMITTED
+        return {k: json_copy(v) for k, v in self.profile.items() if k not in left_out}
 
     def clone(self) -> User:
         """A shallow copy to change and put back (records are replaced, never edited in place):
@@ -267,6 +279,17 @@ def _quoted_avatar(initials: str) -> str:
     """The initials avatar URL, quoted for gravatar's ``d=``: few distinct initials, and
     ``urllib.parse.quote`` was a sixth of building a user."""
     return urllib.parse.quote(f"https://cdn.auth0.com/avatars/{initials}.png", safe="")
+
+
+def fill_defaults(profile: dict[str, Any], handle: str) -> list[str]:
+    """Fill ``name``, ``nickname`` and ``picture`` as Auth0 does when they were not given;
+    returns the names of those filled."""
+    email = profile.get("email")
+    filled = [k for k in ("name", "nickname", "picture") if k not in profile]
+    profile.setdefault("name", handle)
+    profile.setdefault("nickname", email.split("@")[0] if email else handle)
+    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    return filled
 
 
 def check_metadata(prop: str, metadata: Any) -> None:
@@ -443,9 +466,7 @@ def build_user(connection: Connection, fields: dict[str, Any], object_id: str, n
     if fields.get("phone_number") is not None:
         profile.setdefault("phone_verified", False)
     handle = email or fields.get("phone_number") or fields.get("username") or bare_id
-    profile.setdefault("name", handle)
-    profile.setdefault("nickname", (email.split("@")[0]) if email else handle)
-    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    generated = fill_defaults(profile, handle)
     return User(
         user_id=f"{connection.provider}|{bare_id}",
         identities=[Identity(connection.name, connection.provider, bare_id, False)],
@@ -457,6 +478,7 @@ def build_user(connection: Connection, fields: dict[str, Any], object_id: str, n
             k: v for k, v in (fields.get("user_metadata") or {}).items() if v is not None
         },
         user_metadata_set=fields.get("user_metadata") is not None,
+        generated=generated,
         password_hash=hash_password(fields["password"]) if "password" in fields else None,
     )
 
@@ -497,6 +519,8 @@ def apply_update(user: User, connection: Connection, fields: dict[str, Any], now
             updated.profile[key] = normalize_email(connection, value)
         else:
             updated.profile[key] = value
+    if user.generated:
+        updated.generated = [k for k in user.generated if k not in fields]
     if "email" in fields and "email_verified" not in fields and fields["email"] is not None:
         updated.profile["email_verified"] = False
     if "user_metadata" in fields:
@@ -516,14 +540,12 @@ def social_user(
 ) -> User:
     """What Auth0 stores after a first social or enterprise login: IdP claims at the root."""
     profile = {k: copy.deepcopy(v) for k, v in profile.items() if k not in _NON_PROFILE}
-    email = profile.get("email")
-    profile.setdefault("name", email or str(bare_id))
-    profile.setdefault("nickname", email.split("@")[0] if email else str(bare_id))
-    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    generated = fill_defaults(profile, profile.get("email") or str(bare_id))
     return User(
         user_id=f"{connection.provider}|{bare_id}",
         identities=[Identity(connection.name, connection.provider, bare_id, connection.is_social)],
         profile=profile,
         created_at=now,
         updated_at=now,
+        generated=generated,
     )
