@@ -7,6 +7,7 @@ Nothing here knows HTTP: operations take plain values, return records and raise
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import hashlib
 import hmac
@@ -531,6 +532,73 @@ def apply_update(user: User, connection: Connection, fields: dict[str, Any], now
     if fields.get("password") is not None:
         updated.password_hash = hash_password(fields["password"])
         updated.last_password_reset = now
+    updated.updated_at = now
+    return updated
+
+
+#: What a PATCH naming a secondary identity's ``connection`` changes on that identity (spec
+#: ``patch_users_by_id``: "email, email_verified, phone_number, phone_verified, username or
+#: password of a secondary identity").
+SECONDARY_UPDATABLE = (
+    "email",
+    "email_verified",
+    "phone_number",
+    "phone_verified",
+    "username",
+    "password",
+)
+
+
+def apply_secondary_update(
+    user: User, index: int, connection: Connection, fields: dict[str, Any], now: str
+) -> User:
+    """``PATCH /users/{id}`` with the ``connection`` of the linked identity ``index``: the
+    identity's attributes change in its ``profileData`` (its password in its own hash); the
+    account's own attributes (metadata, ``blocked``) change on the user. Returns a new record."""
+    refused = [name for name in fields if name not in UPDATABLE]
+    if refused:
+        raise Auth0Error.invalid_body(Msg.NOT_UPDATABLE.format(names=",".join(refused)))
+    if any(name in fields for name in SYNCED):
+        raise Auth0Error.bad_request(Msg.SECONDARY_SYNCED_ATTRIBUTES)
+    own = {k: v for k, v in fields.items() if k in SECONDARY_UPDATABLE}
+    for a, b in EXCLUSIVE_PAIRS:
+        if a in own and b in own:
+            raise Auth0Error.bad_request(Msg.CANNOT_UPDATE_TOGETHER.format(a=a, b=b))
+    if "email" in own and not (connection.is_database or connection.is_passwordless):
+        raise Auth0Error.bad_request(Msg.EMAIL_NON_DB)
+    if "email_verified" in own and connection.is_enterprise:
+        raise Auth0Error.bad_request(Msg.EMAIL_VERIFICATION_ENTERPRISE)
+    identity = user.identities[index]
+    password_hash = identity.password_hash
+    if own.get("password") is not None:
+        if not connection.is_database:
+            raise Auth0Error.bad_request(Msg.PASSWORD_NOT_ALLOWED)
+        connection.check_password(own["password"])
+        password_hash = hash_password(own["password"])
+    if "username" in own:
+        if not connection.requires_username:
+            raise Auth0Error.bad_request(Msg.USERNAME_NOT_ALLOWED)
+        if own["username"] is not None:
+            own["username"] = own["username"].lower()
+            connection.check_username(own["username"])
+    profile = dict(identity.profile_data or {})
+    for key, value in own.items():
+        if key == "password":
+            continue
+        if value is None:
+            profile.pop(key, None)
+        else:
+            profile[key] = normalize_email(connection, value) if key == "email" else value
+    if own.get("email") is not None and "email_verified" not in own:
+        profile["email_verified"] = False
+    rest = {k: v for k, v in fields.items() if k not in SECONDARY_UPDATABLE}
+    updated = user.clone()
+    if rest:
+        updated = apply_update(user, connection, rest, now)
+    updated.identities = list(user.identities)
+    updated.identities[index] = dataclasses.replace(
+        identity, profile_data=profile, password_hash=password_hash
+    )
     updated.updated_at = now
     return updated
 
