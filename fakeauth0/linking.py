@@ -8,6 +8,7 @@ Where behaviour.md says UNCONFIRMED, the answer chosen is listed in ``CHOICES.md
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,12 +21,12 @@ from .users import Identity, User, UserDirectory, fill_defaults, json_copy
 INEXISTENT_CONNECTION = "inexistent_connection"
 
 
-def identities_json(user: User) -> list[dict[str, Any]]:
+def identities_json(user: User, *, idp_tokens: bool = False) -> list[dict[str, Any]]:
     """The body of both link (201) and unlink (200): the primary's whole identities array,
     the primary's own identity with ``profileData`` too, which ``GET /users/{id}`` leaves out
     (auth0/go-auth0 v1, test/data/recordings/TestUserManager_Link.yaml and _Unlink.yaml).
     Shares ``profileData`` with the record: it is encoded at once, never kept."""
-    rows = [identity.to_json(copy=False) for identity in user.identities]
+    rows = [identity.to_json(copy=False, idp_tokens=idp_tokens) for identity in user.identities]
     rows[0]["profileData"] = user.profile_data()
     return rows
 
@@ -169,14 +170,8 @@ def _index_of(user: User, provider: str, bare_id: str | int) -> int | None:
 
 def _as_secondary(user: User) -> Identity:
     """The user's main identity as it sits in another user's ``identities``."""
-    main = user.primary
-    return Identity(
-        connection=main.connection,
-        provider=main.provider,
-        user_id=main.user_id,
-        is_social=main.is_social,
-        profile_data=user.profile_data(),
-        password_hash=user.password_hash,
+    return dataclasses.replace(
+        user.primary, profile_data=user.profile_data(), password_hash=user.password_hash
     )
 
 
@@ -196,9 +191,7 @@ def _restore(identity: Identity, now: str) -> User:
     generated = fill_defaults(profile, str(handle))
     return User(
         user_id=f"{identity.provider}|{identity.user_id}",
-        identities=[
-            Identity(identity.connection, identity.provider, identity.user_id, identity.is_social)
-        ],
+        identities=[dataclasses.replace(identity, profile_data=None, password_hash=None)],
         profile=profile,
         created_at=now,
         updated_at=now,

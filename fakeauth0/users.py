@@ -103,6 +103,9 @@ IDP_PROFILE_DATA_OMITTED = frozenset({"nickname", "picture"})
 STORE_PROVIDERS = frozenset({"auth0", "email", "sms"})
 #: Root attributes that belong to the account, never to an identity's profile.
 _ACCOUNT_ONLY = frozenset({"blocked", "last_password_reset"})
+#: What an IdP login may hand over besides the profile: kept on the identity, never at the root
+#: (spec ``UserIdentity``; https://auth0.com/docs/authenticate/identity-providers/calling-an-external-idp-api).
+IDP_TOKEN_KEYS = ("access_token", "access_token_secret", "refresh_token", "expires_in")
 #: Root keys that are not profile attributes (held elsewhere in the record).
 _NON_PROFILE = READ_ONLY | {
     "app_metadata",
@@ -139,6 +142,12 @@ class Identity:
     user_id: str | int
     is_social: bool
     profile_data: dict[str, Any] | None = None
+    #: The IdP's tokens from the last login (``IDP_TOKEN_KEYS``), shown only to callers with
+    #: ``read:user_idp_tokens``.
+    access_token: str | None = field(default=None, repr=False)
+    access_token_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    expires_in: int | None = None
     #: A linked database identity keeps its password so it can still log in (never serialized).
     password_hash: str | None = field(default=None, repr=False, compare=False)
 
@@ -146,7 +155,7 @@ class Identity:
     def key(self) -> tuple[str, str]:
         return (self.provider, str(self.user_id))
 
-    def to_json(self, *, copy: bool = True) -> dict[str, Any]:
+    def to_json(self, *, copy: bool = True, idp_tokens: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
             "connection": self.connection,
             "user_id": self.user_id,
@@ -155,7 +164,16 @@ class Identity:
         }
         if self.profile_data is not None:
             data["profileData"] = json_copy(self.profile_data) if copy else self.profile_data
+        if idp_tokens:
+            for name in IDP_TOKEN_KEYS:
+                value = getattr(self, name)
+                if value is not None:
+                    data[name] = value
         return data
+
+    def with_tokens(self, tokens: dict[str, Any]) -> Identity:
+        """This identity holding the IdP tokens of a new login (``split_idp_tokens``)."""
+        return dataclasses.replace(self, **tokens) if tokens else self
 
 
 @dataclass(slots=True)
@@ -190,12 +208,15 @@ class User:
     def email(self) -> str | None:
         return self.profile.get("email")
 
-    def to_json(self, *, copy: bool = True) -> dict[str, Any]:
+    def to_json(self, *, copy: bool = True, idp_tokens: bool = False) -> dict[str, Any]:
         """The user as Auth0 renders it. ``copy=False`` shares nested values with the record:
-        for a body encoded at once (the HTTP layer), where the deep copy is wasted work."""
+        for a body encoded at once (the HTTP layer), where the deep copy is wasted work.
+        ``idp_tokens``: the caller has ``read:user_idp_tokens``, so identities show them."""
         data: dict[str, Any] = {"created_at": self.created_at}
         data.update(json_copy(self.profile) if copy else self.profile)
-        data["identities"] = [identity.to_json(copy=copy) for identity in self.identities]
+        data["identities"] = [
+            identity.to_json(copy=copy, idp_tokens=idp_tokens) for identity in self.identities
+        ]
         data["updated_at"] = self.updated_at
         data["user_id"] = self.user_id
         if self.user_metadata or self.user_metadata_set:
@@ -603,15 +624,29 @@ def apply_secondary_update(
     return updated
 
 
+def split_idp_tokens(profile: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An IdP's answer split into profile claims and the tokens its identity keeps."""
+    tokens = {k: profile[k] for k in IDP_TOKEN_KEYS if profile.get(k) is not None}
+    if not tokens:
+        return profile, {}
+    return {k: v for k, v in profile.items() if k not in IDP_TOKEN_KEYS}, tokens
+
+
 def social_user(
     connection: Connection, bare_id: str | int, profile: dict[str, Any], now: str
 ) -> User:
-    """What Auth0 stores after a first social or enterprise login: IdP claims at the root."""
+    """What Auth0 stores after a first social or enterprise login: IdP claims at the root, the
+    IdP's tokens on the identity."""
+    profile, tokens = split_idp_tokens(profile)
     profile = {k: copy.deepcopy(v) for k, v in profile.items() if k not in _NON_PROFILE}
     generated = fill_defaults(profile, profile.get("email") or str(bare_id))
     return User(
         user_id=f"{connection.provider}|{bare_id}",
-        identities=[Identity(connection.name, connection.provider, bare_id, connection.is_social)],
+        identities=[
+            Identity(
+                connection.name, connection.provider, bare_id, connection.is_social
+            ).with_tokens(tokens)
+        ],
         profile=profile,
         created_at=now,
         updated_at=now,
