@@ -104,8 +104,26 @@ class Connection:
         return str(self.options.get("passwordPolicy") or "none")
 
     @property
+    def username_status(self) -> str:
+        """``required``, ``optional`` or ``inactive``: whether users of this connection must,
+        may or may not have a username. Newer tenants say it with
+        ``options.attributes.username.signup.status`` (the spec's ``UsernameAttribute`` and
+        ``SignupStatusEnum``), older ones with ``options.requires_username``."""
+        attribute = (self.options.get("attributes") or {}).get("username")
+        if isinstance(attribute, dict):
+            status = (attribute.get("signup") or {}).get("status") or "required"
+            return str(status)
+        return "required" if self.options.get("requires_username") else "inactive"
+
+    @property
     def requires_username(self) -> bool:
-        return bool(self.options.get("requires_username"))
+        """A user cannot be created here without a username."""
+        return self.username_status == "required"
+
+    @property
+    def allows_username(self) -> bool:
+        """A user here may have a username (required or optional)."""
+        return self.username_status in ("required", "optional")
 
     @property
     def sync_user_root_attributes(self) -> str:
@@ -115,6 +133,10 @@ class Connection:
         return str(self.options.get("set_user_root_attributes") or "on_each_login")
 
     def username_length(self) -> tuple[int, int]:
+        attribute = (self.options.get("attributes") or {}).get("username")
+        if isinstance(attribute, dict) and isinstance(attribute.get("validation"), dict):
+            limits = attribute["validation"]
+            return int(limits.get("min_length", 1)), int(limits.get("max_length", 15))
         limits = (self.options.get("validation") or {}).get("username") or {}
         return int(limits.get("min", 1)), int(limits.get("max", 15))
 

@@ -229,7 +229,7 @@ def _check_user(user: User, tenant: Tenant, record: dict[str, Any]) -> None:
             raise refuse(
                 FakeMsg.RULE_PASSWORD_WEAK.format(policy=connection.password_policy)
             ) from None
-    if "username" in user.profile and not connection.requires_username:
+    if "username" in user.profile and not connection.allows_username:
         raise refuse(FakeMsg.RULE_USERNAME.format(connection=connection.name))
     if connection.is_database and user.email is not None and user.email != user.email.lower():
         raise refuse(FakeMsg.RULE_EMAIL_CASE)

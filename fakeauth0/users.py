@@ -461,7 +461,7 @@ def build_user(connection: Connection, fields: dict[str, Any], object_id: str, n
         fields["email"] = email = normalize_email(connection, email)
     if "password" in fields and not connection.is_database:
         raise Auth0Error.invalid_body(Msg.PASSWORD_NOT_ALLOWED)
-    if "username" in fields and not connection.requires_username:
+    if "username" in fields and not connection.allows_username:
         raise Auth0Error.invalid_body(Msg.USERNAME_NOT_ALLOWED)
     if connection.is_database:
         if email is None:
@@ -524,7 +524,7 @@ def apply_update(user: User, connection: Connection, fields: dict[str, Any], now
             raise Auth0Error.bad_request(Msg.PASSWORD_NOT_ALLOWED)
         connection.check_password(fields["password"])
     if "username" in fields:
-        if not connection.requires_username:
+        if not connection.allows_username:
             raise Auth0Error.bad_request(Msg.USERNAME_NOT_ALLOWED)
         if fields["username"] is not None:
             fields = {**fields, "username": fields["username"].lower()}
@@ -597,7 +597,7 @@ def apply_secondary_update(
         connection.check_password(own["password"])
         password_hash = hash_password(own["password"])
     if "username" in own:
-        if not connection.requires_username:
+        if not connection.allows_username:
             raise Auth0Error.bad_request(Msg.USERNAME_NOT_ALLOWED)
         if own["username"] is not None:
             own["username"] = own["username"].lower()
