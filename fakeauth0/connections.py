@@ -181,9 +181,10 @@ _POLICY_RULES: dict[str, tuple[int, bool, int, bool]] = {
     "excellent": (10, False, 3, True),  # identicalChars {max: 2}
 }
 _THREE_IN_A_ROW = re.compile(r"(.)\1\1", re.DOTALL)
-#: Auth0 hashes at most this many bytes of a password: beyond it the legacy policies silently
-#: truncate (https://auth0.com/docs/authenticate/database-connections/flexible-password-policy).
-PASSWORD_HASHED_BYTES = 72
+#: The longest password Auth0 takes, in UTF-8 bytes, whatever the policy
+#: (https://auth0.com/docs/authenticate/database-connections/password-strength: "the maximum is
+#: 72 bytes").
+PASSWORD_MAX_BYTES = 72
 
 
 def password_meets_policy(password: str, policy: str) -> bool:
@@ -192,7 +193,8 @@ def password_meets_policy(password: str, policy: str) -> bool:
     The rules are password-sheriff's (index.js and lib/rules/*.js): ``none`` any non-empty
     string, ``low`` 6+, ``fair`` 8+ with a lower-case letter, an upper-case letter and a digit,
     ``good`` 8+ with 3 of lower / upper / digit / special, ``excellent`` 10+ with 3 of the 4 and
-    no character 3 times in a row. No character is refused and there is no maximum length.
+    no character 3 times in a row. No character is refused; beyond 72 bytes a password is
+    too long for every level.
     """
     rules = _POLICY_RULES.get(policy)
     if rules is None:
@@ -200,7 +202,14 @@ def password_meets_policy(password: str, policy: str) -> bool:
     min_length, all_three, at_least, no_triples = rules
     if not password:
         return False
-    length = len(password) if password.isascii() else _utf16_length(password)
+    if password.isascii():
+        length = len(password)
+        if length > PASSWORD_MAX_BYTES:
+            return False
+    else:
+        if len(password.encode("utf-8", "surrogatepass")) > PASSWORD_MAX_BYTES:
+            return False
+        length = _utf16_length(password)
     if length < min_length:
         return False
     if all_three or at_least:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .connections import PASSWORD_HASHED_BYTES, Connection
+from .connections import Connection
 from .errors import Auth0Error, Msg
 
 #: Root attributes a PATCH can never set (behaviour.md §3.4).
@@ -266,8 +266,7 @@ def hash_password(password: str) -> str:
 
 
 def _hashed_part(password: str) -> bytes:
-    """The bytes of a password that count: Auth0's legacy policies silently truncate beyond 72."""
-    return password.encode("utf-8", "surrogatepass")[:PASSWORD_HASHED_BYTES]
+    return password.encode("utf-8", "surrogatepass")
 
 
 def password_matches(stored: str | None, password: str) -> bool:
