@@ -65,7 +65,7 @@ SYNC_MODES = ("on_each_login", "on_first_login", "never_on_login")
 #: Characters Auth0 allows in a username besides ASCII letters and digits (require-username.mdx).
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9@^$.!`\-#+'~_]+$")
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_DIGIT = re.compile(r"[0-9]")
+_DIGIT = re.compile(r"[0-9]")  # ASCII digits only, as JavaScript's \d
 
 
 @dataclass
@@ -104,8 +104,26 @@ class Connection:
         return str(self.options.get("passwordPolicy") or "none")
 
     @property
+    def username_status(self) -> str:
+        """``required``, ``optional`` or ``inactive``: whether users of this connection must,
+        may or may not have a username. Newer tenants say it with
+        ``options.attributes.username.signup.status`` (the spec's ``UsernameAttribute`` and
+        ``SignupStatusEnum``), older ones with ``options.requires_username``."""
+        attribute = (self.options.get("attributes") or {}).get("username")
+        if isinstance(attribute, dict):
+            status = (attribute.get("signup") or {}).get("status") or "required"
+            return str(status)
+        return "required" if self.options.get("requires_username") else "inactive"
+
+    @property
     def requires_username(self) -> bool:
-        return bool(self.options.get("requires_username"))
+        """A user cannot be created here without a username."""
+        return self.username_status == "required"
+
+    @property
+    def allows_username(self) -> bool:
+        """A user here may have a username (required or optional)."""
+        return self.username_status in ("required", "optional")
 
     @property
     def sync_user_root_attributes(self) -> str:
@@ -115,6 +133,10 @@ class Connection:
         return str(self.options.get("set_user_root_attributes") or "on_each_login")
 
     def username_length(self) -> tuple[int, int]:
+        attribute = (self.options.get("attributes") or {}).get("username")
+        if isinstance(attribute, dict) and isinstance(attribute.get("validation"), dict):
+            limits = attribute["validation"]
+            return int(limits.get("min_length", 1)), int(limits.get("max_length", 15))
         limits = (self.options.get("validation") or {}).get("username") or {}
         return int(limits.get("min", 1)), int(limits.get("max", 15))
 
@@ -142,38 +164,70 @@ class Connection:
         }
 
 
-def password_meets_policy(password: str, policy: str) -> bool:
-    """Auth0's password strength levels (behaviour.md §3.6; password-strength.mdx).
+#: password-sheriff's charsets (lib/rules/contains.js, https://github.com/auth0/password-sheriff),
+#: the library behind Auth0's five strength levels: ASCII letters and digits only, and the OWASP
+#: special characters, which include the space.
+_SHERIFF_LOWER = re.compile(r"[a-z]")
+_SHERIFF_UPPER = re.compile(r"[A-Z]")
+_SHERIFF_SPECIAL = re.compile(r"[ !\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]")
+#: Each level as password-sheriff's index.js defines it: minimum length (in UTF-16 code units,
+#: as JavaScript counts), charsets that must all appear, how many of the four must appear, and
+#: whether a character may not appear 3 times in a row.
+_POLICY_RULES: dict[str, tuple[int, bool, int, bool]] = {
+    "none": (1, False, 0, False),
+    "low": (6, False, 0, False),
+    "fair": (8, True, 0, False),
+    "good": (8, False, 3, False),
+    "excellent": (10, False, 3, True),  # identicalChars {max: 2}
+}
+_THREE_IN_A_ROW = re.compile(r"(.)\1\1", re.DOTALL)
+#: The longest password Auth0 takes, in UTF-8 bytes, whatever the policy
+#: (https://auth0.com/docs/authenticate/database-connections/password-strength: "the maximum is
+#: 72 bytes").
+PASSWORD_MAX_BYTES = 72
 
-    Passwords are 1-72 bytes of printable ASCII (33-126) in every policy.
+
+def password_meets_policy(password: str, policy: str) -> bool:
+    """Whether ``password`` passes one of Auth0's strength levels (``options.passwordPolicy``).
+
+    The rules are password-sheriff's (index.js and lib/rules/*.js): ``none`` any non-empty
+    string, ``low`` 6+, ``fair`` 8+ with a lower-case letter, an upper-case letter and a digit,
+    ``good`` 8+ with 3 of lower / upper / digit / special, ``excellent`` 10+ with 3 of the 4 and
+    no character 3 times in a row. No character is refused; beyond 72 bytes a password is
+    too long for every level.
     """
-    # Printable ASCII only, so one byte per character; each test below is one C-level pass.
-    if not password.isascii():
-        password.encode("utf-8")  # raises on lone surrogates, as the byte-length check did
+    rules = _POLICY_RULES.get(policy)
+    if rules is None:
+        raise ValueError(f"unknown password policy {policy!r}")
+    min_length, all_three, at_least, no_triples = rules
+    if not password:
         return False
-    if not password or len(password) > 72:
+    if password.isascii():
+        length = len(password)
+        if length > PASSWORD_MAX_BYTES:
+            return False
+    else:
+        if len(password.encode("utf-8", "surrogatepass")) > PASSWORD_MAX_BYTES:
+            return False
+        length = _utf16_length(password)
+    if length < min_length:
         return False
-    if not password.isprintable() or " " in password:
-        return False
-    lower = password.upper() != password
-    upper = password.lower() != password
-    digit = _DIGIT.search(password) is not None
-    special = not password.isalnum()
-    classes = lower + upper + digit + special
-    if policy == "none":
-        return True
-    if policy == "low":
-        return len(password) >= 6
-    if policy == "fair":
-        return len(password) >= 8 and lower and upper and digit
-    if policy == "good":
-        return len(password) >= 8 and classes >= 3
-    if policy == "excellent":
-        repeated = any(
-            password[i] == password[i + 1] == password[i + 2] for i in range(len(password) - 2)
-        )
-        return len(password) >= 10 and classes >= 3 and not repeated
-    raise ValueError(f"unknown password policy {policy!r}")
+    if all_three or at_least:
+        lower = _SHERIFF_LOWER.search(password) is not None
+        upper = _SHERIFF_UPPER.search(password) is not None
+        digit = _DIGIT.search(password) is not None
+        if all_three and not (lower and upper and digit):
+            return False
+        if at_least:
+            special = _SHERIFF_SPECIAL.search(password) is not None
+            if lower + upper + digit + special < at_least:
+                return False
+    return not (no_triples and _THREE_IN_A_ROW.search(password))
+
+
+def _utf16_length(text: str) -> int:
+    """``text.length`` in JavaScript: characters outside the BMP count twice."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def default_connections(ids: Any) -> list[Connection]:

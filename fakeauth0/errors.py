@@ -42,6 +42,10 @@ class Msg:
         "Auth0 store), a passwordless connection (email or sms) or has disabled 'Sync user "
         "profile attributes at each login'."
     )
+    SECONDARY_SYNCED_ATTRIBUTES = (
+        "The following user attributes cannot be updated: family_name, given_name, name, "
+        "nickname, picture. The specified connection belongs to a secondary identity."
+    )
     EMAIL_VERIFICATION_ENTERPRISE = "Email verification is not supported for enterprise users."
     METADATA_KEY_INVALID = (
         'Payload validation error: \'Metadata keys must not contain "." or "$"\' '

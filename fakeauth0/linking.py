@@ -8,22 +8,27 @@ Where behaviour.md says UNCONFIRMED, the answer chosen is listed in ``CHOICES.md
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from .connections import Connection
 from .errors import Auth0Error, Msg
 from .tokens import TokenAuthority, TokenRejected
-from .users import Identity, User, UserDirectory, default_picture, json_copy
+from .users import Identity, User, UserDirectory, fill_defaults, json_copy
 
 #: errorCode of the "provider/connection is not configured" 400, seen in node-auth0 #554.
 INEXISTENT_CONNECTION = "inexistent_connection"
 
 
-def identities_json(user: User) -> list[dict[str, Any]]:
-    """The body of both link (201) and unlink (200): the primary's whole identities array
-    (sharing ``profileData`` with the record: it is encoded at once, never kept)."""
-    return [identity.to_json(copy=False) for identity in user.identities]
+def identities_json(user: User, *, idp_tokens: bool = False) -> list[dict[str, Any]]:
+    """The body of both link (201) and unlink (200): the primary's whole identities array,
+    the primary's own identity with ``profileData`` too, which ``GET /users/{id}`` leaves out
+    (auth0/go-auth0 v1, test/data/recordings/TestUserManager_Link.yaml and _Unlink.yaml).
+    Shares ``profileData`` with the record: it is encoded at once, never kept."""
+    rows = [identity.to_json(copy=False, idp_tokens=idp_tokens) for identity in user.identities]
+    rows[0]["profileData"] = user.profile_data()
+    return rows
 
 
 def link(
@@ -46,6 +51,14 @@ def link(
     """
     primary = directory.require(primary_id)
     connection = _linkable_connection(connections, provider, connection_id)
+    prefix = provider + "|"
+    if (
+        isinstance(bare_id, str)
+        and bare_id.startswith(prefix)
+        and directory.owner_of(provider, bare_id) is None
+    ):
+        # The full user id ("auth0|<id>") names the same identity as its bare id.
+        bare_id = bare_id[len(prefix) :]
     owner = directory.owner_of(provider, bare_id)
     identity = None if owner is None else _find(owner, provider, bare_id)
     if owner is None or identity is None:
@@ -157,14 +170,8 @@ def _index_of(user: User, provider: str, bare_id: str | int) -> int | None:
 
 def _as_secondary(user: User) -> Identity:
     """The user's main identity as it sits in another user's ``identities``."""
-    main = user.primary
-    return Identity(
-        connection=main.connection,
-        provider=main.provider,
-        user_id=main.user_id,
-        is_social=main.is_social,
-        profile_data=user.profile_data(),
-        password_hash=user.password_hash,
+    return dataclasses.replace(
+        user.primary, profile_data=user.profile_data(), password_hash=user.password_hash
     )
 
 
@@ -175,18 +182,19 @@ def _restore(identity: Identity, now: str) -> User:
     Auth0 generates them for a new user (behaviour.md §3.1).
     """
     profile = json_copy(identity.profile_data or {})
-    email = profile.get("email")
-    handle = email or profile.get("phone_number") or profile.get("username") or identity.user_id
-    profile.setdefault("name", str(handle))
-    profile.setdefault("nickname", email.split("@")[0] if email else str(handle))
-    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    handle = (
+        profile.get("email")
+        or profile.get("phone_number")
+        or profile.get("username")
+        or identity.user_id
+    )
+    generated = fill_defaults(profile, str(handle))
     return User(
         user_id=f"{identity.provider}|{identity.user_id}",
-        identities=[
-            Identity(identity.connection, identity.provider, identity.user_id, identity.is_social)
-        ],
+        identities=[dataclasses.replace(identity, profile_data=None, password_hash=None)],
         profile=profile,
         created_at=now,
         updated_at=now,
         password_hash=identity.password_hash,
+        generated=generated,
     )

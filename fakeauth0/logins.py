@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .connections import Connection
 from .errors import OAuthError, OAuthMsg
-from .users import Identity, User, build_user, password_matches, social_user
+from .users import Identity, User, build_user, password_matches, social_user, split_idp_tokens
 
 if TYPE_CHECKING:
     from .tenant import Tenant
@@ -244,16 +244,19 @@ def _refresh(
     For the user's own identity that is the root profile; for a linked identity, its
     ``profileData`` (CHOICES.md); the primary's root is never filled from a secondary (§9).
     """
-    if not profile or conn.sync_user_root_attributes != "on_each_login":
+    profile, tokens = split_idp_tokens(profile)
+    sync = bool(profile) and conn.sync_user_root_attributes == "on_each_login"
+    if not sync and not tokens:
         return owner, identity
     updated = copy.copy(owner)
-    if identity is owner.primary:
+    # Each login brings the IdP's current tokens, whatever the sync setting.
+    fresh = identity.with_tokens(tokens)
+    if sync and identity is owner.primary:
         updated.profile = {**owner.profile, **copy.deepcopy(profile)}
-        fresh = identity
-    else:
-        fresh = copy.copy(identity)
+    elif sync:
+        fresh = copy.copy(fresh)
         fresh.profile_data = {**(identity.profile_data or {}), **copy.deepcopy(profile)}
-        updated.identities = [fresh if i is identity else i for i in owner.identities]
+    updated.identities = [fresh if i is identity else i for i in owner.identities]
     tenant.users.put(updated)
     return updated, fresh
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .tenant import Tenant
 
 #: Record keys that map to ``User`` fields rather than to the root profile.
-_USER_FIELDS = {f.name for f in dataclasses.fields(User)}
+_USER_FIELDS = {f.name for f in dataclasses.fields(User)} - {"user_metadata_set"}
 _IDENTITY_KEYS = {"connection", "provider", "user_id", "isSocial", "profileData"}
 #: Keys a seed may carry that are instructions, not stored attributes.
 _SEED_ONLY = {"password"}
@@ -69,7 +69,8 @@ def user_record(user: User) -> dict[str, Any]:
     """The user as ``GET /users/{id}`` shows it, plus what it hides (the password hash)."""
     data = user.to_json()
     data["identities"] = [identity_record(i) for i in user.identities]
-    data.update(_extra_fields(user, data, {"profile", "identities"}))
+    # ``user_metadata_set`` is carried by the key itself: shown (maybe empty) or absent.
+    data.update(_extra_fields(user, data, {"profile", "identities", "user_metadata_set"}))
     return data
 
 
@@ -178,6 +179,7 @@ def parse_user(record: Any, tenant: Tenant, now: str) -> User:
             profile[key] = copy.deepcopy(value)
     fields.setdefault("created_at", now)
     fields.setdefault("updated_at", fields["created_at"])
+    fields["user_metadata_set"] = fields.get("user_metadata") is not None
     for name in ("app_metadata", "user_metadata"):
         if fields.get(name) is None:
             fields[name] = {}
@@ -227,7 +229,7 @@ def _check_user(user: User, tenant: Tenant, record: dict[str, Any]) -> None:
             raise refuse(
                 FakeMsg.RULE_PASSWORD_WEAK.format(policy=connection.password_policy)
             ) from None
-    if "username" in user.profile and not connection.requires_username:
+    if "username" in user.profile and not connection.allows_username:
         raise refuse(FakeMsg.RULE_USERNAME.format(connection=connection.name))
     if connection.is_database and user.email is not None and user.email != user.email.lower():
         raise refuse(FakeMsg.RULE_EMAIL_CASE)

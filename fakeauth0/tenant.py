@@ -19,7 +19,14 @@ from .logins import LoginHook, LoginResult
 from .search import SearchPage, UserSearch
 from .spec import load_spec
 from .tokens import ACCESS_TOKEN_LIFETIME, SigningKey, TokenAuthority
-from .users import User, UserDirectory, apply_update, build_user, social_user
+from .users import (
+    User,
+    UserDirectory,
+    apply_secondary_update,
+    apply_update,
+    build_user,
+    social_user,
+)
 
 #: Every scope of the Management API, from the spec's ``oAuth2ClientCredentials`` flow.
 MANAGEMENT_SCOPES: tuple[str, ...] = tuple(load_spec()["scopes"])
@@ -311,14 +318,42 @@ class Tenant:
             user = self.users.require(user_id)
             connection_name = fields.get("connection") or user.primary.connection
             connection = self.connection(connection_name)
-            if connection.name != user.primary.connection:
-                raise Auth0Error.bad_request(Msg.CONNECTION_NOT_SUPPORTED)
             changes = {k: v for k, v in fields.items() if k != "connection"}
+            if connection.name != user.primary.connection:
+                return self._update_secondary(user, connection, changes)
             updated = apply_update(user, connection, changes, self.clock.iso())
             if any(k in changes for k in ("email", "username", "phone_number")):
                 self._refuse_duplicate(updated, connection, ignore=user.user_id)
             self.users.put(updated)
             return updated
+
+    def _update_secondary(
+        self, user: User, connection: Connection, changes: dict[str, Any]
+    ) -> User:
+        """A PATCH naming a linked identity's connection changes that identity (spec
+        ``patch_users_by_id``); a connection the user holds no identity of is refused."""
+        index = next(
+            (n for n, i in enumerate(user.identities) if n and i.connection == connection.name),
+            None,
+        )
+        if index is None:
+            raise Auth0Error.bad_request(Msg.CONNECTION_NOT_SUPPORTED)
+        updated = apply_secondary_update(user, index, connection, changes, self.clock.iso())
+        identity = updated.identities[index]
+        for attribute in ("email", "username", "phone_number"):
+            value = (identity.profile_data or {}).get(attribute)
+            if attribute not in changes or value is None:
+                continue
+            if attribute == "phone_number" and connection.strategy != "sms":
+                continue
+            for other in self._users_of_connection(connection.name, attribute, value):
+                if other.user_id != user.user_id:
+                    label = "phone number" if attribute == "phone_number" else attribute
+                    raise Auth0Error(
+                        400, Msg.NEW_VALUE_EXISTS.format(attribute=label), "auth0_idp_error"
+                    )
+        self.users.put(updated)
+        return updated
 
     def delete_user(self, user_id: str) -> None:
         """``DELETE /users/{id}``: the user and every identity linked to it are gone.

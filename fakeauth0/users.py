@@ -7,6 +7,7 @@ Nothing here knows HTTP: operations take plain values, return records and raise
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import hashlib
 import hmac
@@ -93,10 +94,18 @@ RESERVED_APP_METADATA = frozenset(
         "user_id",
     }
 )
-#: Root attributes left out of ``profileData`` when a user becomes a secondary identity: a real
-#: Google secondary kept email, names and locale but not picture or nickname (behaviour.md §1.2,
-#: node-auth0 #781); ``blocked`` belongs to the account, not to the IdP profile.
-PROFILE_DATA_OMITTED = frozenset({"nickname", "picture", "blocked"})
+#: Root attributes an IdP's ``profileData`` leaves out: a real Google secondary kept email, names
+#: and locale but not picture or nickname (https://github.com/auth0/node-auth0/issues/781).
+IDP_PROFILE_DATA_OMITTED = frozenset({"nickname", "picture"})
+#: Providers whose users Auth0 keeps in its own store: their ``profileData`` is what was given
+#: to the store (auth0/go-auth0 v1, test/data/recordings/TestUserManager_Link.yaml: nickname and
+#: picture given at creation are kept; the generated name is not).
+STORE_PROVIDERS = frozenset({"auth0", "email", "sms"})
+#: Root attributes that belong to the account, never to an identity's profile.
+_ACCOUNT_ONLY = frozenset({"blocked", "last_password_reset"})
+#: What an IdP login may hand over besides the profile: kept on the identity, never at the root
+#: (spec ``UserIdentity``; https://auth0.com/docs/authenticate/identity-providers/calling-an-external-idp-api).
+IDP_TOKEN_KEYS = ("access_token", "access_token_secret", "refresh_token", "expires_in")
 #: Root keys that are not profile attributes (held elsewhere in the record).
 _NON_PROFILE = READ_ONLY | {
     "app_metadata",
@@ -133,6 +142,12 @@ class Identity:
     user_id: str | int
     is_social: bool
     profile_data: dict[str, Any] | None = None
+    #: The IdP's tokens from the last login (``IDP_TOKEN_KEYS``), shown only to callers with
+    #: ``read:user_idp_tokens``.
+    access_token: str | None = field(default=None, repr=False)
+    access_token_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    expires_in: int | None = None
     #: A linked database identity keeps its password so it can still log in (never serialized).
     password_hash: str | None = field(default=None, repr=False, compare=False)
 
@@ -140,7 +155,7 @@ class Identity:
     def key(self) -> tuple[str, str]:
         return (self.provider, str(self.user_id))
 
-    def to_json(self, *, copy: bool = True) -> dict[str, Any]:
+    def to_json(self, *, copy: bool = True, idp_tokens: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
             "connection": self.connection,
             "user_id": self.user_id,
@@ -149,7 +164,16 @@ class Identity:
         }
         if self.profile_data is not None:
             data["profileData"] = json_copy(self.profile_data) if copy else self.profile_data
+        if idp_tokens:
+            for name in IDP_TOKEN_KEYS:
+                value = getattr(self, name)
+                if value is not None:
+                    data[name] = value
         return data
+
+    def with_tokens(self, tokens: dict[str, Any]) -> Identity:
+        """This identity holding the IdP tokens of a new login (``split_idp_tokens``)."""
+        return dataclasses.replace(self, **tokens) if tokens else self
 
 
 @dataclass(slots=True)
@@ -166,6 +190,14 @@ class User:
     last_login: str | None = None
     last_ip: str | None = None
     logins_count: int | None = None
+    #: When a database user's password was last set by an update (not at creation).
+    last_password_reset: str | None = None
+    #: Root attributes Auth0 filled in (``name``, ``nickname``, ``picture``), not given by the
+    #: caller or the IdP: shown at the root, never kept in ``profileData``.
+    generated: list[str] = field(default_factory=list)
+    #: ``user_metadata`` was sent once (create, update or seed): shown even when empty, as
+    #: Auth0 does, while an empty ``app_metadata`` is never shown.
+    user_metadata_set: bool = False
     password_hash: str | None = field(default=None, repr=False)
 
     @property
@@ -176,15 +208,18 @@ class User:
     def email(self) -> str | None:
         return self.profile.get("email")
 
-    def to_json(self, *, copy: bool = True) -> dict[str, Any]:
+    def to_json(self, *, copy: bool = True, idp_tokens: bool = False) -> dict[str, Any]:
         """The user as Auth0 renders it. ``copy=False`` shares nested values with the record:
-        for a body encoded at once (the HTTP layer), where the deep copy is wasted work."""
+        for a body encoded at once (the HTTP layer), where the deep copy is wasted work.
+        ``idp_tokens``: the caller has ``read:user_idp_tokens``, so identities show them."""
         data: dict[str, Any] = {"created_at": self.created_at}
         data.update(json_copy(self.profile) if copy else self.profile)
-        data["identities"] = [identity.to_json(copy=copy) for identity in self.identities]
+        data["identities"] = [
+            identity.to_json(copy=copy, idp_tokens=idp_tokens) for identity in self.identities
+        ]
         data["updated_at"] = self.updated_at
         data["user_id"] = self.user_id
-        if self.user_metadata:
+        if self.user_metadata or self.user_metadata_set:
             data["user_metadata"] = json_copy(self.user_metadata) if copy else self.user_metadata
         if self.app_metadata:
             data["app_metadata"] = json_copy(self.app_metadata) if copy else self.app_metadata
@@ -194,11 +229,17 @@ class User:
             data["last_ip"] = self.last_ip
         if self.logins_count is not None:
             data["logins_count"] = self.logins_count
+        if self.last_password_reset is not None:
+            data["last_password_reset"] = self.last_password_reset
         return data
 
     def profile_data(self) -> dict[str, Any]:
-        """What Auth0 keeps of this user's profile once it becomes a secondary identity."""
-        return {k: json_copy(v) for k, v in self.profile.items() if k not in PROFILE_DATA_OMITTED}
+        """What Auth0 keeps of this user's own profile in its main identity's ``profileData``
+        (shown once the identity is linked, and on every identity of a link or unlink answer)."""
+        left_out = set(self.generated) | _ACCOUNT_ONLY
+        if self.primary.provider not in STORE_PROVIDERS:
+            left_out |= IDP_PROFILE_DATA_OMITTED
+        return {k: json_copy(v) for k, v in self.profile.items() if k not in left_out}
 
     def clone(self) -> User:
         """A shallow copy to change and put back (records are replaced, never edited in place):
@@ -220,8 +261,12 @@ def hash_password(password: str) -> str:
     """Passwords are stored hashed, never kept or shown in clear. A salted SHA-256, not a slow
     KDF: it is a fake holding test passwords, and a create must stay cheap (scrypt cost 70 us)."""
     salt = _SALTS.getrandbits(128).to_bytes(16, "big")
-    digest = hashlib.sha256(salt + password.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(salt + _hashed_part(password)).hexdigest()
     return f"sha256${salt.hex()}${digest}"
+
+
+def _hashed_part(password: str) -> bytes:
+    return password.encode("utf-8", "surrogatepass")
 
 
 def password_matches(stored: str | None, password: str) -> bool:
@@ -231,7 +276,7 @@ def password_matches(stored: str | None, password: str) -> bool:
     if scheme == "scrypt":  # hashes made before the switch to SHA-256 (e.g. in snapshots)
         candidate = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), **_SCRYPT)
         return hmac.compare_digest(candidate.hex(), digest)
-    candidate_hex = hashlib.sha256(bytes.fromhex(salt) + password.encode("utf-8")).hexdigest()
+    candidate_hex = hashlib.sha256(bytes.fromhex(salt) + _hashed_part(password)).hexdigest()
     return hmac.compare_digest(candidate_hex, digest)
 
 
@@ -255,6 +300,17 @@ def _quoted_avatar(initials: str) -> str:
     """The initials avatar URL, quoted for gravatar's ``d=``: few distinct initials, and
     ``urllib.parse.quote`` was a sixth of building a user."""
     return urllib.parse.quote(f"https://cdn.auth0.com/avatars/{initials}.png", safe="")
+
+
+def fill_defaults(profile: dict[str, Any], handle: str) -> list[str]:
+    """Fill ``name``, ``nickname`` and ``picture`` as Auth0 does when they were not given;
+    returns the names of those filled."""
+    email = profile.get("email")
+    filled = [k for k in ("name", "nickname", "picture") if k not in profile]
+    profile.setdefault("name", handle)
+    profile.setdefault("nickname", email.split("@")[0] if email else handle)
+    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    return filled
 
 
 def check_metadata(prop: str, metadata: Any) -> None:
@@ -404,7 +460,7 @@ def build_user(connection: Connection, fields: dict[str, Any], object_id: str, n
         fields["email"] = email = normalize_email(connection, email)
     if "password" in fields and not connection.is_database:
         raise Auth0Error.invalid_body(Msg.PASSWORD_NOT_ALLOWED)
-    if "username" in fields and not connection.requires_username:
+    if "username" in fields and not connection.allows_username:
         raise Auth0Error.invalid_body(Msg.USERNAME_NOT_ALLOWED)
     if connection.is_database:
         if email is None:
@@ -434,9 +490,7 @@ def build_user(connection: Connection, fields: dict[str, Any], object_id: str, n
     if fields.get("phone_number") is not None:
         profile.setdefault("phone_verified", False)
     handle = email or fields.get("phone_number") or fields.get("username") or bare_id
-    profile.setdefault("name", handle)
-    profile.setdefault("nickname", (email.split("@")[0]) if email else handle)
-    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    generated = fill_defaults(profile, handle)
     return User(
         user_id=f"{connection.provider}|{bare_id}",
         identities=[Identity(connection.name, connection.provider, bare_id, False)],
@@ -447,6 +501,8 @@ def build_user(connection: Connection, fields: dict[str, Any], object_id: str, n
         user_metadata={
             k: v for k, v in (fields.get("user_metadata") or {}).items() if v is not None
         },
+        user_metadata_set=fields.get("user_metadata") is not None,
+        generated=generated,
         password_hash=hash_password(fields["password"]) if "password" in fields else None,
     )
 
@@ -470,7 +526,7 @@ def apply_update(user: User, connection: Connection, fields: dict[str, Any], now
             raise Auth0Error.bad_request(Msg.PASSWORD_NOT_ALLOWED)
         connection.check_password(fields["password"])
     if "username" in fields:
-        if not connection.requires_username:
+        if not connection.allows_username:
             raise Auth0Error.bad_request(Msg.USERNAME_NOT_ALLOWED)
         if fields["username"] is not None:
             fields = {**fields, "username": fields["username"].lower()}
@@ -487,31 +543,114 @@ def apply_update(user: User, connection: Connection, fields: dict[str, Any], now
             updated.profile[key] = normalize_email(connection, value)
         else:
             updated.profile[key] = value
+    if user.generated:
+        updated.generated = [k for k in user.generated if k not in fields]
     if "email" in fields and "email_verified" not in fields and fields["email"] is not None:
         updated.profile["email_verified"] = False
     if "user_metadata" in fields:
         updated.user_metadata = merge_metadata(user.user_metadata, fields["user_metadata"] or {})
+        updated.user_metadata_set = True
     if "app_metadata" in fields:
         updated.app_metadata = merge_metadata(user.app_metadata, fields["app_metadata"] or {})
     if fields.get("password") is not None:
         updated.password_hash = hash_password(fields["password"])
+        updated.last_password_reset = now
     updated.updated_at = now
     return updated
+
+
+#: What a PATCH naming a secondary identity's ``connection`` changes on that identity (spec
+#: ``patch_users_by_id``: "email, email_verified, phone_number, phone_verified, username or
+#: password of a secondary identity").
+SECONDARY_UPDATABLE = (
+    "email",
+    "email_verified",
+    "phone_number",
+    "phone_verified",
+    "username",
+    "password",
+)
+
+
+def apply_secondary_update(
+    user: User, index: int, connection: Connection, fields: dict[str, Any], now: str
+) -> User:
+    """``PATCH /users/{id}`` with the ``connection`` of the linked identity ``index``: the
+    identity's attributes change in its ``profileData`` (its password in its own hash); the
+    account's own attributes (metadata, ``blocked``) change on the user. Returns a new record."""
+    refused = [name for name in fields if name not in UPDATABLE]
+    if refused:
+        raise Auth0Error.invalid_body(Msg.NOT_UPDATABLE.format(names=",".join(refused)))
+    if any(name in fields for name in SYNCED):
+        raise Auth0Error.bad_request(Msg.SECONDARY_SYNCED_ATTRIBUTES)
+    own = {k: v for k, v in fields.items() if k in SECONDARY_UPDATABLE}
+    for a, b in EXCLUSIVE_PAIRS:
+        if a in own and b in own:
+            raise Auth0Error.bad_request(Msg.CANNOT_UPDATE_TOGETHER.format(a=a, b=b))
+    if "email" in own and not (connection.is_database or connection.is_passwordless):
+        raise Auth0Error.bad_request(Msg.EMAIL_NON_DB)
+    if "email_verified" in own and connection.is_enterprise:
+        raise Auth0Error.bad_request(Msg.EMAIL_VERIFICATION_ENTERPRISE)
+    identity = user.identities[index]
+    password_hash = identity.password_hash
+    if own.get("password") is not None:
+        if not connection.is_database:
+            raise Auth0Error.bad_request(Msg.PASSWORD_NOT_ALLOWED)
+        connection.check_password(own["password"])
+        password_hash = hash_password(own["password"])
+    if "username" in own:
+        if not connection.allows_username:
+            raise Auth0Error.bad_request(Msg.USERNAME_NOT_ALLOWED)
+        if own["username"] is not None:
+            own["username"] = own["username"].lower()
+            connection.check_username(own["username"])
+    profile = dict(identity.profile_data or {})
+    for key, value in own.items():
+        if key == "password":
+            continue
+        if value is None:
+            profile.pop(key, None)
+        else:
+            profile[key] = normalize_email(connection, value) if key == "email" else value
+    if own.get("email") is not None and "email_verified" not in own:
+        profile["email_verified"] = False
+    rest = {k: v for k, v in fields.items() if k not in SECONDARY_UPDATABLE}
+    updated = user.clone()
+    if rest:
+        updated = apply_update(user, connection, rest, now)
+    updated.identities = list(user.identities)
+    updated.identities[index] = dataclasses.replace(
+        identity, profile_data=profile, password_hash=password_hash
+    )
+    updated.updated_at = now
+    return updated
+
+
+def split_idp_tokens(profile: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An IdP's answer split into profile claims and the tokens its identity keeps."""
+    tokens = {k: profile[k] for k in IDP_TOKEN_KEYS if profile.get(k) is not None}
+    if not tokens:
+        return profile, {}
+    return {k: v for k, v in profile.items() if k not in IDP_TOKEN_KEYS}, tokens
 
 
 def social_user(
     connection: Connection, bare_id: str | int, profile: dict[str, Any], now: str
 ) -> User:
-    """What Auth0 stores after a first social or enterprise login: IdP claims at the root."""
+    """What Auth0 stores after a first social or enterprise login: IdP claims at the root, the
+    IdP's tokens on the identity."""
+    profile, tokens = split_idp_tokens(profile)
     profile = {k: copy.deepcopy(v) for k, v in profile.items() if k not in _NON_PROFILE}
-    email = profile.get("email")
-    profile.setdefault("name", email or str(bare_id))
-    profile.setdefault("nickname", email.split("@")[0] if email else str(bare_id))
-    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    generated = fill_defaults(profile, profile.get("email") or str(bare_id))
     return User(
         user_id=f"{connection.provider}|{bare_id}",
-        identities=[Identity(connection.name, connection.provider, bare_id, connection.is_social)],
+        identities=[
+            Identity(
+                connection.name, connection.provider, bare_id, connection.is_social
+            ).with_tokens(tokens)
+        ],
         profile=profile,
         created_at=now,
         updated_at=now,
+        generated=generated,
     )

@@ -12,6 +12,7 @@ from ..errors import Auth0Error, Msg
 from ..linking import identities_json
 from ..spec import load_spec
 from .app import Call, operation
+from .management import idp_tokens
 
 SELF_SCOPE = "update:current_user_identities"
 BROAD_SCOPE = "update:users"
@@ -31,7 +32,7 @@ def link_identity(call: Call) -> tuple[int, Any]:
         if others:
             raise Auth0Error.invalid_body(Msg.LINK_WITH_EXCLUSIVE)
         user = call.tenant.link_with(primary_id, link_with, call.principal.azp)
-        return 201, identities_json(user)
+        return 201, identities_json(user, idp_tokens=idp_tokens(call))
     if not call.principal.has_any((BROAD_SCOPE,)):
         # Linking by provider/user_id with a user's own token was the flow closed in Oct 2018
         # (D1 articles/migrations/guides/account-linking.md); its status now is UNCONFIRMED.
@@ -44,7 +45,7 @@ def link_identity(call: Call) -> tuple[int, Any]:
     user = call.tenant.link(
         primary_id, body["provider"], body["user_id"], body.get("connection_id")
     )
-    return 201, identities_json(user)
+    return 201, identities_json(user, idp_tokens=idp_tokens(call))
 
 
 @operation("delete_user_identity_by_user_id")
@@ -54,7 +55,7 @@ def unlink_identity(call: Call) -> tuple[int, Any]:
     _check_provider(provider)
     call.require_subject(primary_id, (SELF_SCOPE,))
     user = call.tenant.unlink(primary_id, provider, call.args["user_id"])
-    return 200, identities_json(user)
+    return 200, identities_json(user, idp_tokens=idp_tokens(call))
 
 
 def _check_provider(provider: str) -> None:

@@ -25,21 +25,35 @@ def project(record: dict[str, Any], call: Call) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in names}
 
 
+IDP_TOKENS_SCOPE = "read:user_idp_tokens"
+
+
+def idp_tokens(call: Call) -> bool:
+    """Identities show the IdP's tokens only to callers with ``read:user_idp_tokens`` (spec
+    ``UserIdentity``; https://auth0.com/docs/authenticate/identity-providers/calling-an-external-idp-api)."""
+    return call.principal.has_any((IDP_TOKENS_SCOPE,))
+
+
+def render(user: User, call: Call) -> dict[str, Any]:
+    return user.to_json(copy=False, idp_tokens=idp_tokens(call))
+
+
 def render_users(users: list[User], call: Call) -> list[dict[str, Any]]:
-    return [project(user.to_json(copy=False), call) for user in users]
+    shown = idp_tokens(call)
+    return [project(user.to_json(copy=False, idp_tokens=shown), call) for user in users]
 
 
 @operation("post_users")
 def create_user(call: Call) -> tuple[int, Any]:
     user = call.tenant.create_user(call.body())
-    return 201, user.to_json(copy=False)
+    return 201, render(user, call)
 
 
 @operation("get_users_by_id")
 def get_user(call: Call) -> tuple[int, Any]:
     user_id = call.args["id"]
     call.require_subject(user_id, ("read:current_user",))
-    return 200, project(call.tenant.get_user(user_id).to_json(copy=False), call)
+    return 200, project(render(call.tenant.get_user(user_id), call), call)
 
 
 @operation("patch_users_by_id")
@@ -62,7 +76,7 @@ def update_user(call: Call) -> tuple[int, Any]:
             raise Auth0Error(
                 403, Msg.FIELDS_NOT_PERMITTED.format(fields=",".join(refused)), "insufficient_scope"
             )
-    return 200, call.tenant.update_user(user_id, body).to_json(copy=False)
+    return 200, render(call.tenant.update_user(user_id, body), call)
 
 
 @operation("delete_users_by_id")

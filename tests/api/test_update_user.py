@@ -38,6 +38,38 @@ def test_empty_object_clears_metadata(raw: RawClient, user_id: str) -> None:
     assert "app_metadata" not in raw.get(f"users/{user_id}").json()
 
 
+def test_empty_user_metadata_is_shown_and_empty_app_metadata_dropped(
+    raw: RawClient, user_id: str
+) -> None:
+    # A real PATCH {"user_metadata": {}, "app_metadata": {}} answered with "user_metadata": {}
+    # and no app_metadata, and later GETs the same (auth0/terraform-provider-auth0,
+    # test/data/recordings/TestAccUser.yaml).
+    body = raw.patch(f"users/{user_id}", json={"user_metadata": {}, "app_metadata": {}}).json()
+    assert body["user_metadata"] == {} and "app_metadata" not in body
+    again = raw.get(f"users/{user_id}").json()
+    assert again["user_metadata"] == {} and "app_metadata" not in again
+
+
+def test_empty_user_metadata_on_create_is_shown(raw: RawClient) -> None:
+    # The same rule as on update (CHOICES.md "empty user_metadata"); a user created without
+    # user_metadata has none (TestAccUser.yaml above: the first create and its GETs).
+    body = raw.create_user(email="e@b.co", user_metadata={}, app_metadata={})
+    assert body["user_metadata"] == {} and "app_metadata" not in body
+    assert "user_metadata" not in raw.create_user(email="f@b.co")
+
+
+def test_password_change_sets_last_password_reset(raw: RawClient, user_id: str) -> None:
+    # auth0/go-auth0 (branch v1) test/data/recordings/TestUserManager_Update.yaml: the create
+    # answer has no last_password_reset; the PATCH with a password answers with one, equal to
+    # or just before updated_at.
+    assert "last_password_reset" not in raw.get(f"users/{user_id}").json()
+    body = raw.patch(f"users/{user_id}", json={"password": "Brand-N3w-Secret"}).json()
+    assert body["last_password_reset"] == body["updated_at"]
+    assert raw.get(f"users/{user_id}").json()["last_password_reset"] == body["updated_at"]
+    later = raw.patch(f"users/{user_id}", json={"given_name": "Ann"}).json()
+    assert later["last_password_reset"] == body["last_password_reset"]
+
+
 def test_null_unsets_a_root_attribute(raw: RawClient, user_id: str) -> None:
     raw.patch(f"users/{user_id}", json={"given_name": "Ann"})
     body = raw.patch(f"users/{user_id}", json={"given_name": None}).json()

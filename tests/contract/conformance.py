@@ -54,6 +54,15 @@ SPEC_ERRATA: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
         "identities[].user_id is a JSON number for some IdPs (behaviour.md §3.2); the spec's "
         "own UserIdentity and link request allow it (UserIdEnum)",
     ),
+    **{
+        (schema, "expires_in"): (
+            {"type": "integer"},
+            "identities carry the IdP token's expires_in next to access_token (the official .NET "
+            "SDK's Identity model: https://auth0.github.io/auth0.net/api/"
+            "Auth0.ManagementApi.Models.Identity.html); the spec omits it",
+        )
+        for schema in ("UserIdentity", "UserIdentitySchema", "DeleteUserIdentityResponseContent")
+    },
 }
 
 #: Auth0's Management API error envelope (behaviour.md §4), as a schema.
@@ -94,7 +103,10 @@ def _components() -> dict[str, Any]:
     """The vendored spec's components with :data:`SPEC_ERRATA` applied."""
     schemas = copy.deepcopy(load_spec()["components"]["schemas"])
     for (name, prop), (replacement, _why) in SPEC_ERRATA.items():
-        schemas[name]["properties"][prop] = replacement
+        target = schemas[name]
+        if target.get("type") == "array":  # an inline item schema (e.g. the unlink answer)
+            target = target["items"]
+        target["properties"][prop] = replacement
     return {"schemas": schemas}
 
 

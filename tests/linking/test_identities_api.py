@@ -72,7 +72,9 @@ def test_walkthrough_link_then_unlink_with_the_sdk(
         ("google-oauth2", GOOGLE_ID),
         ("auth0", bare(database)),
     ]
-    assert identities[0].profile_data is None
+    # The answer's primary identity carries profileData too (auth0/go-auth0 v1,
+    # test/data/recordings/TestUserManager_Link.yaml); GET /users/{id} leaves it out (below).
+    assert identities[0].profile_data.email == EMAIL
     assert identities[1].connection == DB and identities[1].is_social is False
     assert identities[1].profile_data.email == EMAIL
     assert identities[1].profile_data.given_name == "Annie"
@@ -90,6 +92,7 @@ def test_walkthrough_link_then_unlink_with_the_sdk(
     assert primary.app_metadata in (None, {})
     assert primary.given_name == "Ann"
     assert len(primary.identities) == 2
+    assert primary.identities[0].profile_data is None
 
     remaining = mgmt.users.identities.delete(google, "auth0", bare(database))
     assert [(i.provider, i.user_id) for i in remaining] == [("google-oauth2", GOOGLE_ID)]
@@ -429,3 +432,107 @@ def test_unlink_with_current_user_token(
 def test_unlink_needs_a_scope(raw: RawClient, google: str, database: str) -> None:
     response = raw.delete(unlink_path(google, "auth0", bare(database)), scopes=["read:users"])
     assert_error(response, 403, SCOPE_MESSAGE, "insufficient_scope")
+
+
+# -- answers as recorded against a real tenant -----------------------------------------------------
+# auth0/go-auth0 (branch v1) test/data/recordings/TestUserManager_Link.yaml and _Unlink.yaml:
+# two database users created with given_name, family_name, username, nickname, picture,
+# blocked:false and email_verified:true, then linked with
+# {"connection_id": ..., "user_id": "auth0|<id>", "provider": "auth0"}, then unlinked.
+
+RECORDED_CREATE = {
+    "given_name": "Chuck",
+    "family_name": "Sanchez",
+    "nickname": "Chucky",
+    "picture": "https://example-picture-url.jpg",
+    "blocked": False,
+    "email_verified": True,
+    "user_metadata": {"favourite_attack": "roundhouse_kick"},
+    "app_metadata": {"facts": ["count_to_infinity_twice"]},
+}
+
+
+def recorded_profile(email: str) -> dict[str, Any]:
+    """A recorded identity's profileData: what was given, without the generated name."""
+    return {
+        "email": email,
+        "given_name": "Chuck",
+        "family_name": "Sanchez",
+        "nickname": "Chucky",
+        "picture": "https://example-picture-url.jpg",
+        "email_verified": True,
+    }
+
+
+@pytest.fixture
+def chucks(tenant: Tenant, raw: RawClient) -> tuple[str, str]:
+    tenant.create_connection("named-db", "auth0", {"requires_username": True})
+    made = [
+        raw.create_user(
+            connection="named-db",
+            email=f"chuck{n}@example.com",
+            username=f"test-user{n}",
+            password="Passwords hide their chuck",
+            **RECORDED_CREATE,
+        )
+        for n in (249, 203)
+    ]
+    assert made[0]["name"] == "chuck249@example.com"  # generated at the root
+    return made[0]["user_id"], made[1]["user_id"]
+
+
+def test_link_body_with_a_full_user_id_and_connection_id(
+    tenant: Tenant, raw: RawClient, chucks: tuple[str, str]
+) -> None:
+    primary, secondary = chucks
+    body = {
+        "connection_id": tenant.connections["named-db"].id,
+        "user_id": secondary,  # "auth0|<id>", as go-auth0's test sends it
+        "provider": "auth0",
+    }
+    response = link(raw, primary, body)
+    assert response.status_code == 201, response.text
+    assert [i["user_id"] for i in response.json()] == [bare(primary), bare(secondary)]
+
+
+def test_link_and_unlink_answers_carry_profile_data_on_every_identity(
+    raw: RawClient, chucks: tuple[str, str]
+) -> None:
+    primary, secondary = chucks
+    linked = link(raw, primary, {"provider": "auth0", "user_id": bare(secondary)}).json()
+    assert [i["profileData"] for i in linked] == [
+        {**recorded_profile("chuck249@example.com"), "username": "test-user249"},
+        {**recorded_profile("chuck203@example.com"), "username": "test-user203"},
+    ]
+    assert linked[0] == {
+        "profileData": linked[0]["profileData"],
+        "connection": "named-db",
+        "user_id": bare(primary),
+        "provider": "auth0",
+        "isSocial": False,
+    }
+    # GET shows the secondary's profileData only.
+    shown = raw.get(f"users/{quote(primary, safe='')}").json()["identities"]
+    assert "profileData" not in shown[0] and shown[1]["profileData"] == linked[1]["profileData"]
+
+    remaining = raw.delete(f"{path(primary)}/auth0/{bare(secondary)}").json()
+    assert remaining == [linked[0]]
+
+
+def test_generated_root_attributes_stay_out_of_profile_data(
+    raw: RawClient, google: str, database: str
+) -> None:
+    # The database user gave no name, nickname or picture: all three were generated.
+    linked = link(raw, google, {"provider": "auth0", "user_id": bare(database)}).json()
+    assert linked[1]["profileData"] == {
+        "email": EMAIL,
+        "email_verified": False,
+        "given_name": "Annie",
+    }
+    # A Google identity keeps no picture or nickname (https://github.com/auth0/node-auth0/issues/781).
+    assert linked[0]["profileData"] == {
+        "email": EMAIL,
+        "email_verified": True,
+        "name": "Ann Lee",
+        "given_name": "Ann",
+    }

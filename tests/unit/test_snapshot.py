@@ -157,3 +157,22 @@ def test_reset_returns_to_the_loaded_seed() -> None:
     tenant.reset()
     assert [u.user_id for u in tenant.list_users()] == ["auth0|ann"]
     assert not tenant.clock.frozen
+
+
+def test_snapshots_keep_empty_user_metadata_and_last_password_reset() -> None:
+    # Both are part of the user JSON (auth0/terraform-provider-auth0 TestAccUser.yaml shows
+    # "user_metadata": {}; auth0/go-auth0 v1 TestUserManager_Update.yaml last_password_reset).
+    tenant = Tenant()
+    shown = tenant.create_user({"connection": DB, "email": "a@b.co", "password": PASSWORD})
+    tenant.update_user(shown.user_id, {"user_metadata": {}, "password": PASSWORD + "x"})
+    plain = tenant.create_user({"connection": DB, "email": "c@d.co", "password": PASSWORD})
+    before = {u.user_id: u.to_json() for u in tenant.list_users()}
+    twin = Tenant()
+    twin.restore(tenant.snapshot())
+    after = {u.user_id: u.to_json() for u in twin.list_users()}
+    assert after == before
+    assert (
+        after[shown.user_id]["user_metadata"] == {}
+        and "last_password_reset" in after[shown.user_id]
+    )
+    assert "user_metadata" not in after[plain.user_id]
