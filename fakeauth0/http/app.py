@@ -39,6 +39,8 @@ MAX_BODY = 1024 * 1024  # Auth0 refuses payloads over 1 MB on every endpoint (be
 MAX_DEPTH = 32
 JSON_TYPE = "application/json; charset=utf-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
+#: Where the Management API lives: an unknown path below it is an operation not served (501).
+MANAGEMENT_PREFIX = "/api/v2/"
 
 Handler = Callable[["Call"], tuple[int, Any]]
 #: operationId -> handler, filled by ``@operation`` in management.py.
@@ -421,6 +423,11 @@ class FakeAuth0App:
                 headers = {"Allow": allow} if allow else None  # RFC 9110 §15.5.6
                 raise Auth0Error(405, Msg.METHOD_NOT_ALLOWED, headers=headers)
             if refused is not None or endpoint is None:
+                if routed.path.startswith(MANAGEMENT_PREFIX):
+                    message = Msg.NOT_IMPLEMENTED_PATH.format(
+                        method=request.method, path=request.path
+                    )
+                    raise Auth0Error(501, message, "not_implemented")
                 raise Auth0Error(404, Msg.NOT_FOUND_ROUTE)
             if auth0_plane:
                 # Injected faults, latency and rate limits (fakeauth0.faults); may raise.

@@ -12,8 +12,25 @@ MB = 1024 * 1024
 
 
 def test_unknown_route_is_a_json_404(raw: RawClient) -> None:
-    assert_error(raw.get("/api/v2/no-such-thing"), 404, "Not Found")
     assert_error(raw.get("/favicon.ico"), 404, "Not Found")
+    assert_error(raw.get("/api/v3/users"), 404, "Not Found")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        # Newer than the vendored spec (Auth0's Management API reference lists both).
+        ("GET", "/api/v2/users/auth0|abc/connected-accounts"),
+        ("POST", "/api/v2/users/auth0|abc/risk-assessments/clear"),
+        ("GET", "/api/v2/no-such-thing"),
+    ],
+)
+def test_a_path_under_api_v2_the_spec_lacks_is_a_501_naming_it(
+    raw: RawClient, method: str, path: str
+) -> None:
+    """Never a 404 that reads as "user not found": CHOICES.md "an unknown path under /api/v2/"."""
+    body = assert_error(raw.request(method, path, json={}), 501, None, "not_implemented")
+    assert method in body["message"] and path in body["message"]
 
 
 def test_wrong_method_is_a_json_envelope(raw: RawClient) -> None:
