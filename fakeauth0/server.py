@@ -24,7 +24,7 @@ from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHand
 from werkzeug.wsgi import LimitedStream
 
 from .errors import FakeMsg
-from .http.app import MAX_BODY
+from .http.app import BODY_REFUSED_KEY, MAX_BODY
 from .http.hosts import HostRouter
 from .registry import TenantRegistry
 from .store import StateStore
@@ -72,13 +72,9 @@ class RequestHandler(WSGIRequestHandler):
             self.send_error(400, "Invalid Content-Length header")
             return
         environ = self.make_environ()
-        body_stream: LimitedStream | None = None
-        if environ.get("wsgi.input_terminated"):  # a chunked body: cannot be drained safely
-            self.close_connection = True
-        else:
+        if not environ.get("wsgi.input_terminated"):  # (chunked: werkzeug's DechunkedInput)
             length = int(environ.get("CONTENT_LENGTH") or 0)
-            body_stream = LimitedStream(environ["wsgi.input"], length)
-            environ["wsgi.input"] = body_stream
+            environ["wsgi.input"] = LimitedStream(environ["wsgi.input"], length)
         started: list[Any] = []
 
         def start_response(
@@ -99,16 +95,16 @@ class RequestHandler(WSGIRequestHandler):
             started[:] = ["500 Internal Server Error", [("Content-Type", "text/plain")]]
             body = b"Internal Server Error"
             self.close_connection = True
+        stream = environ["wsgi.input"]
+        if _too_large(stream, environ):
+            self.close_connection = True  # a body over the limit is never read to its end
         status, headers = started
         code = int(status[:3])
         out = [f"HTTP/1.1 {status}\r\nDate: {self.date_time_string()}\r\n"]
         out.extend(f"{k}: {v}\r\n" for k, v in headers if k.lower() != "content-length")
         if code >= 200 and code not in (204, 304):
             out.append(f"Content-Length: {len(body)}\r\n")
-        if self.close_connection or (
-            body_stream is not None and body_stream.limit - body_stream.tell() > _DRAIN_LIMIT
-        ):
-            self.close_connection = True
+        if self.close_connection:
             out.append("Connection: close\r\n")
         out.append("\r\n")
         payload = "".join(out).encode("latin-1")
@@ -116,11 +112,8 @@ class RequestHandler(WSGIRequestHandler):
             payload += body
         self.wfile.write(payload)
         self.log_request(code, len(body))
-        if body_stream is not None:
-            if body_stream.limit - body_stream.tell() > _DRAIN_LIMIT:
-                self.close_connection = True  # a refused large body: never read it
-            else:
-                body_stream.exhaust()  # unread body bytes would be parsed as the next request
+        if not self.close_connection and not _drained(stream):
+            self.close_connection = True
 
     def handle_one_request(self) -> None:
         self._started = time.perf_counter()
@@ -369,6 +362,34 @@ class FakeAuth0Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _too_large(stream: Any, environ: dict[str, Any]) -> bool:
+    """Whether what is left of the body is known to be more than the server will read: a
+    length over :data:`_DRAIN_LIMIT`, or a chunked body the app refused as too large."""
+    if isinstance(stream, LimitedStream):
+        return bool(stream.limit - stream.tell() > _DRAIN_LIMIT)
+    return bool(environ.get(BODY_REFUSED_KEY))
+
+
+def _drained(stream: Any) -> bool:
+    """Read and drop what the app left of the body, after the answer went out (unread bytes
+    would be parsed as the next request; a client still sending gets to read its answer).
+    False when more than :data:`_DRAIN_LIMIT` was left or the chunked framing is broken: the
+    connection must close."""
+    if isinstance(stream, LimitedStream):
+        stream.exhaust()
+        return True
+    dropped = 0
+    try:
+        while dropped <= _DRAIN_LIMIT:
+            chunk = stream.read(65536)
+            if not chunk:
+                return True
+            dropped += len(chunk)
+    except (OSError, ValueError):  # a malformed chunk
+        return False
+    return False
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -296,12 +296,12 @@ def raw_body(request: Request) -> bytes:
         return cached  # type: ignore[no-any-return]
     environ = request.environ
     if environ.get("wsgi.input_terminated"):  # chunked: read no further than the limit
-        if environ.get(_REFUSED_KEY):  # a reader before found it too large, and stopped there
+        if environ.get(BODY_REFUSED_KEY):  # a reader before found it too large, and stopped there
             raise Auth0Error(413, Msg.PAYLOAD_TOO_LARGE)
         try:
             raw = _read_bounded(environ["wsgi.input"])
         except Auth0Error:
-            environ[_REFUSED_KEY] = True
+            environ[BODY_REFUSED_KEY] = True
             raise
         request._cached_data = raw
         return raw
@@ -320,7 +320,7 @@ def raw_body(request: Request) -> bytes:
 
 
 #: Set in the environ when a chunked body was found too large (the stream is part-read).
-_REFUSED_KEY = "fakeauth0.body_refused"
+BODY_REFUSED_KEY = "fakeauth0.body_refused"
 
 
 def _read_bounded(stream: Any) -> bytes:

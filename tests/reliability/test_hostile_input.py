@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 from collections.abc import Iterator
 from http import HTTPStatus
 from pathlib import Path
@@ -22,8 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from fakeauth0.http.app import MAX_BODY, MAX_DEPTH
 from fakeauth0.search.query import MAX_QUERY_DEPTH, MAX_QUERY_TERMS
-from tests.reliability.wire import DB, Wire, env_int
+from tests.reliability.wire import DB, REQUEST_TIMEOUT, Wire, env_int
 from tests.server.serving import Served, serve
 
 EXAMPLES = env_int("FAKEAUTH0_FUZZ_EXAMPLES", 300)
@@ -66,6 +68,15 @@ def _rss(pid: int) -> int:
 
 # -- strategies -------------------------------------------------------------------------------
 
+
+def _nested_body(depth: int) -> bytes:
+    """A create whose body nests ``depth`` levels (around the limit the door enforces)."""
+    value: object = "leaf"
+    for _ in range(depth - 1):
+        value = {"k": value}
+    return json.dumps({**(value if isinstance(value, dict) else {}), "connection": DB}).encode()
+
+
 PATHS = [
     "/api/v2/users",
     "/api/v2/users/{id}",
@@ -82,6 +93,13 @@ PATHS = [
     "/_fake/rate-limits",  # (not /_fake/faults: it injects 5xx answers on purpose)
     "/_fake/calls",
     "/_fake/login",
+    "/_fake/snapshot",
+    "/_fake/tenants",
+    "/_fake/dashboard",
+    "/_fake/dashboard/user",
+    "/_fake/dashboard/users",
+    "/_fake/dashboard/metadata",
+    "/_fake/dashboard/signin",
     "/_tenants/{id}/api/v2/users",
     "/{id}",
 ]
@@ -116,8 +134,15 @@ QUERY = st.one_of(
     ).map(lambda pairs: "&".join(f"{quote(k)}={quote(v)}" for k, v in pairs)),
     st.binary(max_size=60).map(lambda b: quote(b, safe="=&")),
 )
+#: Strings no JSON parser should hand on: lone surrogates, control characters, very long text.
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=20),
+    st.integers(0xD800, 0xDFFF).map(chr).map(lambda c: "a" + c + "b"),
+    st.text(st.characters(max_codepoint=0x1F), max_size=10),
+    st.integers(10_000, 300_000).map(lambda n: "y" * n),
+)
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats() | HOSTILE_TEXT,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner),
     max_leaves=20,
 )
@@ -125,6 +150,8 @@ BODY = st.one_of(
     st.none(),
     st.binary(max_size=200),
     JSON.map(lambda v: json.dumps(v).encode()),
+    JSON.map(lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8", "surrogatepass")),
+    st.integers(MAX_DEPTH - 2, MAX_DEPTH + 2).map(_nested_body),
     st.fixed_dictionaries(
         {"connection": st.just(DB), "email": st.emails(), "password": st.just(PASSWORD)},
         optional={"user_metadata": JSON, "username": st.text(max_size=20), "x": JSON},
@@ -163,6 +190,8 @@ def requests(draw: st.DrawFn) -> tuple[str, str, bytes | None, dict[str, str]]:
             st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=80)
         )
     body = draw(BODY) if method not in ("GET", "HEAD") else None
+    #: How the body is framed: a length, chunks, or a malformed length (answered 400).
+    headers["framing"] = draw(st.sampled_from(["length", "length", "chunked", "bad-length"]))
     return method, path + ("?" + query if query else ""), body, headers
 
 
@@ -210,14 +239,60 @@ def test_hostile_requests_get_auth0_refusals(
         del headers["Authorization"]
     if headers["Content-Type"] == "":
         del headers["Content-Type"]
+    framing = headers.pop("framing")
     note(f"{method} {path[:300]} {headers} {(body or b'')[:100]!r} ({len(body or b'')} bytes)")
+    note(f"framing: {framing}")
+    if framing == "bad-length":
+        status, raw = _badly_framed(wire, method, path, body, headers)
+        # Refused by the server before any endpoint: Auth0's envelope, whatever the path.
+        assert status == 400, raw[:300]
+        assert method == "HEAD" or json.loads(raw)["statusCode"] == 400, raw[:300]
+        return
     try:
-        status, got, raw = wire.raw(method, path, body, headers)  # times out as a hang guard
+        # times out as a hang guard
+        status, got, raw = wire.raw(method, path, body, headers, chunked=framing == "chunked")
+    except (BrokenPipeError, ConnectionResetError):
+        # Refused before the body is read, the connection closed while the client still sends
+        # it: a chunked body over the limit (413), a request line over 64 KiB (414).
+        oversized = framing == "chunked" and len(body or b"") > MAX_BODY
+        assert oversized or len(path) > 65536 - 20
+        wire.close()
+        return
     finally:
         HISTORY.append((method, path[:120], headers, len(body or b"")))
         note(f"previous requests: {list(HISTORY)[-4:-1]}")
     TRIED["requests"] += 1
     judge(method, path, status, got, raw)
+
+
+def _badly_framed(
+    wire: Wire, method: str, path: str, body: bytes | None, headers: dict[str, str]
+) -> tuple[int, bytes]:
+    """The request with a ``Content-Length`` no server may trust, on its own connection."""
+    length = ["abc", "\u0661", "1, 1", "-1", " "][len(body or b"") % 5]
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {wire.host}:{wire.port}"]
+    lines += [f"{k}: {v}" for k, v in headers.items() if "\r" not in v and "\n" not in v]
+    lines.append(f"Content-Length: {length}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+    with socket.create_connection((wire.host, wire.port), timeout=REQUEST_TIMEOUT) as sock:
+        sock.sendall(head + (body or b"")[:1000])
+        received = b""
+        while b"\r\n\r\n" not in received or not _whole(received):
+            data = sock.recv(65536)
+            if not data:
+                break
+            received += data
+    head_part, _, payload = received.partition(b"\r\n\r\n")
+    return int(head_part.split(b" ", 2)[1]), payload
+
+
+def _whole(received: bytes) -> bool:
+    head, _, payload = received.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(payload) >= int(value)
+    return False
 
 
 @pytest.mark.parametrize(
@@ -247,8 +322,22 @@ def test_the_server_survived_with_bounded_memory_and_clean_logs(server: Served, 
         assert status == 400
     status, body = wire.call("GET", "/_fake/health")
     assert status == 200 and body["status"] == "ok"
-    status, users = wire.call("GET", "/api/v2/users?q=" + quote('email:"fuzz@example.com"'))
-    assert status == 200 and len(users) == 1
+    # Whatever the fuzzing stored, every read still answers valid JSON (``call`` parses it).
+    status, users = wire.call("GET", "/api/v2/users?per_page=100")
+    assert status == 200 and isinstance(users, list)
+    for user in users:
+        status, _ = wire.call("GET", f"/api/v2/users/{quote(user['user_id'], safe='')}")
+        assert status == 200
+    for path in (
+        "/api/v2/users?q=" + quote("_exists_:user_metadata"),
+        "/api/v2/users?q=" + quote('email:"fuzz@example.com"'),
+        "/_fake/snapshot",
+        "/_fake/calls",
+        "/_fake/tenants",
+    ):
+        status, _ = wire.call("GET", path)
+        assert status == 200, path
+    assert wire.raw("GET", "/_fake/dashboard")[0] == 200
     assert server.proc.poll() is None
     assert _rss(server.proc.pid) - start_rss < RSS_GROWTH_LIMIT
     assert _rss(server.proc.pid) < 2 * RSS_GROWTH_LIMIT

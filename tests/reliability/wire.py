@@ -40,11 +40,21 @@ class Wire:
         path: str,
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
+        *,
+        chunked: bool = False,
     ) -> tuple[int, dict[str, str], bytes]:
-        """Send bytes as they are; reconnects once if the server closed an idle connection."""
+        """Send bytes as they are (``chunked``: in 4 KB chunks, with no length); reconnects
+        once if the server closed an idle connection."""
         for attempt in (0, 1):
             try:
-                self.conn.request(method, path, body=body, headers=headers or {})
+                if chunked:
+                    data = body or b""
+                    pieces = iter([data[i : i + 4096] for i in range(0, len(data), 4096)])
+                    self.conn.request(
+                        method, path, body=pieces, headers=headers or {}, encode_chunked=True
+                    )
+                else:
+                    self.conn.request(method, path, body=body, headers=headers or {})
                 response = self.conn.getresponse()
                 data = response.read()
                 if response.getheader("Connection", "").lower() == "close":
