@@ -24,7 +24,7 @@ from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHand
 from werkzeug.wsgi import LimitedStream
 
 from .errors import FakeMsg
-from .http.app import BODY_REFUSED_KEY, MAX_BODY
+from .http.app import MAX_BODY
 from .http.hosts import HostRouter
 from .registry import TenantRegistry
 from .store import StateStore
@@ -33,9 +33,11 @@ from .tenant import Tenant
 log = logging.getLogger("fakeauth0.server")
 access_log = logging.getLogger("fakeauth0.access")
 LOOPBACK = "127.0.0.1"
-#: Unread body bytes the server reads and drops to keep a connection (a body within Auth0's
-#: limit that the app refused unread); a larger body is never read: the connection closes.
-_DRAIN_LIMIT = MAX_BODY
+#: Unread body bytes the server reads and drops after answering (a body the app refused, a
+#: little over Auth0's limit or not read at all), so the client, still sending, gets to read
+#: the answer; a longer body is never read: the connection closes. Read in 64 KB pieces and
+#: dropped, never held.
+_DRAIN_LIMIT = 8 * MAX_BODY
 _LOCAL_HOSTS = frozenset({LOOPBACK, "localhost", "::1"})
 
 
@@ -96,7 +98,7 @@ class RequestHandler(WSGIRequestHandler):
             body = b"Internal Server Error"
             self.close_connection = True
         stream = environ["wsgi.input"]
-        if _too_large(stream, environ):
+        if _too_large(stream):
             self.close_connection = True  # a body over the limit is never read to its end
         status, headers = started
         code = int(status[:3])
@@ -364,12 +366,9 @@ class FakeAuth0Server:
         self.stop()
 
 
-def _too_large(stream: Any, environ: dict[str, Any]) -> bool:
-    """Whether what is left of the body is known to be more than the server will read: a
-    length over :data:`_DRAIN_LIMIT`, or a chunked body the app refused as too large."""
-    if isinstance(stream, LimitedStream):
-        return bool(stream.limit - stream.tell() > _DRAIN_LIMIT)
-    return bool(environ.get(BODY_REFUSED_KEY))
+def _too_large(stream: Any) -> bool:
+    """Whether what is left of the body is known to be more than the server will read."""
+    return isinstance(stream, LimitedStream) and stream.limit - stream.tell() > _DRAIN_LIMIT
 
 
 def _drained(stream: Any) -> bool:
