@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Iterator
 
 import aiohttp
@@ -100,6 +101,40 @@ def test_aiohttp_calls_reach_the_tenant(auth0_tenant: Tenant, auth0_intercept: I
     assert (token_status, created_status) == (200, 201)
     assert created["user_id"].startswith("sms|")  # type: ignore[index]
     assert auth0_tenant.calls.operations() == ["oauth_token", "post_users"]
+
+
+def test_aiohttp_needs_no_mocking_library(
+    auth0_tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pip install fakeauth0 auth0-python`` brings aiohttp and nothing to mock it with."""
+    monkeypatch.setitem(sys.modules, "aioresponses", None)  # import aioresponses fails
+
+    async def fetch() -> tuple[int, object]:
+        base = f"https://{auth0_tenant.domain}"
+        query = {"email": "nobody@example.com"}
+        async with (
+            aiohttp.ClientSession(base_url=base) as session,  # relative URLs, params
+            session.get("/api/v2/users-by-email", params=query, headers=bearer(auth0_tenant)) as r,
+        ):
+            return r.status, await r.json()
+
+    with intercept(auth0_tenant):
+        assert asyncio.run(fetch()) == (200, [])
+    assert auth0_tenant.calls.matching(operation="get_users-by-email", status=200)
+
+
+def test_aiohttp_interceptors_nest(auth0_tenant: Tenant) -> None:
+    other = Tenant("nested.auth0.com")
+
+    async def status(tenant: Tenant) -> int:
+        async with aiohttp.ClientSession() as session:
+            url = f"https://{tenant.domain}/api/v2/users"
+            async with session.get(url, headers=bearer(tenant)) as response:
+                return response.status
+
+    with intercept(auth0_tenant), intercept(other):
+        assert asyncio.run(status(auth0_tenant)) == asyncio.run(status(other)) == 200
+    assert len(auth0_tenant.calls) == len(other.calls) == 1
 
 
 def test_official_sdk_runs_unmodified_token_fetch_included(
