@@ -29,7 +29,7 @@ import io
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable
-from types import TracebackType
+from types import CodeType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -51,6 +51,15 @@ class UnservedRoute(Exception):
     fake for Auth0's own 404 (which client code often reads as "no such user").
     """
 
+    #: The call, ``"<METHOD> <url>"``.
+    where: str = ""
+
+    def caught_in(self, code: CodeType) -> bool:
+        """Whether the frame that caught this error (the first of its traceback) runs
+        ``code``: ``pytest.raises`` in a test function catches it in that function's frame."""
+        traceback = self.__traceback__
+        return traceback is not None and traceback.tb_frame.f_code is code
+
 
 class Interceptor:
     """Routes ``https://<domain>/...`` calls of httpx, requests and aiohttp into tenants' apps.
@@ -70,6 +79,8 @@ class Interceptor:
     ) -> None:
         self.strict = strict
         self.unserved: list[str] = []
+        #: The :class:`UnservedRoute` errors raised, in order (``unserved`` names their calls).
+        self.raised: list[UnservedRoute] = []
         self._apps: dict[str, FakeAuth0App] = {}
         chosen = tuple(LIBRARIES if libraries is None else libraries)
         unknown = set(chosen) - set(LIBRARIES)
@@ -121,10 +132,13 @@ class Interceptor:
         except NotFound:
             where = f"{method} {url}"
             self.unserved.append(where)
-            raise UnservedRoute(
+            error = UnservedRoute(
                 f"fakeauth0 does not serve {where} (tenant {app.tenant.domain}); "
                 "it is not in the fake's route table"
-            ) from None
+            )
+            error.where = where
+            self.raised.append(error)
+            raise error from None
 
     # -- activation -----------------------------------------------------------------------------
 

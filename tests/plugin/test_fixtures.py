@@ -126,10 +126,9 @@ def test_requests_session_reaches_the_tenant(
 ) -> None:
     created = auth0_requests.post(f"{auth0_tenant.base_url}/api/v2/users", json=new_user())
     assert created.status_code == 201, created.text
-    found = auth0_requests.get(
-        f"{auth0_tenant.base_url}/api/v2/users-by-email", params={"email": "ann@example.com"}
-    )
+    found = auth0_requests.get("/api/v2/users-by-email", params={"email": "ann@example.com"})
     assert [u["user_id"] for u in found.json()] == [created.json()["user_id"]]
+    assert auth0_requests.get("api/v2/users").json() == found.json()  # relative, as httpx joins
 
 
 def test_token_factory_grants_only_the_chosen_scopes(

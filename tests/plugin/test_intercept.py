@@ -193,16 +193,39 @@ def test_a_swallowed_unserved_route_still_fails_the_test(pytester: pytest.Pytest
         """
         import httpx
 
-        def test_swallows(auth0_tenant, auth0_intercept):
+        def sign_up(domain):  # the code under test, which hides every error
             try:
-                httpx.post(f"https://{auth0_tenant.domain}/dbconnections/signup")
+                httpx.post(f"https://{domain}/dbconnections/signup")
             except Exception:
                 pass
+
+        def test_swallows(auth0_tenant, auth0_intercept):
+            sign_up(auth0_tenant.domain)
         """
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*routes it does not serve: POST https://*/dbconnections/signup*"])
+
+
+def test_an_unserved_route_the_test_expects_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import httpx
+        import pytest
+        from fakeauth0.intercept import UnservedRoute
+
+        def test_expects_it(auth0_tenant, auth0_intercept):
+            with pytest.raises(UnservedRoute, match="/dbconnections/signup"):
+                httpx.post(f"https://{auth0_tenant.domain}/dbconnections/signup")
+
+        @pytest.mark.auth0(strict=False)
+        def test_not_strict(auth0_tenant, auth0_intercept):
+            url = f"https://{auth0_tenant.domain}/dbconnections/signup"
+            assert httpx.post(url).status_code == 404
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
 
 
 def test_two_tenants_in_one_test_do_not_see_each_other(
