@@ -5,6 +5,7 @@ Fixtures, all named ``auth0_*``:
 - configuration, to override in your ``conftest.py`` (or per test with the ``auth0`` marker):
   ``auth0_domain``, ``auth0_seed``, ``auth0_connections``, ``auth0_clients``, ``auth0_users``;
 - ``auth0_tenant``: a fresh tenant per test; ``auth0_tenant_factory``: more tenants, by domain;
+  ``auth0_fresh_tenant``: a fresh tenant per Hypothesis example;
 - clients bound to the tenant in-process: ``auth0_token`` (a factory of Management API tokens),
   ``auth0_httpx``, ``auth0_requests``, ``auth0_management`` (the official SDK's client);
 - ``auth0_intercept``: calls to ``https://<domain>/`` from any httpx/requests/aiohttp client
@@ -18,6 +19,7 @@ turns that off for a test that expects them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
@@ -43,6 +45,7 @@ __all__ = [
     "auth0_config",
     "auth0_connections",
     "auth0_domain",
+    "auth0_fresh_tenant",
     "auth0_httpx",
     "auth0_intercept",
     "auth0_live_server",
@@ -54,6 +57,7 @@ __all__ = [
     "auth0_tenant_factory",
     "auth0_token",
     "auth0_users",
+    "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_runtest_call",
 ]
@@ -95,9 +99,27 @@ class _ErrorCollector(logging.Handler):
         )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test naming auth0_fresh_tenant (session-scoped, so Hypothesis's function-scoped-fixture
+    # check passes) also sets up its tenant configuration and error collection, unnamed.
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is not None and "auth0_fresh_tenant" in names:
+            names.extend(n for n in ("auth0_config", "_auth0_errors") if n not in names)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    result = yield
+    funcargs = getattr(item, "funcargs", {})
+    fresh = funcargs.get("auth0_fresh_tenant")
+    if isinstance(fresh, FreshTenants):
+        fresh._config = funcargs["auth0_config"]
+        fresh._strict = _node_marker(item).get("strict", True)
+    try:
+        result = yield
+    finally:
+        if isinstance(fresh, FreshTenants):
+            fresh._config = None
     collector = item.stash.get(_ERRORS, None)
     if collector is not None and collector.records:
         pytest.fail(
@@ -110,8 +132,12 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 def _marker(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The merged keyword arguments of every ``auth0`` marker on the test (closest wins)."""
+    return _node_marker(request.node)
+
+
+def _node_marker(node: pytest.Item) -> dict[str, Any]:
     merged: dict[str, Any] = {}
-    for mark in reversed(list(request.node.iter_markers("auth0"))):
+    for mark in reversed(list(node.iter_markers("auth0"))):
         unknown = set(mark.kwargs) - _MARKER_KEYS
         if unknown or mark.args:
             raise pytest.UsageError(
@@ -250,6 +276,46 @@ def auth0_tenant_factory(
         return tenant
 
     return make
+
+
+class FreshTenants:
+    """What ``auth0_fresh_tenant`` gives a test: ``with auth0_fresh_tenant() as tenant:`` builds
+    a new tenant configured like ``auth0_tenant`` (the configuration fixtures and the ``auth0``
+    marker of the running test) and routes calls to its domain to it while the block runs."""
+
+    def __init__(self) -> None:
+        self._config: TenantConfig | None = None
+        self._strict = True
+
+    def __call__(self, *, intercept: bool = True) -> contextlib.AbstractContextManager[Tenant]:
+        """A new tenant for the ``with`` block; ``intercept=False`` leaves the HTTP libraries
+        alone (for code handed a client such as ``httpx.WSGITransport(app=create_app(t))``)."""
+        if self._config is None:
+            raise RuntimeError("auth0_fresh_tenant() makes tenants while a test runs")
+        return self._fresh(self._config, intercept)
+
+    @contextlib.contextmanager
+    def _fresh(self, config: TenantConfig, intercept: bool) -> Iterator[Tenant]:
+        tenant = config.build()
+        if not intercept:
+            yield tenant
+            return
+        from fakeauth0.intercept import Interceptor
+
+        with Interceptor([tenant], strict=self._strict):
+            yield tenant
+
+
+@pytest.fixture(scope="session")
+def auth0_fresh_tenant() -> FreshTenants:
+    """A fresh tenant per Hypothesis example: ``with auth0_fresh_tenant() as tenant: ...``.
+
+    Function-scoped fixtures (``auth0_tenant``, ``auth0_intercept``) are set up once per test,
+    not once per example, and Hypothesis refuses them in a ``@given`` test; this one is
+    session-scoped and builds each tenant from the running test's configuration, with calls
+    to its domain intercepted inside the block.
+    """
+    return FreshTenants()
 
 
 @pytest.fixture
