@@ -123,6 +123,22 @@ def test_aiohttp_needs_no_mocking_library(
     assert auth0_tenant.calls.matching(operation="get_users-by-email", status=200)
 
 
+def test_the_sdks_aiohttp_verifier_fetches_the_tenants_keys(
+    auth0_tenant: Tenant, auth0_intercept: Interceptor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """auth0-python's async ID-token verifier fetches the JWKS with aiohttp."""
+    monkeypatch.setitem(sys.modules, "aioresponses", None)
+    from auth0.authentication.async_token_verifier import AsyncAsymmetricSignatureVerifier
+
+    login = auth0_tenant.login("google-oauth2", user_id="1001", profile={"email": "a@b.io"})
+    verifier = AsyncAsymmetricSignatureVerifier(
+        f"https://{auth0_tenant.domain}/.well-known/jwks.json"
+    )
+    claims = asyncio.run(verifier.verify_signature(login.id_token))
+    assert claims["sub"] == login.user.user_id
+    assert auth0_tenant.calls.operations() == ["jwks"]
+
+
 def test_aiohttp_interceptors_nest(auth0_tenant: Tenant) -> None:
     other = Tenant("nested.auth0.com")
 
