@@ -24,7 +24,9 @@ class StartupError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fakeauth0", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="fakeauth0", description="Run fake Auth0 tenants as a local HTTP(S) server."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve fake tenants over HTTP(S)")
     serve.add_argument("--host", default=LOOPBACK, help="address to bind (default 127.0.0.1)")

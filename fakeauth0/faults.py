@@ -10,6 +10,7 @@ Time here is real time, not the tenant's clock: retry code sleeps in real time.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import threading
@@ -19,6 +20,7 @@ from http import HTTPStatus
 from typing import Any
 
 from .errors import Auth0Error, Msg
+from .spec import load_spec
 
 ANY = "*"
 
@@ -28,6 +30,23 @@ ANY = "*"
 MAX_LATENCY_MS = 60_000
 #: The longest rate-limit window (a day).
 MAX_WINDOW = 86_400.0
+
+
+@functools.cache
+def _spec_spellings() -> dict[str, str]:
+    operations = (op["operationId"] for op in load_spec()["operations"])
+    return {name.replace("-", "_"): name for name in operations}
+
+
+def operation_name(name: str) -> str:
+    """The name the call log gives an operation, for a name a user wrote.
+
+    Operations are named by the spec's operationId, which keeps the hyphens of a path
+    (``get_users-by-email``, ``get_client-grants``); the all-underscore spelling
+    (``get_users_by_email``) names the same operation. Other names (``oauth_token``, ``*``,
+    names outside the spec) are returned unchanged.
+    """
+    return _spec_spellings().get(name.replace("-", "_"), name)
 
 
 @dataclass
@@ -48,6 +67,7 @@ class FaultRule:
     fired: int = 0
 
     def __post_init__(self) -> None:
+        self.operation = operation_name(self.operation)
         if self.status is not None and not 400 <= int(self.status) <= 599:
             raise ValueError("status must be an HTTP error status (400-599) or null")
         if not 0.0 <= float(self.rate) <= 1.0:
@@ -86,6 +106,7 @@ class Bucket:
     _updated: float = field(default=0.0, repr=False)
 
     def __post_init__(self) -> None:
+        self.operations = [operation_name(name) for name in self.operations]
         if int(self.limit) < 1:
             raise ValueError("limit must be at least 1")
         if not 0 < float(self.window) <= MAX_WINDOW:

@@ -11,7 +11,10 @@ so a suite that also uses respx (httpcore) or responses (``HTTPAdapter.send``) k
 - httpx: ``HTTPTransport.handle_request`` / ``AsyncHTTPTransport.handle_async_request`` hand the
   request to httpx's own ``WSGITransport``;
 - requests: ``Session.get_adapter`` returns a transport adapter that runs the WSGI app;
-- aiohttp: ``aioresponses`` (an optional dependency) answers through a callback.
+- aiohttp: ``ClientSession._request`` sends a tenant's calls, unchanged but for the address, to a
+  loopback HTTP server (started on first use) that runs the app; aiohttp reads a real response,
+  so no mocking library is needed and none is in the way. Only the response's ``url`` shows the
+  loopback address.
 
 There is no module-level registry: each interceptor wraps whatever hook was in place when it
 started and restores it when it stops, so interceptors nest (last started, first stopped).
@@ -23,11 +26,10 @@ import functools
 import importlib.util
 import inspect
 import io
-import json
-import re
+import threading
 import urllib.parse
 from collections.abc import Callable, Iterable
-from types import TracebackType
+from types import CodeType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -40,7 +42,6 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 LIBRARIES = ("httpx", "requests", "aiohttp")
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 class UnservedRoute(Exception):
@@ -49,6 +50,15 @@ class UnservedRoute(Exception):
     Raised instead of answering, so code under test cannot mistake a missing feature of the
     fake for Auth0's own 404 (which client code often reads as "no such user").
     """
+
+    #: The call, ``"<METHOD> <url>"``.
+    where: str = ""
+
+    def caught_in(self, code: CodeType) -> bool:
+        """Whether the frame that caught this error (the first of its traceback) runs
+        ``code``: ``pytest.raises`` in a test function catches it in that function's frame."""
+        traceback = self.__traceback__
+        return traceback is not None and traceback.tb_frame.f_code is code
 
 
 class Interceptor:
@@ -69,6 +79,8 @@ class Interceptor:
     ) -> None:
         self.strict = strict
         self.unserved: list[str] = []
+        #: The :class:`UnservedRoute` errors raised, in order (``unserved`` names their calls).
+        self.raised: list[UnservedRoute] = []
         self._apps: dict[str, FakeAuth0App] = {}
         chosen = tuple(LIBRARIES if libraries is None else libraries)
         unknown = set(chosen) - set(LIBRARIES)
@@ -78,6 +90,7 @@ class Interceptor:
             name for name in chosen if importlib.util.find_spec(name) is not None
         )
         self._undo: list[Callable[[], None]] = []
+        self._loopback: _LoopbackServer | None = None
         for tenant in tenants:
             self.add(tenant)
 
@@ -90,8 +103,6 @@ class Interceptor:
         if domain in self._apps and self._apps[domain].tenant is not app.tenant:
             raise ValueError(f"another tenant already answers for {domain}")
         self._apps[domain] = app
-        if self._undo and "aiohttp" in self.libraries:
-            self._aiohttp_route(domain)
 
     def remove(self, domain: str) -> None:
         self._apps.pop(domain.lower(), None)
@@ -121,10 +132,13 @@ class Interceptor:
         except NotFound:
             where = f"{method} {url}"
             self.unserved.append(where)
-            raise UnservedRoute(
+            error = UnservedRoute(
                 f"fakeauth0 does not serve {where} (tenant {app.tenant.domain}); "
                 "it is not in the fake's route table"
-            ) from None
+            )
+            error.where = where
+            self.raised.append(error)
+            raise error from None
 
     # -- activation -----------------------------------------------------------------------------
 
@@ -251,62 +265,82 @@ class Interceptor:
     # -- aiohttp --------------------------------------------------------------------------------
 
     def _patch_aiohttp(self) -> None:
-        try:
-            import aiohttp
-            from aioresponses import aioresponses
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "intercepting aiohttp needs aioresponses: pip install 'fakeauth0[aiohttp]'"
-            ) from None
-        # aioresponses builds aiohttp's responses for us; we do not let it patch aiohttp
-        # itself (its autospec'd mock cannot be nested), but call it from our own hook.
-        mock = aioresponses()
-        mock.start()
-        mock.patcher.stop()
-        self._aiohttp_mock = mock
-        for domain in self._apps:
-            self._aiohttp_route(domain)
+        import aiohttp
+        from multidict import CIMultiDict
+
         interceptor = self
 
         async def _request(
-            session: aiohttp.ClientSession, method: str, url: Any, *a: Any, **kw: Any
+            session: aiohttp.ClientSession, method: str, str_or_url: Any, *a: Any, **kw: Any
         ) -> Any:
-            target = session._build_url(url) if hasattr(session, "_build_url") else url
-            if interceptor.app_for(str(target)) is None:
-                return await original(session, method, url, *a, **kw)
-            return await mock._request_mock(session, method, url, *a, **kw)
+            target = session._build_url(str_or_url) if hasattr(session, "_build_url") else None
+            app = interceptor.app_for(str(target if target is not None else str_or_url))
+            if app is None:
+                return await original(session, method, str_or_url, *a, **kw)
+            interceptor._check_route(app, method.upper(), str(target))
+            headers: CIMultiDict[str] = CIMultiDict(kw.get("headers") or {})
+            headers["Host"] = target.raw_authority  # type: ignore[union-attr]
+            kw["headers"] = headers
+            kw.pop("proxy", None)
+            kw.pop("proxy_auth", None)
+            local = interceptor._loopback_url().join(target.relative())  # type: ignore[union-attr]
+            return await original(session, method, local, *a, **kw)
 
         original = self._swap(aiohttp.ClientSession, "_request", _request)
-        self._undo.insert(0, mock.clear)
 
-    def _aiohttp_route(self, domain: str) -> None:
-        pattern = re.compile(rf"^https://{re.escape(domain)}(:443)?(/|$)", re.IGNORECASE)
-        for method in _METHODS:
-            callback = functools.partial(self._aiohttp_answer, method)
-            self._aiohttp_mock.add(pattern, method=method, callback=callback, repeat=True)
+    def _loopback_url(self) -> Any:
+        """The plain-HTTP address of this interceptor's loopback server (started on first use)."""
+        from yarl import URL
 
-    def _aiohttp_answer(self, method: str, url: Any, **kwargs: Any) -> Any:
-        from aioresponses import CallbackResult
+        if self._loopback is None:
+            self._loopback = _LoopbackServer(self._apps)
+            self._undo.insert(0, self._stop_loopback)
+        return URL(self._loopback.url)
 
-        app = self.app_for(str(url))
-        if app is None:  # the tenant was removed while the route stayed registered
-            raise UnservedRoute(f"no fake tenant answers {url} any more")
-        self._check_route(app, method, str(url))
-        headers = {str(k): str(v) for k, v in dict(kwargs.get("headers") or {}).items()}
-        body = _aiohttp_body(kwargs, headers)
-        auth = kwargs.get("auth")
-        if auth is not None:
-            headers["Authorization"] = auth.encode()
-        status, response_headers, content = _call_wsgi(app, method, str(url), headers, body)
-        content_type = response_headers.pop("Content-Type", "application/octet-stream")
-        return CallbackResult(
-            method=method,
-            status=status,
-            body=content,
-            content_type=content_type.split(";")[0],
-            headers=response_headers,
-            response_class=_aiohttp_response_type(),
+    def _stop_loopback(self) -> None:
+        if self._loopback is not None:
+            self._loopback.stop()
+            self._loopback = None
+
+
+class _LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 that answers from the tenants' apps by ``Host``.
+
+    aiohttp is intercepted by sending a tenant's calls here instead of to the tenant's domain, so
+    aiohttp's own client code reads a real HTTP response: nothing depends on how aiohttp builds
+    its response objects. The app sees the request as Auth0 would (``https``, the domain).
+    """
+
+    def __init__(self, apps: dict[str, FakeAuth0App]) -> None:
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+        def dispatch(environ: dict[str, Any], start_response: Any) -> Any:
+            host = environ.get("HTTP_HOST", "").lower()
+            app = apps.get(host) or apps.get(host.removesuffix(":443"))
+            if app is None:
+                start_response("421 Misdirected Request", [("Content-Type", "text/plain")])
+                return [f"no fake tenant answers {host} any more".encode()]
+            environ["wsgi.url_scheme"] = "https"
+            environ["SERVER_NAME"], environ["SERVER_PORT"] = host.partition(":")[0], "443"
+            return app(environ, start_response)
+
+        self._server = make_server(
+            "127.0.0.1", 0, dispatch, threaded=True, request_handler=QuietHandler
         )
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fakeauth0-aiohttp", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
 
 
 def intercept(
@@ -352,50 +386,6 @@ def _call_wsgi(
         if close is not None:
             close()
     return int(status.split()[0]), dict(response_headers.items()), content
-
-
-def _aiohttp_body(kwargs: dict[str, Any], headers: dict[str, str]) -> bytes:
-    """The bytes aiohttp would send for ``json=`` / ``data=`` (str, bytes, dict, pairs)."""
-    lowered = {k.lower() for k in headers}
-    if kwargs.get("json") is not None:
-        if "content-type" not in lowered:
-            headers["Content-Type"] = "application/json"
-        return json.dumps(kwargs["json"]).encode("utf-8")
-    data = kwargs.get("data")
-    if data is None:
-        return b""
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, str):
-        return data.encode("utf-8")
-    if isinstance(data, (dict, list, tuple)):
-        if "content-type" not in lowered:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        return urllib.parse.urlencode(data).encode("ascii")
-    raise TypeError(f"fakeauth0 cannot forward an aiohttp body of type {type(data).__name__}")
-
-
-@functools.cache
-def _aiohttp_response_type() -> Any:
-    """aiohttp's ClientResponse, made constructible the way aioresponses builds it.
-
-    aiohttp 3.14 added a required ``stream_writer`` argument that aioresponses 0.7.x does not
-    pass; a finished in-memory request has sent everything, so a writer of size 0 stands in.
-    """
-    from aiohttp import ClientResponse
-
-    if "stream_writer" not in inspect.signature(ClientResponse.__init__).parameters:
-        return None
-
-    class _SentWriter:
-        output_size = 0
-
-    class InMemoryResponse(ClientResponse):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("stream_writer", _SentWriter())
-            super().__init__(*args, **kwargs)
-
-    return InMemoryResponse
 
 
 @functools.cache

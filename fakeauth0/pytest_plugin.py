@@ -5,6 +5,7 @@ Fixtures, all named ``auth0_*``:
 - configuration, to override in your ``conftest.py`` (or per test with the ``auth0`` marker):
   ``auth0_domain``, ``auth0_seed``, ``auth0_connections``, ``auth0_clients``, ``auth0_users``;
 - ``auth0_tenant``: a fresh tenant per test; ``auth0_tenant_factory``: more tenants, by domain;
+  ``auth0_fresh_tenant``: a fresh tenant per Hypothesis example;
 - clients bound to the tenant in-process: ``auth0_token`` (a factory of Management API tokens),
   ``auth0_httpx``, ``auth0_requests``, ``auth0_management`` (the official SDK's client);
 - ``auth0_intercept``: calls to ``https://<domain>/`` from any httpx/requests/aiohttp client
@@ -18,7 +19,11 @@ turns that off for a test that expects them.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
 import logging
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +45,7 @@ __all__ = [
     "auth0_config",
     "auth0_connections",
     "auth0_domain",
+    "auth0_fresh_tenant",
     "auth0_httpx",
     "auth0_intercept",
     "auth0_live_server",
@@ -51,6 +57,7 @@ __all__ = [
     "auth0_tenant_factory",
     "auth0_token",
     "auth0_users",
+    "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_runtest_call",
 ]
@@ -92,9 +99,27 @@ class _ErrorCollector(logging.Handler):
         )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test naming auth0_fresh_tenant (session-scoped, so Hypothesis's function-scoped-fixture
+    # check passes) also sets up its tenant configuration and error collection, unnamed.
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is not None and "auth0_fresh_tenant" in names:
+            names.extend(n for n in ("auth0_config", "_auth0_errors") if n not in names)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    result = yield
+    funcargs = getattr(item, "funcargs", {})
+    fresh = funcargs.get("auth0_fresh_tenant")
+    if isinstance(fresh, FreshTenants):
+        fresh._config = funcargs["auth0_config"]
+        fresh._strict = _node_marker(item).get("strict", True)
+    try:
+        result = yield
+    finally:
+        if isinstance(fresh, FreshTenants):
+            fresh._config = None
     collector = item.stash.get(_ERRORS, None)
     if collector is not None and collector.records:
         pytest.fail(
@@ -107,8 +132,12 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 def _marker(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The merged keyword arguments of every ``auth0`` marker on the test (closest wins)."""
+    return _node_marker(request.node)
+
+
+def _node_marker(node: pytest.Item) -> dict[str, Any]:
     merged: dict[str, Any] = {}
-    for mark in reversed(list(request.node.iter_markers("auth0"))):
+    for mark in reversed(list(node.iter_markers("auth0"))):
         unknown = set(mark.kwargs) - _MARKER_KEYS
         if unknown or mark.args:
             raise pytest.UsageError(
@@ -249,6 +278,46 @@ def auth0_tenant_factory(
     return make
 
 
+class FreshTenants:
+    """What ``auth0_fresh_tenant`` gives a test: ``with auth0_fresh_tenant() as tenant:`` builds
+    a new tenant configured like ``auth0_tenant`` (the configuration fixtures and the ``auth0``
+    marker of the running test) and routes calls to its domain to it while the block runs."""
+
+    def __init__(self) -> None:
+        self._config: TenantConfig | None = None
+        self._strict = True
+
+    def __call__(self, *, intercept: bool = True) -> contextlib.AbstractContextManager[Tenant]:
+        """A new tenant for the ``with`` block; ``intercept=False`` leaves the HTTP libraries
+        alone (for code handed a client such as ``httpx.WSGITransport(app=create_app(t))``)."""
+        if self._config is None:
+            raise RuntimeError("auth0_fresh_tenant() makes tenants while a test runs")
+        return self._fresh(self._config, intercept)
+
+    @contextlib.contextmanager
+    def _fresh(self, config: TenantConfig, intercept: bool) -> Iterator[Tenant]:
+        tenant = config.build()
+        if not intercept:
+            yield tenant
+            return
+        from fakeauth0.intercept import Interceptor
+
+        with Interceptor([tenant], strict=self._strict):
+            yield tenant
+
+
+@pytest.fixture(scope="session")
+def auth0_fresh_tenant() -> FreshTenants:
+    """A fresh tenant per Hypothesis example: ``with auth0_fresh_tenant() as tenant: ...``.
+
+    Function-scoped fixtures (``auth0_tenant``, ``auth0_intercept``) are set up once per test,
+    not once per example, and Hypothesis refuses them in a ``@given`` test; this one is
+    session-scoped and builds each tenant from the running test's configuration, with calls
+    to its domain intercepted inside the block.
+    """
+    return FreshTenants()
+
+
 @pytest.fixture
 def auth0_token(auth0_tenant: Tenant) -> Callable[..., str]:
     """A factory of Management API tokens for the tenant's M2M client:
@@ -302,10 +371,9 @@ def auth0_httpx(auth0_tenant: Tenant) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def auth0_requests(auth0_tenant: Tenant) -> Iterator[requests.Session]:
-    """A ``requests.Session`` reaching the tenant in-process (``https://<domain>/...``),
+    """A ``requests.Session`` reaching the tenant in-process, base URL ``https://<domain>``
+    (``session.get("/api/v2/users")``, as with ``auth0_httpx``; absolute URLs work too),
     authorized with an all-scopes Management API token unless a request sets its own."""
-    import requests
-
     from fakeauth0.intercept import mount_requests
 
     bearer = _LazyBearer(auth0_tenant)
@@ -314,10 +382,30 @@ def auth0_requests(auth0_tenant: Tenant) -> Iterator[requests.Session]:
         request.headers.setdefault("Authorization", "Bearer " + bearer.token)
         return request
 
-    session = mount_requests(requests.Session(), auth0_tenant)
+    session = mount_requests(_session_type()(auth0_tenant.base_url), auth0_tenant)
     session.auth = authorize
     with session:
         yield session
+
+
+@functools.cache
+def _session_type() -> type[requests.Session]:
+    """A ``requests.Session`` with a base URL, which requests itself does not have."""
+    import requests
+
+    class BaseURLSession(requests.Session):
+        def __init__(self, base_url: str) -> None:
+            super().__init__()
+            self.base_url = base_url.rstrip("/") + "/"
+
+        def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            if isinstance(url, bytes):
+                url = url.decode("utf-8")
+            return super().request(
+                method, urllib.parse.urljoin(self.base_url, url), *args, **kwargs
+            )
+
+    return BaseURLSession
 
 
 @pytest.fixture
@@ -342,17 +430,23 @@ def auth0_intercept(request: pytest.FixtureRequest, auth0_tenant: Tenant) -> Ite
     """While the test runs, httpx (sync and async), requests and aiohttp calls to
     ``https://<domain>/...`` go to the tenant in-process; ``.add(tenant)`` serves more.
 
-    A call to a path the fake does not serve raises ``UnservedRoute``; if the code under test
-    swallowed it, the test fails at teardown all the same.
+    A call to a path the fake does not serve raises ``UnservedRoute``. The test function may
+    catch it (``with pytest.raises(UnservedRoute): ...``); if the code under test swallowed it
+    instead, the test fails at teardown all the same. ``@pytest.mark.auth0(strict=False)``
+    turns this off: unserved paths are then answered by the app (404), as any other request.
     """
     from fakeauth0.intercept import Interceptor
 
     strict = _marker(request).get("strict", True)
     with Interceptor([auth0_tenant], strict=strict) as interceptor:
         yield interceptor
-    if interceptor.unserved:
+    test_code = getattr(inspect.unwrap(request.function), "__code__", None)
+    swallowed = [
+        e.where for e in interceptor.raised if test_code is None or not e.caught_in(test_code)
+    ]
+    if swallowed:
         pytest.fail(
-            "fakeauth0 was called on routes it does not serve: " + ", ".join(interceptor.unserved),
+            "fakeauth0 was called on routes it does not serve: " + ", ".join(swallowed),
             pytrace=False,
         )
 

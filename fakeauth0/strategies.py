@@ -5,7 +5,8 @@ Everything generated is something a real tenant accepts (the connection's passwo
 e-mail format, metadata key rules, app_metadata's reserved keys), so a failing property is a bug
 in the code under test, not a malformed fixture. Strategies are built from small pieces that
 Hypothesis shrinks towards short ASCII values, so a counter-example reads like a hand-written
-one::
+one. Each strategy is built once and reused (the functions are cached), so a draw is only a
+draw: default ``settings`` pass Hypothesis's health checks, from an empty database too::
 
     from hypothesis import given
     from fakeauth0 import strategies as a0
@@ -16,6 +17,8 @@ one::
 
 from __future__ import annotations
 
+import functools
+import operator
 import string
 from collections.abc import Sequence
 from typing import Any
@@ -34,9 +37,21 @@ _LOCAL = string.ascii_lowercase + string.digits
 _LABEL = string.ascii_lowercase + string.digits
 _KEY_CHARS = string.ascii_letters + string.digits + "_-"
 _TLDS = ("com", "org", "net", "io", "dev")
+#: Any character UTF-8 can encode (everything but surrogates). Hypothesis's default alphabet for
+#: ``st.text()`` is ``characters(codec="utf-8")``, the same set, but it works the set out from the
+#: codec on first use and caches it in the Hypothesis database directory: one to two seconds on a
+#: fresh checkout, inside the first draw, which fails the ``too_slow`` health check. Excluding the
+#: surrogate category needs only Hypothesis's small, fast category table.
+_UNICODE = st.characters(exclude_categories=("Cs",))
+#: A social provider's user ids: digits, no leading zero; a database user's: 24 hex digits.
+_SOCIAL_IDS = st.builds(
+    operator.add, st.sampled_from("123456789"), st.text(string.digits, min_size=5, max_size=20)
+)
+_OBJECT_IDS = st.text("0123456789abcdef", min_size=24, max_size=24)
 _SOCIAL = ("google-oauth2", "github", "facebook", "twitter", "linkedin", "apple", "windowslive")
 
 
+@functools.cache
 def emails() -> st.SearchStrategy[str]:
     """Lower-case addresses Auth0 (and the spec's ``email`` format) accept:
     ``local@label.tld``; shrinks to ``0@0.com``."""
@@ -50,38 +65,46 @@ def emails() -> st.SearchStrategy[str]:
     return st.builds(lambda lo, do: f"{lo}@{do}", dotted, domain)
 
 
-@st.composite
-def passwords(draw: st.DrawFn, policy: str = "good") -> str:
+_MIN_PASSWORD = {"none": 1, "low": 6, "fair": 8, "good": 8, "excellent": 10}
+#: One character of each class: lower, upper, digit, special (every policy is then met by
+#: length alone).
+_EVERY_CLASS = st.tuples(
+    st.sampled_from(string.ascii_lowercase),
+    st.sampled_from(string.ascii_uppercase),
+    st.sampled_from(string.digits),
+    st.sampled_from(_SPECIAL),
+).map("".join)
+
+
+def _no_triples(password: str) -> str:
+    """``password`` with every third equal character in a row replaced."""
+    fixed = list(password[:2])
+    for ch in password[2:]:
+        if ch == fixed[-1] == fixed[-2]:
+            ch = "a" if ch != "a" else "b"
+        fixed.append(ch)
+    return "".join(fixed)
+
+
+@functools.cache
+def passwords(policy: str = "good") -> st.SearchStrategy[str]:
     """Passwords the given policy accepts (``none`` … ``excellent``; a new tenant's database
     connection uses ``good``: 8+ characters from at least 3 of lower, upper, digit, special)."""
     if policy not in PASSWORD_POLICIES:
         raise ValueError(f"unknown password policy {policy!r}; one of {PASSWORD_POLICIES}")
-    minimum = {"none": 1, "low": 6, "fair": 8, "good": 8, "excellent": 10}[policy]
-    required = [
-        draw(st.sampled_from(string.ascii_lowercase)),
-        draw(st.sampled_from(string.ascii_uppercase)),
-        draw(st.sampled_from(string.digits)),
-        draw(st.sampled_from(_SPECIAL)),
-    ]
-    if policy == "excellent":  # never three equal characters in a row
-        rest_chars = st.sampled_from(PASSWORD_CHARS)
-        rest = draw(st.lists(rest_chars, min_size=max(0, minimum - 4), max_size=40))
-        password = "".join(required + rest)
-        fixed = [password[0], password[1]] if len(password) > 1 else list(password)
-        for ch in password[2:]:
-            if ch == fixed[-1] == fixed[-2]:
-                ch = "a" if ch != "a" else "b"
-            fixed.append(ch)
-        password = "".join(fixed)
-    else:
-        rest = draw(
-            st.text(PASSWORD_CHARS, min_size=max(0, minimum - 4), max_size=40),
-        )
-        password = "".join(required) + rest
-    assert password_meets_policy(password, policy), password
-    return password
+    rest = st.text(PASSWORD_CHARS, min_size=max(0, _MIN_PASSWORD[policy] - 4), max_size=40)
+
+    def join(required: str, tail: str) -> str:
+        password = required + tail
+        if policy == "excellent":  # never three equal characters in a row
+            password = _no_triples(password)
+        assert password_meets_policy(password, policy), password
+        return password
+
+    return st.builds(join, _EVERY_CLASS, rest)
 
 
+@functools.cache
 def metadata_keys(*, app: bool = False) -> st.SearchStrategy[str]:
     """Keys Auth0 accepts in metadata: no ``.`` or ``$``; for ``app_metadata`` none of the
     reserved names (``email``, ``user_id``, ``blocked`` …)."""
@@ -91,30 +114,39 @@ def metadata_keys(*, app: bool = False) -> st.SearchStrategy[str]:
     return keys
 
 
+@functools.cache
 def metadata_values() -> st.SearchStrategy[Any]:
-    """JSON values that survive a round trip unchanged (no floats: their text form varies)."""
-    scalars = st.booleans() | st.integers(-(2**31), 2**31) | st.text(max_size=30)
-    return st.recursive(
-        scalars,
-        lambda inner: (
-            st.lists(inner, max_size=4)
-            | st.dictionaries(st.text(_KEY_CHARS, min_size=1, max_size=10), inner, max_size=4)
-        ),
-        max_leaves=8,
-    )
+    """JSON values that survive a round trip unchanged (no floats: their text form varies):
+    scalars, and lists and objects nested at most two deep. The nesting is built level by level
+    rather than with ``st.recursive``, whose leaf limit throws away the examples that reach it."""
+    scalars = st.booleans() | st.integers(-(2**31), 2**31) | st.text(_UNICODE, max_size=30)
+    keys = st.text(_KEY_CHARS, min_size=1, max_size=10)
+
+    def nest(inner: st.SearchStrategy[Any], size: int) -> st.SearchStrategy[Any]:
+        return st.lists(inner, max_size=size) | st.dictionaries(keys, inner, max_size=size)
+
+    return scalars | nest(scalars | nest(scalars, 3), 3)
 
 
+@functools.cache
 def metadata(*, app: bool = False, max_size: int = 5) -> st.SearchStrategy[dict[str, Any]]:
     """``user_metadata`` (or ``app_metadata`` with ``app=True``) dictionaries; top-level values
     are never null, since a null in a write means "delete this key"."""
     return st.dictionaries(metadata_keys(app=app), metadata_values(), max_size=max_size)
 
 
+@functools.cache
 def names() -> st.SearchStrategy[str]:
-    """Profile names (1-150 characters in the spec; kept short and printable)."""
-    return st.text(string.ascii_letters + " '-", min_size=1, max_size=30).filter(str.strip)
+    """Profile names (1-150 characters in the spec; kept short and printable, starting with a
+    letter)."""
+    return st.builds(
+        operator.add,
+        st.sampled_from(string.ascii_letters),
+        st.text(string.ascii_letters + " '-", max_size=29),
+    )
 
 
+@functools.cache
 def phone_numbers() -> st.SearchStrategy[str]:
     """E.164 numbers, as the ``sms`` connection expects: ``+`` and 8-15 digits."""
     return st.builds(
@@ -124,33 +156,36 @@ def phone_numbers() -> st.SearchStrategy[str]:
     )
 
 
-@st.composite
+def _merged(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    return {**first, **second}
+
+
+@functools.cache
 def database_user_bodies(
-    draw: st.DrawFn, connection: str = DEFAULT_DATABASE, policy: str = "good"
-) -> dict[str, Any]:
+    connection: str = DEFAULT_DATABASE, policy: str = "good"
+) -> st.SearchStrategy[dict[str, Any]]:
     """``POST /users`` bodies for a database connection whose password policy is ``policy``."""
-    body: dict[str, Any] = {
-        "connection": connection,
-        "email": draw(emails()),
-        "password": draw(passwords(policy)),
-    }
-    body.update(draw(_optional_profile()))
-    return body
+    required = st.fixed_dictionaries(
+        {"connection": st.just(connection), "email": emails(), "password": passwords(policy)}
+    )
+    return st.builds(_merged, required, _optional_profile())
 
 
-@st.composite
-def passwordless_user_bodies(draw: st.DrawFn, strategy: str = "email") -> dict[str, Any]:
+@functools.cache
+def passwordless_user_bodies(strategy: str = "email") -> st.SearchStrategy[dict[str, Any]]:
     """``POST /users`` bodies for the passwordless ``email`` or ``sms`` connection."""
     if strategy == "email":
-        body: dict[str, Any] = {"connection": "email", "email": draw(emails())}
+        required = st.fixed_dictionaries({"connection": st.just("email"), "email": emails()})
     elif strategy == "sms":
-        body = {"connection": "sms", "phone_number": draw(phone_numbers())}
+        required = st.fixed_dictionaries(
+            {"connection": st.just("sms"), "phone_number": phone_numbers()}
+        )
     else:
         raise ValueError("passwordless strategy is 'email' or 'sms'")
-    body.update(draw(_optional_profile()))
-    return body
+    return st.builds(_merged, required, _optional_profile())
 
 
+@functools.cache
 def user_bodies() -> st.SearchStrategy[dict[str, Any]]:
     """Create-user bodies for any of a new tenant's connections that allow creation."""
     return (
@@ -159,7 +194,7 @@ def user_bodies() -> st.SearchStrategy[dict[str, Any]]:
 
 
 @st.composite
-def _optional_profile(draw: st.DrawFn) -> dict[str, Any]:
+def _profile(draw: st.DrawFn) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if draw(st.booleans()):
         extra["email_verified"] = draw(st.booleans())
@@ -175,14 +210,17 @@ def _optional_profile(draw: st.DrawFn) -> dict[str, Any]:
     return extra
 
 
+@functools.cache
+def _optional_profile() -> st.SearchStrategy[dict[str, Any]]:
+    return _profile()
+
+
 @st.composite
-def social_profiles(
-    draw: st.DrawFn, connections: Sequence[str] = ("google-oauth2",)
+def _social_profile(
+    draw: st.DrawFn, connections: tuple[str, ...]
 ) -> tuple[str, str, dict[str, Any]]:
-    """``(connection, user_id, profile)`` for :meth:`Tenant.add_social_user`: a user as Auth0
-    stores it after a first social login. E-mails keep the IdP's case."""
-    connection = draw(st.sampled_from(list(connections)))
-    user_id = draw(st.text(string.digits, min_size=6, max_size=21).filter(lambda s: s[0] != "0"))
+    connection = draw(st.sampled_from(connections))
+    user_id = draw(_SOCIAL_IDS)
     email = draw(emails())
     if draw(st.booleans()):
         email = email.capitalize()
@@ -193,23 +231,37 @@ def social_profiles(
     return connection, user_id, profile
 
 
+def social_profiles(
+    connections: Sequence[str] = ("google-oauth2",),
+) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
+    """``(connection, user_id, profile)`` for :meth:`Tenant.add_social_user`: a user as Auth0
+    stores it after a first social login. E-mails keep the IdP's case."""
+    return _social_profiles(tuple(connections))
+
+
+@functools.cache
+def _social_profiles(connections: tuple[str, ...]) -> st.SearchStrategy[Any]:
+    return _social_profile(connections)
+
+
 @st.composite
-def identities(draw: st.DrawFn) -> Identity:
-    """``identities[]`` entries: database, passwordless or social, with the id form each uses."""
+def _identity(draw: st.DrawFn) -> Identity:
     kind = draw(st.sampled_from(["database", "email", "sms", "social"]))
     if kind == "database":
-        return Identity(DEFAULT_DATABASE, "auth0", draw(_object_ids()), False)
+        return Identity(DEFAULT_DATABASE, "auth0", draw(_OBJECT_IDS), False)
     if kind in ("email", "sms"):
-        return Identity(kind, kind, draw(_object_ids()), False)
+        return Identity(kind, kind, draw(_OBJECT_IDS), False)
     provider = draw(st.sampled_from(_SOCIAL))
-    bare = draw(st.text(string.digits, min_size=6, max_size=21).filter(lambda s: s[0] != "0"))
-    return Identity(provider, provider, bare, True)
+    return Identity(provider, provider, draw(_SOCIAL_IDS), True)
 
 
-def _object_ids() -> st.SearchStrategy[str]:
-    return st.text("0123456789abcdef", min_size=24, max_size=24)
+@functools.cache
+def identities() -> st.SearchStrategy[Identity]:
+    """``identities[]`` entries: database, passwordless or social, with the id form each uses."""
+    return _identity()
 
 
+@functools.cache
 def connection_names() -> st.SearchStrategy[str]:
     """Names Auth0 accepts for a connection: letters and digits in hyphen-separated runs,
     starting and ending with an alphanumeric, at most 35 characters."""
@@ -218,10 +270,7 @@ def connection_names() -> st.SearchStrategy[str]:
 
 
 @st.composite
-def connections(draw: st.DrawFn) -> dict[str, Any]:
-    """Connection specs ``{"name", "strategy", "options"}`` (database ones with a password
-    policy), as ``Tenant.create_connection(**spec)`` and the ``auth0_connections`` fixture take.
-    Names start with ``c-`` so they never collide with a new tenant's defaults."""
+def _connection(draw: st.DrawFn) -> dict[str, Any]:
     name = "c-" + draw(connection_names())[:33]
     strategy = draw(st.sampled_from(["auth0", *_SOCIAL]))
     options: dict[str, Any] = {}
@@ -230,27 +279,33 @@ def connections(draw: st.DrawFn) -> dict[str, Any]:
     return {"name": name, "strategy": strategy, "options": options}
 
 
+@functools.cache
+def connections() -> st.SearchStrategy[dict[str, Any]]:
+    """Connection specs ``{"name", "strategy", "options"}`` (database ones with a password
+    policy), as ``Tenant.create_connection(**spec)`` and the ``auth0_connections`` fixture take.
+    Names start with ``c-`` so they never collide with a new tenant's defaults."""
+    return _connection()
+
+
+def _user_key(body: dict[str, Any]) -> tuple[str, str]:
+    return body["connection"], body.get("email") or body.get("phone_number")
+
+
 @st.composite
-def tenants(
-    draw: st.DrawFn,
-    *,
-    domain: str = "hypothesis.auth0.com",
-    max_users: int = 6,
-    max_social: int = 3,
-) -> Tenant:
-    """A fresh :class:`Tenant` holding generated database, passwordless and social users
-    (unique e-mails, phone numbers and social ids, so every creation succeeds)."""
+def _tenant(draw: st.DrawFn, domain: str, max_users: int, max_social: int) -> Tenant:
+    bodies = draw(st.lists(user_bodies(), max_size=max_users, unique_by=_user_key))
+    socials = draw(st.lists(social_profiles(), max_size=max_social, unique_by=lambda s: s[:2]))
     tenant = Tenant(domain)
-    bodies = draw(
-        st.lists(
-            user_bodies(),
-            max_size=max_users,
-            unique_by=lambda b: (b["connection"], b.get("email") or b.get("phone_number")),
-        )
-    )
     for body in bodies:
         tenant.create_user(body)
-    socials = draw(st.lists(social_profiles(), max_size=max_social, unique_by=lambda s: s[:2]))
     for connection, user_id, profile in socials:
         tenant.add_social_user(connection, user_id, profile)
     return tenant
+
+
+def tenants(
+    *, domain: str = "hypothesis.auth0.com", max_users: int = 6, max_social: int = 3
+) -> st.SearchStrategy[Tenant]:
+    """A fresh :class:`Tenant` holding generated database, passwordless and social users
+    (unique e-mails, phone numbers and social ids, so every creation succeeds)."""
+    return _tenant(domain, max_users, max_social)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from auth0.management import ManagementClient
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
 from fakeauth0 import FakeAuth0App, Tenant, create_app
 from tests.contract.conformance import SpecRecorder
@@ -23,14 +23,12 @@ settings.register_profile(
     "ci",
     deadline=None,  # a first request builds the route table; wall time is no property
     stateful_step_count=25,
-    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
     "long",
     deadline=None,
     max_examples=3000,
     stateful_step_count=50,
-    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("FAKEAUTH0_HYPOTHESIS_PROFILE", "ci"))
 

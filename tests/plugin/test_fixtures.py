@@ -126,10 +126,9 @@ def test_requests_session_reaches_the_tenant(
 ) -> None:
     created = auth0_requests.post(f"{auth0_tenant.base_url}/api/v2/users", json=new_user())
     assert created.status_code == 201, created.text
-    found = auth0_requests.get(
-        f"{auth0_tenant.base_url}/api/v2/users-by-email", params={"email": "ann@example.com"}
-    )
+    found = auth0_requests.get("/api/v2/users-by-email", params={"email": "ann@example.com"})
     assert [u["user_id"] for u in found.json()] == [created.json()["user_id"]]
+    assert auth0_requests.get("api/v2/users").json() == found.json()  # relative, as httpx joins
 
 
 def test_token_factory_grants_only_the_chosen_scopes(
@@ -200,3 +199,54 @@ def test_a_bug_in_the_fake_fails_the_test_that_hit_it(pytester: pytest.Pytester)
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*fakeauth0 raised while serving*", "*boom inside the fake*"])
+
+
+def test_a_fresh_tenant_per_hypothesis_example(pytester: pytest.Pytester) -> None:
+    """auth0_fresh_tenant passes Hypothesis's health checks with default settings and builds
+    each example's tenant from the test's configuration fixtures and marker."""
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def auth0_domain():
+            return "per-example.eu.auth0.com"
+
+        @pytest.fixture
+        def auth0_users():
+            return [{"connection": "email", "email": "seeded@example.com"}]
+        """
+    )
+    pytester.makepyfile(
+        """
+        import httpx
+        import pytest
+        from hypothesis import given, settings
+        from fakeauth0 import strategies as a0
+
+        seen = set()
+
+        @settings(max_examples=10)
+        @given(body=a0.database_user_bodies())
+        def test_each_example_starts_clean(auth0_fresh_tenant, body):
+            with auth0_fresh_tenant() as tenant:
+                assert tenant.domain == "per-example.eu.auth0.com"
+                assert [u.email for u in tenant.list_users()] == ["seeded@example.com"]
+                headers = {"Authorization": "Bearer " + tenant.management_token()}
+                url = f"https://{tenant.domain}/api/v2/users"
+                assert httpx.post(url, json=body, headers=headers).status_code == 201
+                seen.add(id(tenant))
+
+        @pytest.mark.auth0(users=[], strict=False)
+        @settings(max_examples=3)
+        @given(email=a0.emails())
+        def test_the_marker_applies(auth0_fresh_tenant, email):
+            with auth0_fresh_tenant() as tenant:
+                assert tenant.list_users() == []
+                assert httpx.get(f"https://{tenant.domain}/nowhere").status_code == 404
+
+        def test_every_example_had_its_own_tenant():
+            assert len(seen) >= 10
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)

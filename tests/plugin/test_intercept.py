@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Iterator
 
 import aiohttp
@@ -102,6 +103,56 @@ def test_aiohttp_calls_reach_the_tenant(auth0_tenant: Tenant, auth0_intercept: I
     assert auth0_tenant.calls.operations() == ["oauth_token", "post_users"]
 
 
+def test_aiohttp_needs_no_mocking_library(
+    auth0_tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pip install fakeauth0 auth0-python`` brings aiohttp and nothing to mock it with."""
+    monkeypatch.setitem(sys.modules, "aioresponses", None)  # import aioresponses fails
+
+    async def fetch() -> tuple[int, object]:
+        base = f"https://{auth0_tenant.domain}"
+        query = {"email": "nobody@example.com"}
+        async with (
+            aiohttp.ClientSession(base_url=base) as session,  # relative URLs, params
+            session.get("/api/v2/users-by-email", params=query, headers=bearer(auth0_tenant)) as r,
+        ):
+            return r.status, await r.json()
+
+    with intercept(auth0_tenant):
+        assert asyncio.run(fetch()) == (200, [])
+    assert auth0_tenant.calls.matching(operation="get_users-by-email", status=200)
+
+
+def test_the_sdks_aiohttp_verifier_fetches_the_tenants_keys(
+    auth0_tenant: Tenant, auth0_intercept: Interceptor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """auth0-python's async ID-token verifier fetches the JWKS with aiohttp."""
+    monkeypatch.setitem(sys.modules, "aioresponses", None)
+    from auth0.authentication.async_token_verifier import AsyncAsymmetricSignatureVerifier
+
+    login = auth0_tenant.login("google-oauth2", user_id="1001", profile={"email": "a@b.io"})
+    verifier = AsyncAsymmetricSignatureVerifier(
+        f"https://{auth0_tenant.domain}/.well-known/jwks.json"
+    )
+    claims = asyncio.run(verifier.verify_signature(login.id_token))
+    assert claims["sub"] == login.user.user_id
+    assert auth0_tenant.calls.operations() == ["jwks"]
+
+
+def test_aiohttp_interceptors_nest(auth0_tenant: Tenant) -> None:
+    other = Tenant("nested.auth0.com")
+
+    async def status(tenant: Tenant) -> int:
+        async with aiohttp.ClientSession() as session:
+            url = f"https://{tenant.domain}/api/v2/users"
+            async with session.get(url, headers=bearer(tenant)) as response:
+                return response.status
+
+    with intercept(auth0_tenant), intercept(other):
+        assert asyncio.run(status(auth0_tenant)) == asyncio.run(status(other)) == 200
+    assert len(auth0_tenant.calls) == len(other.calls) == 1
+
+
 def test_official_sdk_runs_unmodified_token_fetch_included(
     auth0_tenant: Tenant, auth0_intercept: Interceptor
 ) -> None:
@@ -158,16 +209,39 @@ def test_a_swallowed_unserved_route_still_fails_the_test(pytester: pytest.Pytest
         """
         import httpx
 
-        def test_swallows(auth0_tenant, auth0_intercept):
+        def sign_up(domain):  # the code under test, which hides every error
             try:
-                httpx.post(f"https://{auth0_tenant.domain}/dbconnections/signup")
+                httpx.post(f"https://{domain}/dbconnections/signup")
             except Exception:
                 pass
+
+        def test_swallows(auth0_tenant, auth0_intercept):
+            sign_up(auth0_tenant.domain)
         """
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*routes it does not serve: POST https://*/dbconnections/signup*"])
+
+
+def test_an_unserved_route_the_test_expects_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import httpx
+        import pytest
+        from fakeauth0.intercept import UnservedRoute
+
+        def test_expects_it(auth0_tenant, auth0_intercept):
+            with pytest.raises(UnservedRoute, match="/dbconnections/signup"):
+                httpx.post(f"https://{auth0_tenant.domain}/dbconnections/signup")
+
+        @pytest.mark.auth0(strict=False)
+        def test_not_strict(auth0_tenant, auth0_intercept):
+            url = f"https://{auth0_tenant.domain}/dbconnections/signup"
+            assert httpx.post(url).status_code == 404
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
 
 
 def test_two_tenants_in_one_test_do_not_see_each_other(

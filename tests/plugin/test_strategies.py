@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from fakeauth0 import Tenant, create_app
@@ -13,7 +17,7 @@ from fakeauth0 import strategies as a0
 from fakeauth0.connections import PASSWORD_POLICIES, password_meets_policy
 from fakeauth0.users import RESERVED_APP_METADATA
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=60, deadline=None)
 TENANT = Tenant("strategies.auth0.com")
 HTTP = httpx.Client(
     base_url=TENANT.base_url,
@@ -76,3 +80,40 @@ def test_failures_shrink_to_minimal_values() -> None:
     quiet = settings(database=None)
     assert find(a0.emails(), lambda e: "." in e.split("@")[0], settings=quiet) == "0.0@0.com"
     assert find(a0.passwords(), lambda p: len(p) >= 8, settings=quiet) == "aA0!0000"
+
+
+FRESH_CHECKOUT_SUITE = """
+from hypothesis import given
+from fakeauth0 import strategies as a0
+
+
+@given(a0.database_user_bodies(), a0.metadata(app=True))
+def test_recipe(body, app_metadata): ...
+
+
+@given(a0.user_bodies(), a0.social_profiles(), a0.identities(), a0.connections())
+def test_every_body(body, social, identity, connection): ...
+
+
+@given(a0.tenants())
+def test_tenants(tenant): ...
+"""
+
+
+def test_default_settings_pass_the_health_checks_from_an_empty_database(tmp_path: Path) -> None:
+    """A downstream suite's first run: no Hypothesis directory yet, default settings, nothing
+    suppressed. Text drawn from Hypothesis's default alphabet would spend its first draw working
+    out the UTF-8 character set and fail ``too_slow``."""
+    (tmp_path / "test_fresh.py").write_text(FRESH_CHECKOUT_SUITE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HYPOTHESIS"))}
+    env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(tmp_path / "hypothesis")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_fresh.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "3 passed" in result.stdout

@@ -14,7 +14,7 @@ import itertools
 from datetime import datetime, timezone
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fakeauth0 import Tenant
@@ -110,7 +110,7 @@ def test_glob_test_equals_fullmatch_exhaustively() -> None:
 # -- batch filters and paging -------------------------------------------------------------------
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None)
 @given(
     users=st.lists(user_spec, min_size=1, max_size=12),
     q=queries,
@@ -204,7 +204,7 @@ def test_sorted_keys_follow_the_postings(steps: list[tuple[str, int]]) -> None:
     assert tracked.current() == sorted(postings)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None)
 @given(
     rounds=st.lists(
         st.tuples(st.integers(0, 40), st.integers(0, 40), st.sampled_from(NAMES_Q)), max_size=6
@@ -262,7 +262,7 @@ def test_fast_plan_is_the_luqum_plan(name: str, value: str, quoted: bool) -> Non
     assert fast.field is parsed.field  # type: ignore[attr-defined]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None)
 @given(
     users=st.lists(user_spec, min_size=1, max_size=10),
     name=st.sampled_from(["email", "name", "user_id", "identities.user_id", "nickname"]),

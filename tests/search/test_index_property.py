@@ -8,7 +8,7 @@ import dataclasses
 import re
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fakeauth0 import Tenant
@@ -166,7 +166,7 @@ writes = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None)
 @given(
     users=st.lists(user_spec, min_size=1, max_size=12),
     changes=writes,

@@ -98,6 +98,21 @@ def test_fault_counts_rates_and_operations(tenant: Tenant, http: Client) -> None
     assert http.get("/api/v2/users", headers=_auth(tenant)).status_code == 200  # rate 0: never
 
 
+@pytest.mark.parametrize("spelling", ["get_users-by-email", "get_users_by_email"])
+def test_operation_names_take_the_underscore_spelling_too(
+    tenant: Tenant, http: Client, spelling: str
+) -> None:
+    """The spec's operationId keeps the path's hyphen (``get_users-by-email``); the
+    all-underscore spelling names the same operation, for faults and rate limits alike."""
+    tenant.faults.add(operation=spelling, status=503)
+    tenant.faults.limit(1, 60.0, operations=[spelling])
+    url = "/api/v2/users-by-email?email=a%40example.com"
+    statuses = [http.get(url, headers=_auth(tenant)).status_code for _ in range(3)]
+    assert statuses == [503, 429, 429]
+    assert tenant.faults.buckets[0].to_json()["operations"] == ["get_users-by-email"]
+    assert [c.operation for c in tenant.calls] == ["get_users-by-email"] * 3
+
+
 def test_injected_latency_delays_the_answer(tenant: Tenant, http: Client) -> None:
     tenant.faults.add(operation="get_users", status=None, latency_ms=150)
     started = time.perf_counter()

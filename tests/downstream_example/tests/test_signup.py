@@ -1,7 +1,7 @@
 """The service's tests: interception lets it build its own client, unmodified."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from signup_service import Auth0Admin
 
 from fakeauth0 import strategies as a0
@@ -34,18 +34,13 @@ def test_marker_empties_the_seed(admin):
     assert admin.find("existing@example.com") == []
 
 
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=15, deadline=None)
 @given(email=a0.emails(), password=a0.passwords())
-def test_any_valid_sign_up_is_findable(auth0_tenant, email, password):
-    # Hypothesis reuses the function-scoped tenant across examples: clean up per example.
-    auth0_tenant.users.clear()
-    client = auth0_tenant.management_client
-    from fakeauth0.intercept import intercept
-
-    with intercept(auth0_tenant):
-        admin = Auth0Admin(auth0_tenant.domain, client.client_id, client.client_secret)
+def test_any_valid_sign_up_is_findable(auth0_fresh_tenant, email, password):
+    # A new tenant per example: function-scoped fixtures would be shared by every example.
+    with auth0_fresh_tenant() as tenant:
+        client = tenant.management_client
+        admin = Auth0Admin(tenant.domain, client.client_id, client.client_secret)
         user_id = admin.sign_up(email, password)
         assert [u["user_id"] for u in admin.find(email)] == [user_id]
 
