@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from .http import FakeAuth0App, create_app
+from .http import FakeAuth0App, create_app, target
 
 if TYPE_CHECKING:
     from .tenant import Tenant
@@ -122,11 +122,11 @@ class Interceptor:
         return self._apps.get(host)
 
     def _check_route(self, app: FakeAuth0App, method: str, url: str) -> None:
-        if not self.strict or app.url_map is None:
+        if not self.strict:
             return
         path = urllib.parse.unquote(urllib.parse.urlsplit(url).path) or "/"
         try:
-            app.url_map.bind(app.tenant.domain).match(path, method)
+            app.table.router.match(target.canonical(path), method)
         except MethodNotAllowed:
             return  # the app answers 405 as Auth0 does
         except NotFound:

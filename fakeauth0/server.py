@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import socket
-import socketserver
 import ssl
 import threading
 import time
@@ -20,11 +19,12 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.wsgi import LimitedStream
 
 from .errors import FakeMsg
-from .http.app import MAX_BODY
+from .http import fast
+from .http.bodies import MAX_BODY
 from .http.hosts import HostRouter
 from .registry import TenantRegistry
 from .store import StateStore
@@ -163,28 +163,6 @@ class RequestHandler(WSGIRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
 
-class _ThreadedServer(ThreadedWSGIServer):
-    """werkzeug's threaded server on a socket we bound, set up as ``make_server(host, port, app,
-    threaded=True, request_handler=RequestHandler, fd=...)`` does, minus two look-ups we do not
-    need: werkzeug's version through ``importlib.metadata`` (for a ``Server`` header our handler
-    replaces; ~30 ms, a sixth of a cold start) and ``getaddrinfo`` on an address already bound.
-    """
-
-    def __init__(self, host: str, listener: socket.socket, app: Any) -> None:
-        self.host = host
-        self.app = app
-        self.passthrough_errors = False
-        self.address_family = listener.family
-        self.ssl_context = None
-        self._server_version = RequestHandler.server_version
-        # What TCPServer.__init__(bind_and_activate=False) does, without opening a socket that
-        # werkzeug would close at once; then werkzeug's own fd branch.
-        socketserver.BaseServer.__init__(self, listener.getsockname(), RequestHandler)
-        self.socket = socket.fromfd(listener.fileno(), listener.family, socket.SOCK_STREAM)
-        self.server_address = self.socket.getsockname()
-        self.port = self.server_address[1]
-
-
 class LocalCA:
     """A local certificate authority (trustme) that signs the server's certificate.
 
@@ -255,11 +233,13 @@ class FakeAuth0Server:
         self._tenant_options = tenant_options
         self.registry = TenantRegistry()
         self.router = HostRouter(
-            self.registry, store, self.add_tenant, control=control, control_token=control_token
+            self.registry, self.add_tenant, control=control, control_token=control_token
         )
         listener = _listen(host, port)  # raises OSError (werkzeug would print and exit)
         try:
-            self._server: BaseWSGIServer = _ThreadedServer(host, listener, _not_ready)
+            self._server: BaseWSGIServer = fast.threaded_server(
+                host, listener, _not_ready, RequestHandler
+            )
         finally:
             listener.close()  # the server holds its own duplicate of the socket
         self._server.daemon_threads = True

@@ -158,6 +158,7 @@ class StateStore:
         if row is not None and row[1]:
             _install_key(tenant, row[0], row[1])
             tracked.key_written = True
+        tenant.persistence = self
         with tenant.lock:
             tenant.users.listeners.append(lambda uid, old, new: self._heard(tracked, uid, old, new))
             for user in tenant.users:
@@ -196,10 +197,13 @@ class StateStore:
         was not acknowledged was not applied. Holds the tenant's lock throughout when
         ``config`` (a write), so no other request sees changes that may yet be undone."""
         tracked = self._tracked.get(tenant.domain)
-        if tracked is None or not config:
+        if tracked is None:
+            yield
+            return
+        if not config:
             with self.deferred():
                 yield
-            self.flush(tenant, config=config)
+            self.flush(tenant, config=False)
             return
         with tenant.lock:
             saved = (

@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import linking, logins, snapshot
 from .clients import Client
@@ -27,6 +28,9 @@ from .users import (
     build_user,
     social_user,
 )
+
+if TYPE_CHECKING:
+    from .store import StateStore as Persistence
 
 #: Every scope of the Management API, from the spec's ``oAuth2ClientCredentials`` flow.
 MANAGEMENT_SCOPES: tuple[str, ...] = tuple(load_spec()["scopes"])
@@ -125,6 +129,8 @@ class Tenant:
         self.faults = Faults()
         #: What :meth:`reset` returns to: the state at creation, or the last loaded seed.
         self.seed_state: dict[str, Any] = snapshot.take(self)
+        #: Where changes are made durable (``fakeauth0 serve --state``); None: memory only.
+        self.persistence: Persistence | None = None
 
     def __repr__(self) -> str:
         return f"<Tenant {self.domain} users={len(self.users)}>"
@@ -139,6 +145,14 @@ class Tenant:
 
     def record_call(self, method: str, path: str, operation: str | None, status: int) -> None:
         self.calls.append(CallRecord(method, path, operation, status))
+
+    def unit_of_work(self, *, write: bool = True) -> AbstractContextManager[None]:
+        """One request's changes, applied and persisted as one, or undone when they cannot be
+        persisted (the error propagates): every door runs its change in one, so what was not
+        acknowledged was not applied. ``write=False``: a read, which changes nothing."""
+        if self.persistence is None:
+            return nullcontext()
+        return self.persistence.unit_of_work(self, config=write)
 
     # -- connections and clients ---------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Write COVERAGE.md: which Management API operations fakeauth0 serves, from the spec and the
-route table (``FakeAuth0App``'s operations and the handlers registered with ``@operation``).
+route table (the handlers declared with ``@management``).
 
 Run from the project root::
 
@@ -41,16 +41,15 @@ PARTIAL: dict[str, dict[str, str]] = {
 def rows() -> list[dict[str, Any]]:
     """One row per operation of the spec: operationId, method, path, status, detail."""
     sys.path.insert(0, str(ROOT))
-    from fakeauth0 import Tenant, create_app
-    from fakeauth0.http.app import HANDLERS
+    from fakeauth0.http.app import route_table
     from fakeauth0.spec import load_spec
 
-    app = create_app(Tenant("coverage.auth0.com"))
+    routes = route_table().routes
     result = []
     for entry in load_spec()["operations"]:
         op_id = entry["operationId"]
-        routed = op_id in app.operations
-        if op_id in HANDLERS and routed:
+        route = routes.get(op_id)
+        if route is not None and route.handler is not None:
             partial = PARTIAL.get(op_id)
             status = "partly served" if partial else "served"
             detail = "; ".join(f"`{name}`: {what}" for name, what in (partial or {}).items())

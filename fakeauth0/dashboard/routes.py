@@ -8,6 +8,7 @@ not be able to drive it. Pages send no script and a Content-Security-Policy that
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -17,25 +18,36 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
 from ..errors import Auth0Error, Msg, OAuthError
+from ..http.routes import Answer, Call, dashboard
 from ..http.target import REGISTRY_KEY, TENANT_PREFIX
 from . import BASE, views
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from ..registry import TenantRegistry
     from ..tenant import Tenant
 
 
-_ENV = Environment(
-    loader=PackageLoader("fakeauth0.dashboard", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+@functools.cache
+def _templates() -> Environment:
+    """The pages' Jinja2 environment, made on the first page shown (the route table is built
+    without importing Jinja2)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(
+        loader=PackageLoader("fakeauth0.dashboard", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 HEADERS = {
     # No script at all; inline styles only; forms post back here; never framed (clickjacking).
     "Content-Security-Policy": (
@@ -54,7 +66,6 @@ FORBIDDEN = (
 
 _tokens: weakref.WeakKeyDictionary[Tenant, str] = weakref.WeakKeyDictionary()
 _tokens_lock = threading.Lock()
-DashboardHandler = Callable[["Tenant", Request], Response]
 
 
 #: The CSRF purpose of the dashboard's own forms.
@@ -115,14 +126,18 @@ class Page:
         elif isinstance(error, OAuthError):
             status, error = error.status, error.description
         notice = views.NOTICES.get(self.request.args.get("notice", ""))
-        html = _ENV.get_template(template).render(
-            base=self.base,
-            domain=self.tenant.domain,
-            tenants=views.tenant_links(self.registry, self.tenant),
-            csrf_token=csrf_token(self.tenant, csrf_purpose),
-            notice=notice if error is None else None,
-            error=error,
-            **context,
+        html = (
+            _templates()
+            .get_template(template)
+            .render(
+                base=self.base,
+                domain=self.tenant.domain,
+                tenants=views.tenant_links(self.registry, self.tenant),
+                csrf_token=csrf_token(self.tenant, csrf_purpose),
+                notice=notice if error is None else None,
+                error=error,
+                **context,
+            )
         )
         response = Response(html, status=status, mimetype="text/html")
         response.headers.update(HEADERS)
@@ -147,19 +162,48 @@ def _int(raw: str | None, default: int) -> int:
 # -- pages -----------------------------------------------------------------------------------
 
 
-def users(
-    tenant: Tenant,
-    request: Request,
+@dashboard(BASE, "GET", endpoint="fake_dashboard_users")
+def users(call: Call) -> Answer:
+    """The users list: primaries only, searched with the v3 syntax, paged (``page`` from 1)."""
+    return _users_page(Page(call.tenant, call.request))
+
+
+@dashboard(BASE + "/user", "GET", endpoint="fake_dashboard_user")
+def user(call: Call) -> Answer:
+    """One user: root profile, identities (with ``profileData``), metadata, logins, dates."""
+    return _user_page(Page(call.tenant, call.request), call.request.args.get("id", ""))
+
+
+@dashboard(BASE + "/switch", "GET", endpoint="fake_dashboard_switch")
+def switch(call: Call) -> Answer:
+    """Go to another tenant's dashboard, reached by the ``/_tenants/<domain>`` prefix."""
+    page = Page(call.tenant, call.request)
+    domain = call.request.args.get("tenant", "")
+    if page.registry is None or domain not in page.registry:
+        return page.render(
+            "message.html", 404, title="Unknown tenant", message=f"No tenant {domain!r} here."
+        )
+    return page.redirect(f"{page.server_root()}{TENANT_PREFIX}{quote(domain, safe=':')}{BASE}")
+
+
+@dashboard(BASE + "/signin", "GET", "POST", endpoint="fake_dashboard_signin")
+def signin(call: Call) -> Answer:
+    """Without a control token there is nothing to sign in to, and no such page. (With one,
+    ``access.py`` answers before any handler runs.)"""
+    raise Auth0Error(404, Msg.NOT_FOUND_ROUTE)
+
+
+def _users_page(
+    page: Page,
     error: Auth0Error | OAuthError | None = None,
     drafts: dict[str, str] | None = None,
 ) -> Response:
-    """The users list: primaries only, searched with the v3 syntax, paged (``page`` from 1)."""
-    page = Page(tenant, request)
-    q = request.args.get("q", "")
-    per_page = _int(request.args.get("per_page"), views.DEFAULT_PER_PAGE)
+    tenant, args = page.tenant, page.request.args
+    q = args.get("q", "")
+    per_page = _int(args.get("per_page"), views.DEFAULT_PER_PAGE)
     if per_page not in views.PER_PAGE_CHOICES:
         per_page = views.DEFAULT_PER_PAGE
-    number = max(_int(request.args.get("page"), 1), 1) - 1
+    number = max(_int(args.get("page"), 1), 1) - 1
     try:
         listing = views.list_users(tenant, q, number, per_page)
     except Auth0Error as refused:  # a query the search engine refuses: say why, list nothing
@@ -177,18 +221,14 @@ def users(
     )
 
 
-def user(
-    tenant: Tenant,
-    request: Request,
-    user_id: str | None = None,
+def _user_page(
+    page: Page,
+    user_id: str,
     error: Auth0Error | OAuthError | None = None,
     drafts: dict[str, str] | None = None,
 ) -> Response:
-    """One user: root profile, identities (with ``profileData``), metadata, logins, dates."""
-    page = Page(tenant, request)
-    user_id = user_id if user_id is not None else request.args.get("id", "")
     try:
-        detail = views.user_detail(tenant, user_id)
+        detail = views.user_detail(page.tenant, user_id)
     except Auth0Error as missing:
         return page.render(
             "message.html",
@@ -200,132 +240,105 @@ def user(
         "user.html",
         error=error,
         user=detail,
-        connections=views.connection_names(tenant),
+        connections=views.connection_names(page.tenant),
         drafts=drafts or {},
     )
 
 
-def switch(tenant: Tenant, request: Request) -> Response:
-    """Go to another tenant's dashboard, reached by the ``/_tenants/<domain>`` prefix."""
-    page = Page(tenant, request)
-    domain = request.args.get("tenant", "")
-    if page.registry is None or domain not in page.registry:
-        return page.render(
-            "message.html", 404, title="Unknown tenant", message=f"No tenant {domain!r} here."
-        )
-    return page.redirect(f"{page.server_root()}{TENANT_PREFIX}{quote(domain, safe=':')}{BASE}")
-
-
 # -- forms -----------------------------------------------------------------------------------
 
+FormAction = Callable[[Page, MultiDict[str, str]], Response]
 
-def create_user(tenant: Tenant, request: Request) -> Response:
+
+def form(rule: str, endpoint: str) -> Callable[[FormAction], FormAction]:
+    """A dashboard form: refused when it comes from another site (or a stale page); otherwise
+    ``action(page, form)`` does one tenant operation and redirects (POST, 303, GET), or shows
+    the page again with the error."""
+
+    def register(action: FormAction) -> FormAction:
+        def handler(call: Call) -> Answer:
+            page = Page(call.tenant, call.request)
+            if cross_site(call.tenant, call.request):
+                return page.forbidden()
+            return action(page, call.request.form)
+
+        handler.__doc__ = action.__doc__
+        dashboard(rule, "POST", endpoint=endpoint)(handler)
+        return action
+
+    return register
+
+
+@form(BASE + "/users", endpoint="fake_dashboard_create_user")
+def create_user(page: Page, fields_in: MultiDict[str, str]) -> Response:
     """Create a database user, as ``POST /api/v2/users`` does."""
-    page = Page(tenant, request)
-    if cross_site(tenant, request):
-        return page.forbidden()
-    form = request.form
-    fields = {
-        name: form[name]
-        for name in ("connection", "email", "username", "password")
-        if form.get(name)
-    }
+    names = ("connection", "email", "username", "password")
+    fields = {name: fields_in[name] for name in names if fields_in.get(name)}
     try:
-        created = tenant.create_user({"connection": "", **fields})
+        created = page.tenant.create_user({"connection": "", **fields})
     except Auth0Error as error:
         drafts = {k: v for k, v in fields.items() if k != "password"}
-        return users(tenant, request, error=error, drafts=drafts)
+        return _users_page(page, error=error, drafts=drafts)
     return page.redirect(page.user_url(created.user_id, "created"))
 
 
-def link(tenant: Tenant, request: Request) -> Response:
+@form(BASE + "/link", endpoint="fake_dashboard_link")
+def link(page: Page, fields: MultiDict[str, str]) -> Response:
     """Link another account into this user (``Tenant.link``): it leaves the list and becomes
     one of this user's identities."""
-    page = Page(tenant, request)
-    if cross_site(tenant, request):
-        return page.forbidden()
-    primary_id = request.form.get("user_id", "")
+    primary_id = fields.get("user_id", "")
     try:
-        views.link(tenant, primary_id, request.form.get("secondary_id", ""))
+        views.link(page.tenant, primary_id, fields.get("secondary_id", ""))
     except Auth0Error as error:
-        return user(tenant, request, primary_id, error=error)
+        return _user_page(page, primary_id, error=error)
     return page.redirect(page.user_url(primary_id, "linked"))
 
 
-def unlink(tenant: Tenant, request: Request) -> Response:
+@form(BASE + "/unlink", endpoint="fake_dashboard_unlink")
+def unlink(page: Page, fields: MultiDict[str, str]) -> Response:
     """Unlink a secondary identity (``Tenant.unlink``): it is a user of its own again."""
-    page = Page(tenant, request)
-    if cross_site(tenant, request):
-        return page.forbidden()
-    form = request.form
-    primary_id = form.get("user_id", "")
+    primary_id = fields.get("user_id", "")
     try:
-        tenant.unlink(primary_id, form.get("provider", ""), form.get("identity_user_id", ""))
+        page.tenant.unlink(
+            primary_id, fields.get("provider", ""), fields.get("identity_user_id", "")
+        )
     except Auth0Error as error:
-        return user(tenant, request, primary_id, error=error)
+        return _user_page(page, primary_id, error=error)
     return page.redirect(page.user_url(primary_id, "unlinked"))
 
 
-def metadata(tenant: Tenant, request: Request) -> Response:
+@form(BASE + "/metadata", endpoint="fake_dashboard_metadata")
+def metadata(page: Page, fields: MultiDict[str, str]) -> Response:
     """Replace ``user_metadata`` and ``app_metadata`` with the edited JSON."""
-    page = Page(tenant, request)
-    if cross_site(tenant, request):
-        return page.forbidden()
-    form = request.form
-    user_id = form.get("user_id", "")
-    texts = {prop: form.get(prop, "") for prop in ("user_metadata", "app_metadata")}
+    user_id = fields.get("user_id", "")
+    texts = {prop: fields.get(prop, "") for prop in ("user_metadata", "app_metadata")}
     try:
-        views.save_metadata(tenant, user_id, texts["user_metadata"], texts["app_metadata"])
+        views.save_metadata(page.tenant, user_id, texts["user_metadata"], texts["app_metadata"])
     except Auth0Error as error:
-        return user(tenant, request, user_id, error=error, drafts=texts)
+        return _user_page(page, user_id, error=error, drafts=texts)
     return page.redirect(page.user_url(user_id, "metadata"))
 
 
-def login(tenant: Tenant, request: Request) -> Response:
+@form(BASE + "/login", endpoint="fake_dashboard_login")
+def login(page: Page, fields: MultiDict[str, str]) -> Response:
     """Simulate a successful login (``Tenant.login``); the page shows the user, never tokens."""
-    page = Page(tenant, request)
-    if cross_site(tenant, request):
-        return page.forbidden()
-    form = request.form
     try:
-        result = tenant.login(
-            form.get("connection", ""),
-            email=form.get("email") or None,
-            user_id=form.get("login_user_id") or None,
-            password=form.get("password") or None,
+        result = page.tenant.login(
+            fields.get("connection", ""),
+            email=fields.get("email") or None,
+            user_id=fields.get("login_user_id") or None,
+            password=fields.get("password") or None,
         )
     except (Auth0Error, OAuthError) as error:
-        if form.get("from_user"):
-            return user(tenant, request, form["from_user"], error=error)
-        drafts = {k: form.get(k, "") for k in ("connection", "email", "login_user_id")}
-        return users(tenant, request, error=error, drafts=drafts)
+        if fields.get("from_user"):
+            return _user_page(page, fields["from_user"], error=error)
+        drafts = {k: fields.get(k, "") for k in ("connection", "email", "login_user_id")}
+        return _users_page(page, error=error, drafts=drafts)
     return page.redirect(page.user_url(result.user.user_id, "login"))
 
 
-def reset(tenant: Tenant, request: Request) -> Response:
+@form(BASE + "/reset", endpoint="fake_dashboard_reset")
+def reset(page: Page, fields: MultiDict[str, str]) -> Response:
     """Back to the seed (``Tenant.reset``)."""
-    page = Page(tenant, request)
-    if cross_site(tenant, request):
-        return page.forbidden()
-    tenant.reset()
+    page.tenant.reset()
     return page.redirect(f"{page.base}?notice=reset")
-
-
-def signin(tenant: Tenant, request: Request) -> Response:
-    """Without a control token there is nothing to sign in to, and no such page. (With one,
-    ``access.py`` answers before any handler runs.)"""
-    raise Auth0Error(404, Msg.NOT_FOUND_ROUTE)
-
-
-HANDLERS: dict[str, DashboardHandler] = {
-    "fake_dashboard_signin": signin,
-    "fake_dashboard_users": users,
-    "fake_dashboard_user": user,
-    "fake_dashboard_create_user": create_user,
-    "fake_dashboard_link": link,
-    "fake_dashboard_unlink": unlink,
-    "fake_dashboard_metadata": metadata,
-    "fake_dashboard_login": login,
-    "fake_dashboard_reset": reset,
-    "fake_dashboard_switch": switch,
-}

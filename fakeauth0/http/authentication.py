@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from ..errors import Auth0Error, OAuthError, OAuthMsg
-from .app import json_response, read_body
-
-if TYPE_CHECKING:
-    from ..tenant import Tenant
-
-AuthHandler = Callable[["Tenant", Request], Response]
+from .responses import json_response
+from .routes import Answer, Call, authentication
 
 
-def token(tenant: Tenant, request: Request) -> Response:
-    """``POST /oauth/token``; JSON or form bodies; client secret in the body or Basic auth."""
+@authentication("/oauth/token", "POST", endpoint="oauth_token")
+def token(call: Call) -> Answer:
+    """JSON or form bodies; the client secret in the body or Basic auth."""
+    tenant, request = call.tenant, call.request
     try:
-        body: Any = read_body(request)
+        body: Any = call.json()
     except Auth0Error as error:
         raise OAuthError(error.status, "invalid_request", error.message) from None
     if not isinstance(body, dict):
@@ -67,13 +64,15 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return unquote(client_id), unquote(secret)
 
 
-def jwks(tenant: Tenant, request: Request) -> Response:
-    return json_response(200, tenant.tokens.jwks())
+@authentication("/.well-known/jwks.json", "GET", endpoint="jwks")
+def jwks(call: Call) -> Answer:
+    return 200, call.tenant.tokens.jwks()
 
 
-def openid_configuration(tenant: Tenant, request: Request) -> Response:
-    issuer = tenant.tokens.issuer
-    return json_response(
+@authentication("/.well-known/openid-configuration", "GET", endpoint="openid_configuration")
+def openid_configuration(call: Call) -> Answer:
+    issuer = call.tenant.tokens.issuer
+    return (
         200,
         {
             "issuer": issuer,
@@ -101,15 +100,3 @@ def openid_configuration(tenant: Tenant, request: Request) -> Response:
             ],
         },
     )
-
-
-ROUTES: dict[str, tuple[str, list[str]]] = {
-    "/oauth/token": ("oauth_token", ["POST"]),
-    "/.well-known/jwks.json": ("jwks", ["GET"]),
-    "/.well-known/openid-configuration": ("openid_configuration", ["GET"]),
-}
-HANDLERS: dict[str, AuthHandler] = {
-    "oauth_token": token,
-    "jwks": jwks,
-    "openid_configuration": openid_configuration,
-}

@@ -4,31 +4,26 @@ These routes are not Auth0's: they live outside ``/api/v2`` so no Management API
 collide with them, need no token (the server binds loopback by default), are never rate-limited
 or faulted, and are left out of the call log. Every one calls a public method of the tenant, so
 Python code does the same without HTTP (``tenant.reset()``, ``tenant.faults.add(...)``).
-Handlers take ``(tenant, request)``, as those of ``authentication.py`` do.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Request, Response
-
 from ..errors import Auth0Error, FakeMsg
 from ..snapshot import SeedError
-from .app import json_response, read_body
+from .routes import Answer, Call, control
+from .target import ADD_TENANT_KEY, REGISTRY_KEY
 
 if TYPE_CHECKING:
     from ..tenant import Tenant
 
-ControlHandler = Callable[["Tenant", Request], Response]
-PREFIX = "/_fake/"
 
-
-def _body(request: Request) -> dict[str, Any]:
-    body = read_body(request)
+def _body(call: Call) -> dict[str, Any]:
+    body = call.json()
     if not isinstance(body, dict):
         raise _bad("the body must be a JSON object")
     return body
@@ -38,14 +33,17 @@ def _bad(problem: str) -> Auth0Error:
     return Auth0Error.bad_request(FakeMsg.BAD_CONTROL_BODY.format(problem=problem))
 
 
-def health(tenant: Tenant, request: Request) -> Response:
-    return json_response(200, {"status": "ok", "domain": tenant.domain})
+@control("/_fake/health", "GET", endpoint="fake_health")
+def health(call: Call) -> Answer:
+    return 200, {"status": "ok", "domain": call.tenant.domain}
 
 
-def tenant_info(tenant: Tenant, request: Request) -> Response:
+@control("/_fake/tenant", "GET", endpoint="fake_tenant")
+def tenant_info(call: Call) -> Answer:
     """What a suite in another language needs to talk to this tenant."""
+    tenant = call.tenant
     client = tenant.management_client
-    return json_response(
+    return (
         200,
         {
             "domain": tenant.domain,
@@ -57,18 +55,21 @@ def tenant_info(tenant: Tenant, request: Request) -> Response:
     )
 
 
-def reset(tenant: Tenant, request: Request) -> Response:
+@control("/_fake/reset", "POST", endpoint="fake_reset")
+def reset(call: Call) -> Answer:
     """Back to the seed (not to empty): users, connections, clients, faults, clock, call log."""
-    tenant.reset()
-    return json_response(204, None)
+    call.tenant.reset()
+    return 204, None
 
 
-def snapshot(tenant: Tenant, request: Request) -> Response:
+@control("/_fake/snapshot", "GET", "PUT", "POST", endpoint="fake_snapshot")
+def snapshot(call: Call) -> Answer:
     """``GET``: the tenant as a seed document. ``PUT``/``POST``: load one (refused as a whole
     when it breaks a rule); ``?as_seed=true`` also makes it what ``reset`` returns to."""
+    tenant, request = call.tenant, call.request
     if request.method == "GET":
-        return json_response(200, tenant.snapshot())
-    data = read_body(request)
+        return 200, tenant.snapshot()
+    data = call.json()
     as_seed = request.args.get("as_seed", "false") == "true"
     try:
         if as_seed:
@@ -77,14 +78,16 @@ def snapshot(tenant: Tenant, request: Request) -> Response:
             tenant.restore(data)
     except SeedError as error:
         raise Auth0Error.bad_request(str(error), "invalid_seed") from None
-    return json_response(200, tenant.snapshot())
+    return 200, tenant.snapshot()
 
 
-def clock(tenant: Tenant, request: Request) -> Response:
+@control("/_fake/clock", "GET", "POST", endpoint="fake_clock")
+def clock(call: Call) -> Answer:
     """``POST {"freeze": true, "at": "2020-01-01T00:00:00Z"}``, ``{"freeze": false}``,
     ``{"advance": 3600}``: drives ``created_at``, token ``iat``/``exp`` and their checks."""
-    if request.method == "POST":
-        body = _body(request)
+    tenant = call.tenant
+    if call.request.method == "POST":
+        body = _body(call)
         unknown = sorted(set(body) - {"freeze", "at", "advance"})
         if unknown:
             raise _bad("unknown clock field(s): " + ", ".join(unknown))
@@ -102,7 +105,7 @@ def clock(tenant: Tenant, request: Request) -> Response:
                     tenant.clock.advance(float(body["advance"]))
             except (ValueError, OverflowError) as error:  # a moment out of the clock's range
                 raise _bad(str(error)) from None
-    return json_response(
+    return (
         200,
         {"now": tenant.clock.iso(), "epoch": tenant.clock.time(), "frozen": tenant.clock.frozen},
     )
@@ -121,45 +124,51 @@ def _moment(value: Any) -> float | None:
     raise _bad("at must be epoch seconds or an ISO-8601 date")
 
 
-def faults(tenant: Tenant, request: Request) -> Response:
+@control("/_fake/faults", "GET", "POST", "DELETE", endpoint="fake_faults")
+def faults(call: Call) -> Answer:
     """``POST`` one rule (``operation``, ``status``, ``message``, ``error_code``, ``times``,
     ``rate``, ``latency_ms``); ``DELETE`` clears them; ``GET`` lists them."""
-    if request.method == "POST":
+    tenant, method = call.tenant, call.request.method
+    if method == "POST":
         try:
-            tenant.faults.add(**_body(request))
+            tenant.faults.add(**_body(call))
         except (TypeError, ValueError, OverflowError) as error:
             raise _bad(str(error)) from None
-    elif request.method == "DELETE":
+    elif method == "DELETE":
         tenant.faults.clear()
-    return json_response(200, tenant.faults.to_json())
+    return 200, tenant.faults.to_json()
 
 
-def rate_limits(tenant: Tenant, request: Request) -> Response:
+@control("/_fake/rate-limits", "GET", "POST", "DELETE", endpoint="fake_rate_limits")
+def rate_limits(call: Call) -> Answer:
     """``POST {"limit": 2, "window": 1, "operations": ["get_users_by_id"]}`` adds a bucket that
     answers 429 when dry; ``DELETE`` removes them all."""
-    if request.method == "POST":
-        body = _body(request)
+    tenant, method = call.tenant, call.request.method
+    if method == "POST":
+        body = _body(call)
         try:
             tenant.faults.limit(**body)
         except (TypeError, ValueError, OverflowError) as error:
             raise _bad(str(error)) from None
-    elif request.method == "DELETE":
+    elif method == "DELETE":
         tenant.faults.clear_limits()
-    return json_response(200, tenant.faults.to_json())
+    return 200, tenant.faults.to_json()
 
 
-def calls(tenant: Tenant, request: Request) -> Response:
+@control("/_fake/calls", "GET", "DELETE", endpoint="fake_calls")
+def calls(call: Call) -> Answer:
     """The call log, oldest first; ``?since=N`` skips the first N; ``DELETE`` empties it."""
+    tenant, request = call.tenant, call.request
     if request.method == "DELETE":
         tenant.calls.clear()
-        return json_response(204, None)
+        return 204, None
     try:
         since = int(request.args.get("since", "0"))
     except ValueError:
         raise _bad("since must be an integer") from None
     with tenant.lock:
         records = list(tenant.calls)[since:]
-    return json_response(
+    return (
         200,
         {"total": len(tenant.calls), "calls": [dataclasses.asdict(r) for r in records]},
     )
@@ -179,13 +188,11 @@ _LOGIN_FIELDS = (
 )
 
 
-def login(tenant: Tenant, request: Request) -> Response:
-    """``POST /_fake/login``: simulate a successful login (:meth:`Tenant.login`); the body names
-    the ``connection`` and who logs in; the answer is the user and the tokens the app gets.
-
-    (Owned by the logins work; rebuilt here after this file was overwritten by mistake.)
-    """
-    body = _body(request)
+@control("/_fake/login", "POST", endpoint="fake_login")
+def login(call: Call) -> Answer:
+    """Simulate a successful login (:meth:`Tenant.login`); the body names the ``connection``
+    and who logs in; the answer is the user and the tokens the app gets."""
+    body = _body(call)
     unknown = sorted(set(body) - set(_LOGIN_FIELDS))
     if unknown:
         raise _bad("unknown login field(s): " + ", ".join(unknown))
@@ -196,31 +203,43 @@ def login(tenant: Tenant, request: Request) -> Response:
         expected = {"user_id": (str, int), "profile": (dict,)}.get(name, (str,))
         if not isinstance(value, expected) or isinstance(value, bool):
             raise _bad(f"{name} must be " + " or ".join(_JSON_TYPE[t] for t in expected))
-    result = tenant.login(connection, **body)
-    return json_response(200, result.to_json())
+    result = call.tenant.login(connection, **body)
+    return 200, result.to_json()
 
 
-ROUTES: dict[str, tuple[str, list[str]]] = {
-    "/_fake/login": ("fake_login", ["POST"]),
-    "/_fake/health": ("fake_health", ["GET"]),
-    "/_fake/tenant": ("fake_tenant", ["GET"]),
-    "/_fake/reset": ("fake_reset", ["POST"]),
-    "/_fake/snapshot": ("fake_snapshot", ["GET", "PUT", "POST"]),
-    "/_fake/clock": ("fake_clock", ["GET", "POST"]),
-    "/_fake/faults": ("fake_faults", ["GET", "POST", "DELETE"]),
-    "/_fake/rate-limits": ("fake_rate_limits", ["GET", "POST", "DELETE"]),
-    "/_fake/calls": ("fake_calls", ["GET", "DELETE"]),
-    # Served by the server around the tenants' apps (http/hosts.py), which holds the registry.
-    "/_fake/tenants": ("fake_tenants", ["GET", "POST"]),
-}
-HANDLERS: dict[str, ControlHandler] = {
-    "fake_login": login,
-    "fake_health": health,
-    "fake_tenant": tenant_info,
-    "fake_reset": reset,
-    "fake_snapshot": snapshot,
-    "fake_clock": clock,
-    "fake_faults": faults,
-    "fake_rate_limits": rate_limits,
-    "fake_calls": calls,
-}
+#: A host name (letters, digits, ``-``, ``.``, ``_``) or a bracketed IPv6 address, with an
+#: optional port: what a ``Host`` header can name, so nothing else can become a tenant.
+_DOMAIN = re.compile(
+    r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
+)
+
+
+@control("/_fake/tenants", "GET", "POST", endpoint="fake_tenants")
+def tenants(call: Call) -> Answer:
+    """``GET``: the tenants served. ``POST {"domain": ...}``: serve one more (the server
+    around the app leaves its registry in the environ; an app on its own serves one tenant)."""
+    environ = call.request.environ
+    registry = environ.get(REGISTRY_KEY)
+    if registry is None:
+        return 200, {"tenants": [_describe(call.tenant)]}
+    if call.request.method == "GET":
+        return 200, {"tenants": [_describe(t) for t in registry]}
+    body = call.json()
+    domain = body.get("domain") if isinstance(body, dict) else None
+    make_tenant = environ.get(ADD_TENANT_KEY)
+    if not isinstance(domain, str) or not domain or make_tenant is None:
+        raise _bad("a domain is required")
+    if not _DOMAIN.fullmatch(domain):
+        raise _bad(FakeMsg.BAD_DOMAIN)
+    if domain in registry:
+        raise Auth0Error(409, FakeMsg.TENANT_EXISTS.format(domain=domain))
+    return 201, _describe(make_tenant(domain))
+
+
+def _describe(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "domain": tenant.domain,
+        "audience": tenant.management_audience,
+        "client_id": tenant.management_client.client_id,
+        "users": len(tenant.users),
+    }

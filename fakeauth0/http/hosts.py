@@ -1,47 +1,38 @@
-"""The server's front door: pick the tenant a request is for, and commit its changes before
-the response goes out.
+"""The server's front door: which tenant a request is for, and the guard of the fake's planes.
 
 A request reaches a tenant by its ``Host`` header, or by a path prefix
 ``/_tenants/<domain>/...`` for clients that cannot set the header (a browser's fetch, a proxy).
-``/_fake/tenants`` lists the tenants and adds one. When the server keeps state, each request's
-changes are committed to the store before its status line is sent, so a client never hears of
-a change a crash could lose.
+Its route is decided once, on the canonical path (:mod:`fakeauth0.http.target`), and the
+control plane and dashboard are guarded by the route's plane, never by how the path was spelled.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
-import logging
-import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..dashboard import access
 from ..errors import Auth0Error, FakeMsg, Msg
 from ..registry import hostname
-from ..store import StateWriteError
 from . import target
-from .app import FakeAuth0App, FakeRequest, create_app, error_response, json_response, read_body
-from .target import REGISTRY_KEY
+from .app import READS, FakeAuth0App, create_app
+from .responses import error_response
+from .target import ADD_TENANT_KEY, REGISTRY_KEY
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from ..registry import TenantRegistry
-    from ..store import StateStore
     from ..tenant import Tenant
 
-log = logging.getLogger("fakeauth0.server")
-_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Content types a browser sends cross-site without a CORS preflight (the Fetch standard's
 #: CORS-safelisted request headers): the JSON control plane takes none of them.
 _SIMPLE_TYPES = frozenset(
     {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
 )
-#: The route of the tenant list (``GET``) and of adding a tenant (``POST``).
-TENANTS_ENDPOINT = "fake_tenants"
 
 
 class HostRouter:
@@ -57,14 +48,13 @@ class HostRouter:
     def __init__(
         self,
         registry: TenantRegistry,
-        store: StateStore | None = None,
         make_tenant: Callable[[str], Tenant] | None = None,
         *,
         control: bool = True,
         control_token: str | None = None,
     ) -> None:
         self.registry = registry
-        self.store = store
+        #: Makes and serves one more tenant (``POST /_fake/tenants``), when the server can.
         self.make_tenant = make_tenant
         #: ``False``: every route of the control plane and the dashboard answers 404.
         self.control = control
@@ -81,7 +71,9 @@ class HostRouter:
         return entry[1]
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        environ[REGISTRY_KEY] = self.registry  # the dashboard's tenant switcher reads it
+        # The tenant list and switcher (``/_fake/tenants``, the dashboard) read these.
+        environ[REGISTRY_KEY] = self.registry
+        environ[ADD_TENANT_KEY] = self.make_tenant
         domain, path = target.split_tenant(target.canonical(environ.get("PATH_INFO", "")))
         if domain is not None:
             # PATH_INFO is already percent-decoded by the server: decoding it again would
@@ -103,28 +95,7 @@ class HostRouter:
                     assert self.control_token is not None
                     return access.answer(tenant, environ, start_response, self.control_token)
                 return error_response(refused)(environ, start_response)
-            if routed.endpoint == TENANTS_ENDPOINT and routed.refusal is None:
-                return self._tenants(environ, start_response)
-        store = self.store
-        if store is None:
-            return app(environ, start_response)
-        started: list[Any] = []
-
-        def hold(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
-            started[:] = [status, headers, *exc]
-            return lambda data: None  # the legacy write() callable; our apps never use it
-
-        writes = environ.get("REQUEST_METHOD", "GET") not in _READS
-        try:
-            # Durable before the client hears anything; refused by the disk, undone.
-            with store.unit_of_work(tenant, config=writes):
-                body = app(environ, hold)
-        except StateWriteError as error:
-            log.error("%s", error)  # on stderr: the operator must free the disk or fix the file
-            refused = Auth0Error(503, FakeMsg.STATE_WRITE_FAILED.format(error=error.reason))
-            return error_response(refused)(environ, start_response)
-        start_response(*started)
-        return body
+        return app(environ, start_response)
 
     def _unknown_tenant(self, domain: str) -> Auth0Error:
         """No tenant by that domain: the list of those served is for an open control plane."""
@@ -142,7 +113,7 @@ class HostRouter:
             return Auth0Error(403, FakeMsg.CONTROL_FOREIGN_HOST)
         if self.control_token is not None and not self._holds_token(environ, routed):
             return Auth0Error(401, FakeMsg.CONTROL_TOKEN_REQUIRED)
-        if routed.plane == target.CONTROL and environ.get("REQUEST_METHOD") not in _READS:
+        if routed.plane == target.CONTROL and environ.get("REQUEST_METHOD") not in READS:
             return _cross_site(environ)
         return None
 
@@ -177,38 +148,6 @@ class HostRouter:
             and access.has_session(environ, self.control_token)
         )
 
-    def _tenants(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """``GET``: the domains served. ``POST {"domain": ...}``: serve one more tenant."""
-        request = FakeRequest(environ)
-        try:
-            if request.method == "POST":
-                body = read_body(request)
-                domain = body.get("domain") if isinstance(body, dict) else None
-                if not isinstance(domain, str) or not domain or self.make_tenant is None:
-                    raise Auth0Error.bad_request(
-                        FakeMsg.BAD_CONTROL_BODY.format(problem="a domain is required")
-                    )
-                if not _DOMAIN.fullmatch(domain):
-                    raise Auth0Error.bad_request(
-                        FakeMsg.BAD_CONTROL_BODY.format(problem=FakeMsg.BAD_DOMAIN)
-                    )
-                if domain in self.registry:
-                    raise Auth0Error(409, FakeMsg.TENANT_EXISTS.format(domain=domain))
-                tenant = self.make_tenant(domain)
-                response = json_response(201, _describe(tenant))
-            else:
-                response = json_response(200, {"tenants": [_describe(t) for t in self.registry]})
-        except Auth0Error as error:
-            response = error_response(error)
-        return response(environ, start_response)
-
-
-#: A host name (letters, digits, ``-``, ``.``, ``_``) or a bracketed IPv6 address, with an
-#: optional port: what a ``Host`` header can name, so nothing else can become a tenant.
-_DOMAIN = re.compile(
-    r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
-)
-
 
 def _cross_site(environ: WSGIEnvironment) -> Auth0Error | None:
     """A state-changing control request that a page on another site could have sent without a
@@ -223,12 +162,3 @@ def _cross_site(environ: WSGIEnvironment) -> Auth0Error | None:
     if mimetype in _SIMPLE_TYPES:
         return Auth0Error(415, FakeMsg.CONTROL_JSON_ONLY)
     return None
-
-
-def _describe(tenant: Tenant) -> dict[str, Any]:
-    return {
-        "domain": tenant.domain,
-        "audience": tenant.management_audience,
-        "client_id": tenant.management_client.client_id,
-        "users": len(tenant.users),
-    }

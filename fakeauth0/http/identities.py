@@ -11,14 +11,14 @@ from typing import Any
 from ..errors import Auth0Error, Msg
 from ..linking import identities_json
 from ..spec import load_spec
-from .app import Call, operation
 from .management import idp_tokens
+from .routes import Call, management
 
 SELF_SCOPE = "update:current_user_identities"
 BROAD_SCOPE = "update:users"
 
 
-@operation("post_identities")
+@management("post_identities")
 def link_identity(call: Call) -> tuple[int, Any]:
     primary_id = call.args["id"]
     body = call.body()
@@ -48,7 +48,7 @@ def link_identity(call: Call) -> tuple[int, Any]:
     return 201, identities_json(user, idp_tokens=idp_tokens(call))
 
 
-@operation("delete_user_identity_by_user_id")
+@management("delete_user_identity_by_user_id")
 def unlink_identity(call: Call) -> tuple[int, Any]:
     primary_id = call.args["id"]
     provider = call.args["provider"]

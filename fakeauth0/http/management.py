@@ -6,7 +6,7 @@ from typing import Any
 
 from ..errors import Auth0Error, Msg
 from ..users import User
-from .app import Call, operation
+from .routes import Call, management
 from .validation import query_error
 
 PER_PAGE_DEFAULT = 50
@@ -43,20 +43,20 @@ def render_users(users: list[User], call: Call) -> list[dict[str, Any]]:
     return [project(user.to_json(copy=False, idp_tokens=shown), call) for user in users]
 
 
-@operation("post_users")
+@management("post_users")
 def create_user(call: Call) -> tuple[int, Any]:
     user = call.tenant.create_user(call.body())
     return 201, render(user, call)
 
 
-@operation("get_users_by_id")
+@management("get_users_by_id")
 def get_user(call: Call) -> tuple[int, Any]:
     user_id = call.args["id"]
     call.require_subject(user_id, ("read:current_user",))
     return 200, project(render(call.tenant.get_user(user_id), call), call)
 
 
-@operation("patch_users_by_id")
+@management("patch_users_by_id")
 def update_user(call: Call) -> tuple[int, Any]:
     user_id = call.args["id"]
     body = call.body()
@@ -79,7 +79,7 @@ def update_user(call: Call) -> tuple[int, Any]:
     return 200, render(call.tenant.update_user(user_id, body), call)
 
 
-@operation("delete_users_by_id")
+@management("delete_users_by_id")
 def delete_user(call: Call) -> tuple[int, Any]:
     user_id = call.args["id"]
     call.require_subject(user_id, ("delete:current_user",))
@@ -87,7 +87,7 @@ def delete_user(call: Call) -> tuple[int, Any]:
     return 204, None
 
 
-@operation("get_users-by-email")
+@management("get_users-by-email")
 def users_by_email(call: Call) -> tuple[int, Any]:
     email = call.query.get("email")
     if email is None:
@@ -95,7 +95,7 @@ def users_by_email(call: Call) -> tuple[int, Any]:
     return 200, render_users(call.tenant.users_by_email(email), call)
 
 
-@operation("get_users")
+@management("get_users")
 def list_users(call: Call) -> tuple[int, Any]:
     query = call.query
     page = query.get("page", 0)

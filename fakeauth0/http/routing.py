@@ -15,7 +15,6 @@ is. tests/server/test_routing.py checks it against werkzeug's ``Map`` path by pa
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
@@ -67,10 +66,6 @@ class Router:
                 state = state.static.setdefault(segment, _State())
         state.rules.append((endpoint, allowed, tuple(names)))
         self.rules.append((rule, endpoint, allowed))
-
-    def bind(self, *args: Any, **kwargs: Any) -> Router:
-        """Rules match on path and method only: bound to any server, the table is the same."""
-        return self
 
     def match(self, path: str, method: str | None = None) -> tuple[str, dict[str, str]]:
         method = (method or "GET").upper()

@@ -32,6 +32,9 @@ TENANT_PREFIX = "/_tenants/"
 ENVIRON_KEY = "fakeauth0.target"
 #: Where ``http/hosts.py`` leaves the server's tenant registry (the dashboard's tenant switcher).
 REGISTRY_KEY = "fakeauth0.registry"
+#: Where ``http/hosts.py`` leaves the callable that serves one more tenant (``POST
+#: /_fake/tenants``), when the server can make tenants.
+ADD_TENANT_KEY = "fakeauth0.add_tenant"
 
 
 def canonical(path: str) -> str:

@@ -22,13 +22,12 @@ from http import HTTPStatus
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from fakeauth0 import FakeAuth0App
 from fakeauth0.errors import Auth0Error
-from fakeauth0.http import validation
-from fakeauth0.http.app import raw_body
+from fakeauth0.http import target, validation
+from fakeauth0.http.bodies import raw_body
 from fakeauth0.spec import load_spec
 
 #: Statuses the fake answers that an operation's spec entry does not list, and why.
@@ -262,13 +261,11 @@ def check(
     faulted: bool = False,
 ) -> Exchange | None:
     """Judge one Management API exchange; ``None`` when it is not a Management API call."""
-    assert app.adapter is not None
-    try:
-        endpoint, _args = app.adapter.match(request.path, request.method)
-    except HTTPException:
+    routed = app.route_of(request.environ)
+    endpoint = routed.endpoint
+    if endpoint is None or routed.refusal is not None:
         return None  # no operation: unknown path or method (the route table's own errors)
-    operations = app.operations
-    if endpoint not in operations:
+    if routed.plane != target.MANAGEMENT:
         return None  # /oauth/token, /.well-known/..., the control plane
     status = response.status_code
     exchange = Exchange(endpoint, request.method, request.path, status)
@@ -322,10 +319,9 @@ class SpecRecorder:
 
         def checked_dispatch(app: FakeAuth0App, request: Request) -> Response:
             invalid: list[str] = []
-            assert app.adapter is not None
-            try:
-                endpoint, args = app.adapter.match(request.path, request.method)
-            except HTTPException:
+            routed = app.route_of(request.environ)
+            endpoint, args = routed.endpoint, routed.args
+            if routed.refusal is not None:
                 endpoint, args = None, {}
             if endpoint in load_spec()["served"]:
                 invalid = request_problems(endpoint, request, args)

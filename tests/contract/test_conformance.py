@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
 from fakeauth0 import FakeAuth0App
 from fakeauth0.errors import Auth0Error, Msg
-from fakeauth0.http.app import HANDLERS
+from fakeauth0.http.app import route_table
 from tests.contract.conformance import SpecRecorder, SpecViolation
 from tests.support import RawClient
+
+
+def _serve_with(monkeypatch: pytest.MonkeyPatch, operation_id: str, handler: Any) -> None:
+    """Serve ``operation_id`` with ``handler`` for this test."""
+    routes = route_table().routes
+    monkeypatch.setitem(
+        routes, operation_id, dataclasses.replace(routes[operation_id], handler=handler)
+    )
 
 
 def _breach(
     raw: RawClient, recorder: SpecRecorder, monkeypatch: pytest.MonkeyPatch, answer: Any
 ) -> str:
     """Serve ``get_users_by_id`` with a handler returning ``answer``; the breach's report."""
-    monkeypatch.setitem(HANDLERS, "get_users_by_id", lambda call: answer)
+    _serve_with(monkeypatch, "get_users_by_id", lambda call: answer)
     with pytest.raises(SpecViolation) as caught:
         raw.get("users/auth0|abc")
     assert recorder.violations  # also kept, in case a client swallowed the exception
@@ -54,7 +63,7 @@ def test_a_bug_of_ours_500_is_caught(
     def broken(call: Any) -> Any:
         raise KeyError("oops")
 
-    monkeypatch.setitem(HANDLERS, "get_users_by_id", broken)
+    _serve_with(monkeypatch, "get_users_by_id", broken)
     with pytest.raises(SpecViolation, match="status 500 is not documented"):
         raw.get("users/auth0|abc")
     spec_conformance.violations.clear()
@@ -64,7 +73,7 @@ def test_accepting_a_request_the_spec_calls_invalid_is_caught(
     raw: RawClient, spec_conformance: SpecRecorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user = raw.create_user(email="a@b.co")
-    monkeypatch.setitem(HANDLERS, "post_users", lambda call: (201, user))
+    _serve_with(monkeypatch, "post_users", lambda call: (201, user))
     with pytest.raises(SpecViolation, match="accepted a request the spec calls invalid"):
         raw.post("users", json={"email": "b@b.co"})  # no connection: required by the spec
     spec_conformance.violations.clear()
@@ -73,10 +82,10 @@ def test_accepting_a_request_the_spec_calls_invalid_is_caught(
 def test_an_unserved_operation_answering_a_lookalike_404_is_caught(
     raw: RawClient, spec_conformance: SpecRecorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def lookalike(self: FakeAuth0App, request: Any, op: Any, args: Any) -> Any:
+    def lookalike(self: FakeAuth0App, request: Any, route: Any, args: Any) -> Any:
         raise Auth0Error(404, Msg.USER_NOT_FOUND, "inexistent_user")
 
-    monkeypatch.setattr(FakeAuth0App, "_management", lookalike)
+    monkeypatch.setattr(FakeAuth0App, "_serve", lookalike)
     with pytest.raises(SpecViolation, match="an unserved operation answered 404, not 501"):
         raw.get("users/auth0|abc/roles")
     spec_conformance.violations.clear()

@@ -12,11 +12,13 @@ from types import ModuleType
 import httpx
 import pytest
 
-from fakeauth0.http import identities, management  # noqa: F401  (registers the handlers)
-from fakeauth0.http.app import HANDLERS
+from fakeauth0.http import routes, target
+from fakeauth0.http.app import route_table
 from fakeauth0.spec import load_spec
 from tests.support import NO_TOKEN, RawClient, assert_error
 
+route_table()  # imports every handler module
+HANDLERS = routes.registered(target.MANAGEMENT)
 ROOT = Path(__file__).resolve().parents[2]
 
 

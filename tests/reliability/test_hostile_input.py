@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from fakeauth0.http.app import MAX_BODY, MAX_DEPTH
+from fakeauth0.http.bodies import MAX_BODY, MAX_DEPTH
 from fakeauth0.search.query import MAX_QUERY_DEPTH, MAX_QUERY_TERMS
 from tests.reliability.wire import DB, REQUEST_TIMEOUT, Wire, env_int
 from tests.server.serving import Served, serve

@@ -11,7 +11,7 @@ import pytest
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 
-from fakeauth0.http.app import _route_table
+from fakeauth0.http.app import route_table
 from fakeauth0.http.routing import Router
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "get"]
@@ -39,13 +39,13 @@ def _paths(rules: list[tuple[str, str, list[str]]]) -> list[str]:
 
 
 def test_router_matches_like_werkzeug() -> None:
-    rules, _operations, _planes = _route_table()
+    rules = [(r.rule, r.endpoint, list(r.methods)) for r in route_table().routes.values()]
     werkzeug_map = Map(
         [Rule(path, endpoint=endpoint, methods=methods) for path, endpoint, methods in rules],
         strict_slashes=False,
         merge_slashes=False,
     ).bind("localhost")
-    router = Router(rules).bind("localhost")
+    router = Router(rules)
     checked = 0
     for path in _paths(rules):
         for method in METHODS:
