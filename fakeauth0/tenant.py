@@ -12,13 +12,13 @@ from . import linking, logins, snapshot
 from .clients import Client
 from .clock import Clock
 from .connections import Connection, default_connections
-from .errors import Auth0Error, Msg, OAuthError, OAuthMsg
+from .errors import Auth0Error, Msg
 from .faults import Faults
 from .ids import IdSource
 from .logins import LoginHook, LoginResult
 from .search import SearchPage, UserSearch
 from .spec import load_spec
-from .tokens import ACCESS_TOKEN_LIFETIME, SigningKey, TokenAuthority
+from .tokens import SigningKey, TokenAuthority
 from .users import (
     User,
     UserDirectory,
@@ -190,57 +190,6 @@ class Tenant:
         )
 
     # -- tokens ----------------------------------------------------------------------------------
-
-    def client_credentials_token(
-        self,
-        client_id: str,
-        client_secret: str,
-        audience: str,
-        scope: str | None = None,
-    ) -> dict[str, Any]:
-        """The ``client_credentials`` grant of ``/oauth/token`` (behaviour.md §4, §7)."""
-        client = self.clients.get(client_id)
-        if client is None or not client.secret_matches(client_secret):
-            raise OAuthError(401, "access_denied", OAuthMsg.UNAUTHORIZED)
-        if "client_credentials" not in client.grant_types:
-            raise OAuthError(
-                403,
-                "unauthorized_client",
-                OAuthMsg.GRANT_NOT_ALLOWED.format(grant_type="client_credentials"),
-                "https://auth0.com/docs/clients/client-grant-types",
-            )
-        known_audiences = {self.management_audience} | {
-            aud for c in self.clients.values() for aud in c.grants
-        }
-        if audience not in known_audiences:
-            raise OAuthError(
-                403, "access_denied", OAuthMsg.SERVICE_NOT_ENABLED.format(audience=audience)
-            )
-        granted = client.grants.get(audience)
-        if granted is None:
-            raise OAuthError(
-                403,
-                "access_denied",
-                OAuthMsg.NOT_AUTHORIZED_FOR_API.format(client_id=client_id, audience=audience),
-            )
-        if scope is None:
-            scopes = list(granted)
-        else:
-            scopes = scope.split()
-            missing = [s for s in scopes if s not in granted]
-            if missing:
-                raise OAuthError(
-                    403,
-                    "access_denied",
-                    OAuthMsg.SCOPES_NOT_GRANTED.format(scopes=" ".join(missing)),
-                )
-        token = self.tokens.issue_access_token(client_id, audience, scopes)
-        return {
-            "access_token": token,
-            "scope": " ".join(scopes),
-            "expires_in": ACCESS_TOKEN_LIFETIME,
-            "token_type": "Bearer",
-        }
 
     def management_token(self, scopes: Iterable[str] | None = None) -> str:
         """A Management API access token for the default client, with chosen scopes."""

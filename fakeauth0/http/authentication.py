@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Request, Response
 
 from ..errors import Auth0Error, OAuthError, OAuthMsg
+from ..grants import client_credentials_token
 from .app import json_response, read_body
 
 if TYPE_CHECKING:
@@ -48,8 +49,13 @@ def token(tenant: Tenant, request: Request) -> Response:
     if not audience:
         raise OAuthError(403, "access_denied", OAuthMsg.NO_AUDIENCE)
     with tenant.lock:
-        result = tenant.client_credentials_token(
-            params["client_id"], params["client_secret"], audience, params.get("scope")
+        result = client_credentials_token(
+            tenant.clients,
+            tenant.tokens,
+            params["client_id"],
+            params["client_secret"],
+            audience,
+            params.get("scope"),
         )
     return json_response(200, result, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
