@@ -59,7 +59,8 @@ UPDATABLE = frozenset(
         "verify_phone_number",
     }
 )
-#: Attributes a connection holds once: a second user with the same value is a duplicate.
+#: Attributes a connection may hold once (``fakeauth0.uniqueness`` says which, where), indexed
+#: per connection by :class:`UserDirectory`.
 UNIQUE_PER_CONNECTION = ("email", "username", "phone_number")
 #: Root attributes that social/enterprise connections overwrite at each login.
 SYNCED = ("family_name", "given_name", "name", "nickname", "picture")
@@ -343,8 +344,9 @@ class UserDirectory:
     """Every user of a tenant, with the indexes that keep exact look-ups flat.
 
     Indexes: user id -> user; (provider, bare id) of every identity -> the owning primary;
-    e-mail -> user ids; (connection, attribute, value) of linked secondaries' profileData ->
-    the owning primary (a linked identity still holds its e-mail in its connection). Listeners
+    e-mail -> user ids; (connection, attribute, value) -> the primaries holding that value in
+    that connection, on their own identity (the root profile) or on a linked one (its
+    ``profileData``: a linked identity still holds its e-mail in its connection). Listeners
     (the search index) hear of every write through :meth:`put` and :meth:`remove`, so no index
     can drift from the records.
     """
@@ -353,7 +355,7 @@ class UserDirectory:
         self._users: dict[str, User] = {}
         self._owners: dict[tuple[str, str], str] = {}
         self._by_email: dict[str, dict[str, None]] = {}
-        self._secondary_values: dict[tuple[str, str, Any], str] = {}
+        self._holders: dict[tuple[str, str, Any], dict[str, None]] = {}
         self.listeners: list[Callable[[str, User | None, User | None], None]] = []
 
     def __len__(self) -> int:
@@ -379,16 +381,16 @@ class UserDirectory:
     def by_email(self, email: str) -> list[User]:
         return [self._users[uid] for uid in self._by_email.get(email, ())]
 
-    def secondary_holder(self, connection: str, attribute: str, value: Any) -> User | None:
-        """The primary whose linked identity of ``connection`` has ``attribute == value``."""
-        owner = self._secondary_values.get((connection, attribute, value))
-        return None if owner is None else self._users[owner]
+    def holders(self, connection: str, attribute: str, value: Any) -> list[User]:
+        """The primaries holding ``attribute == value`` in ``connection``, linked or not."""
+        return [self._users[uid] for uid in self._holders.get((connection, attribute, value), ())]
 
     @staticmethod
-    def _secondary_keys(user: User) -> Iterator[tuple[str, str, Any]]:
-        for identity in user.identities[1:]:
+    def _held(user: User) -> Iterator[tuple[str, str, Any]]:
+        for index, identity in enumerate(user.identities):
+            values = user.profile if index == 0 else (identity.profile_data or {})
             for attribute in UNIQUE_PER_CONNECTION:
-                value = (identity.profile_data or {}).get(attribute)
+                value = values.get(attribute)
                 if isinstance(value, str):
                     yield (identity.connection, attribute, value)
 
@@ -401,9 +403,8 @@ class UserDirectory:
             self._owners[identity.key] = user.user_id
         if user.email is not None:
             self._by_email.setdefault(user.email, {})[user.user_id] = None
-        if len(user.identities) > 1:
-            for key in self._secondary_keys(user):
-                self._secondary_values[key] = user.user_id
+        for key in self._held(user):
+            self._holders.setdefault(key, {})[user.user_id] = None
         for listener in self.listeners:
             listener(user.user_id, old, user)
 
@@ -428,10 +429,12 @@ class UserDirectory:
                 holders.pop(user.user_id, None)
                 if not holders:
                     del self._by_email[user.email]
-        if len(user.identities) > 1:
-            for key in self._secondary_keys(user):
-                if self._secondary_values.get(key) == user.user_id:
-                    del self._secondary_values[key]
+        for key in self._held(user):
+            holders = self._holders.get(key)
+            if holders is not None:
+                holders.pop(user.user_id, None)
+                if not holders:
+                    del self._holders[key]
 
 
 def normalize_email(connection: Connection, email: str) -> str:
