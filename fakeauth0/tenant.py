@@ -20,14 +20,7 @@ from .search import SearchPage, UserSearch
 from .spec import load_spec
 from .tokens import SigningKey, TokenAuthority
 from .uniqueness import find_duplicate
-from .users import (
-    User,
-    UserDirectory,
-    apply_secondary_update,
-    apply_update,
-    build_user,
-    social_user,
-)
+from .users import User, UserDirectory, added_social_user, apply_connection_update, build_user
 
 #: Every scope of the Management API, from the spec's ``oAuth2ClientCredentials`` flow.
 MANAGEMENT_SCOPES: tuple[str, ...] = tuple(load_spec()["scopes"])
@@ -219,34 +212,16 @@ class Tenant:
             return self.users.require(user_id)
 
     def update_user(self, user_id: str, fields: dict[str, Any]) -> User:
-        """``PATCH /users/{id}``: Auth0's merge rules on the primary identity."""
+        """``PATCH /users/{id}``: Auth0's merge rules on the primary or a linked identity."""
         with self.lock:
             user = self.users.require(user_id)
             connection_name = fields.get("connection") or user.primary.connection
             connection = self.connection(connection_name)
             changes = {k: v for k, v in fields.items() if k != "connection"}
-            if connection.name != user.primary.connection:
-                return self._update_secondary(user, connection, changes)
-            updated = apply_update(user, connection, changes, self.clock.iso())
+            updated = apply_connection_update(user, connection, changes, self.clock.iso())
             self._refuse_duplicate(updated, replacing=user.user_id)
             self.users.put(updated)
             return updated
-
-    def _update_secondary(
-        self, user: User, connection: Connection, changes: dict[str, Any]
-    ) -> User:
-        """A PATCH naming a linked identity's connection changes that identity (spec
-        ``patch_users_by_id``); a connection the user holds no identity of is refused."""
-        index = next(
-            (n for n, i in enumerate(user.identities) if n and i.connection == connection.name),
-            None,
-        )
-        if index is None:
-            raise Auth0Error.bad_request(Msg.CONNECTION_NOT_SUPPORTED)
-        updated = apply_secondary_update(user, index, connection, changes, self.clock.iso())
-        self._refuse_duplicate(updated, replacing=user.user_id)
-        self.users.put(updated)
-        return updated
 
     def delete_user(self, user_id: str) -> None:
         """``DELETE /users/{id}``: the user and every identity linked to it are gone.
@@ -280,12 +255,8 @@ class Tenant:
         """
         with self.lock:
             found = self.connection(connection)
-            if found.is_database or found.is_passwordless:
-                raise ValueError(f"{connection!r} is not a social or enterprise connection")
-            user = social_user(found, user_id, profile or {}, self.clock.iso())
+            user = added_social_user(found, user_id, profile or {}, self.clock.iso())
             self._refuse_duplicate(user)
-            # That first login is counted (behaviour.md §9); no client IP to record (CHOICES.md).
-            user.logins_count, user.last_login = 1, user.created_at
             self.users.put(user)
             return user
 

@@ -629,12 +629,41 @@ def apply_secondary_update(
     return updated
 
 
+def apply_connection_update(
+    user: User, connection: Connection, fields: dict[str, Any], now: str
+) -> User:
+    """``PATCH /users/{id}`` naming ``connection`` (by default the primary's): the primary
+    identity's rules, or, for a linked identity's connection, that identity's (spec
+    ``patch_users_by_id``). A connection the user holds no linked identity of is refused."""
+    if connection.name == user.primary.connection:
+        return apply_update(user, connection, fields, now)
+    index = next(
+        (n for n, i in enumerate(user.identities) if n and i.connection == connection.name),
+        None,
+    )
+    if index is None:
+        raise Auth0Error.bad_request(Msg.CONNECTION_NOT_SUPPORTED)
+    return apply_secondary_update(user, index, connection, fields, now)
+
+
 def split_idp_tokens(profile: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """An IdP's answer split into profile claims and the tokens its identity keeps."""
     tokens = {k: profile[k] for k in IDP_TOKEN_KEYS if profile.get(k) is not None}
     if not tokens:
         return profile, {}
     return {k: v for k, v in profile.items() if k not in IDP_TOKEN_KEYS}, tokens
+
+
+def added_social_user(
+    connection: Connection, bare_id: str | int, profile: dict[str, Any], now: str
+) -> User:
+    """The user ``Tenant.add_social_user`` stores: as after a first social or enterprise login,
+    that login counted (CHOICES.md "add_social_user login fields"; no client IP to record)."""
+    if connection.is_database or connection.is_passwordless:
+        raise ValueError(f"{connection.name!r} is not a social or enterprise connection")
+    user = social_user(connection, bare_id, profile, now)
+    user.logins_count, user.last_login = 1, user.created_at
+    return user
 
 
 def social_user(
