@@ -21,7 +21,7 @@ def client_credentials_token(
     audience: str,
     scope: str | None = None,
 ) -> dict[str, Any]:
-    """The ``client_credentials`` grant (behaviour.md §4, §7): a client's access token for an
+    """The ``client_credentials`` grant: a client's access token for an
     audience it was granted, with the scopes asked for (default: every scope granted)."""
     client = clients.get(client_id)
     if client is None or not client.secret_matches(client_secret):
