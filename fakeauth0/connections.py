@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,3 +253,11 @@ def default_connections(ids: Any) -> list[Connection]:
         Connection(ids.connection_id(), "email", "email", {"name": "email"}),
         Connection(ids.connection_id(), "sms", "sms", {"name": "sms"}),
     ]
+
+
+def require_connection(connections: Mapping[str, Connection], name: str) -> Connection:
+    """The connection called ``name``, or the API's 400 for a connection that does not exist."""
+    found = connections.get(name)
+    if found is None:
+        raise Auth0Error.bad_request(Msg.CONNECTION_NOT_FOUND, "inexistent_connection")
+    return found

@@ -11,16 +11,25 @@ ID token, the one a ``link_with`` request sends.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .connections import Connection
+from .clients import Client
+from .connections import Connection, require_connection
 from .errors import OAuthError, OAuthMsg
-from .users import Identity, User, build_user, password_matches, social_user, split_idp_tokens
-
-if TYPE_CHECKING:
-    from .tenant import Tenant
+from .ids import IdSource
+from .tokens import TokenAuthority
+from .uniqueness import find_duplicate
+from .users import (
+    Identity,
+    User,
+    UserDirectory,
+    build_user,
+    password_matches,
+    social_user,
+    split_idp_tokens,
+)
 
 #: Claims of the ID token taken from the user's root profile (scopes openid profile email).
 ID_TOKEN_CLAIMS = (
@@ -57,7 +66,8 @@ class LoginApi:
     """What a post-login hook may do (Auth0 Actions' ``api``): manage the tenant, switch the
     subject after linking (``api.authentication.setPrimaryUser``), or refuse the login."""
 
-    tenant: Tenant
+    #: The tenant the login happens on (a :class:`~fakeauth0.tenant.Tenant`), to manage.
+    tenant: Any
     primary_user_id: str | None = field(default=None, init=False)
 
     def set_primary_user(self, user_id: str) -> None:
@@ -69,6 +79,22 @@ class LoginApi:
 
 
 LoginHook = Callable[[LoginEvent, LoginApi], None]
+
+
+@dataclass(frozen=True)
+class LoginDesk:
+    """What a login needs of its tenant: the records it reads and writes, the token issuer, the
+    hooks, and the time of the login. ``tenant`` is only handed to hooks (``api.tenant``)."""
+
+    users: UserDirectory
+    connections: Mapping[str, Connection]
+    clients: Mapping[str, Client]
+    tokens: TokenAuthority
+    ids: IdSource
+    hooks: Sequence[LoginHook]
+    default_client_id: str
+    now: str
+    tenant: Any
 
 
 @dataclass
@@ -87,7 +113,7 @@ class LoginResult:
 
 
 def login(
-    tenant: Tenant,
+    desk: LoginDesk,
     connection: str,
     *,
     user_id: str | int | None = None,
@@ -106,43 +132,43 @@ def login(
     user on first use. ``scope`` (e.g. ``"update:current_user_identities"``) also issues a
     Management API access token for the user.
     """
-    conn = tenant.connection(connection)
-    client_id = client_id or tenant.management_client.client_id
-    if client_id not in tenant.clients:
+    conn = require_connection(desk.connections, connection)
+    client_id = client_id or desk.default_client_id
+    if client_id not in desk.clients:
         raise OAuthError(
             400, "invalid_request", OAuthMsg.UNKNOWN_CLIENT.format(client_id=client_id)
         )
     profile = dict(profile or {})
     if email is not None:
         profile["email"] = email
-    now = tenant.clock.iso()
+    now = desk.now
     first_login = False
     if conn.is_database:
-        owner, identity = _database_identity(tenant, conn, user_id, email, username, password)
+        owner, identity = _database_identity(desk, conn, user_id, email, username, password)
     else:
-        found = _find_identity(tenant, conn, user_id, profile)
+        found = _find_identity(desk, conn, user_id, profile)
         if found is None:
-            owner, identity = _first_login(tenant, conn, user_id, profile, now)
+            owner, identity = _first_login(desk, conn, user_id, profile, now)
             first_login = True
         else:
-            owner, identity = _refresh(tenant, conn, *found, profile)
+            owner, identity = _refresh(desk, conn, *found, profile)
     ip = ip or DEFAULT_IP
-    user = _count_login(tenant, owner, now, ip)
+    user = _count_login(desk, owner, now, ip)
     if user.profile.get("blocked"):
         # A blocked user's attempt still counts as a login (behaviour.md §3.1).
         raise OAuthError(401, "unauthorized", OAuthMsg.USER_BLOCKED)
-    user = _run_hooks(tenant, conn, identity, user, client_id, ip, first_login, now)
+    user = _run_hooks(desk, conn, identity, user, client_id, ip, first_login, now)
     claims = {k: copy.deepcopy(user.profile[k]) for k in ID_TOKEN_CLAIMS if k in user.profile}
     claims["updated_at"] = user.updated_at
-    id_token = tenant.tokens.issue_id_token(user.user_id, client_id, claims)
+    id_token = desk.tokens.issue_id_token(user.user_id, client_id, claims)
     access_token = None
     if scope is not None:
-        access_token = tenant.tokens.issue_user_access_token(user.user_id, client_id, scope.split())
+        access_token = desk.tokens.issue_user_access_token(user.user_id, client_id, scope.split())
     return LoginResult(user, id_token, access_token)
 
 
 def _database_identity(
-    tenant: Tenant,
+    desk: LoginDesk,
     conn: Connection,
     user_id: str | int | None,
     email: str | None,
@@ -160,10 +186,10 @@ def _database_identity(
             ),
         )
     if user_id is not None:
-        found = _owned(tenant, conn, user_id)
+        found = _owned(desk, conn, user_id)
     else:
         attribute, value = ("email", email.lower()) if email else ("username", username)
-        found = _search(tenant, conn, attribute, value)
+        found = _search(desk, conn, attribute, value)
     if found is None:
         raise wrong
     owner, identity = found
@@ -174,16 +200,16 @@ def _database_identity(
 
 
 def _find_identity(
-    tenant: Tenant, conn: Connection, user_id: str | int | None, profile: dict[str, Any]
+    desk: LoginDesk, conn: Connection, user_id: str | int | None, profile: dict[str, Any]
 ) -> tuple[User, Identity] | None:
     if user_id is not None:
-        return _owned(tenant, conn, user_id)
+        return _owned(desk, conn, user_id)
     for attribute in ("email", "phone_number"):
         value = profile.get(attribute)
         if value is not None:
             if attribute == "email" and conn.is_passwordless:
                 value = value.lower()  # the Auth0 store keeps e-mails lower-cased (§3.6)
-            return _search(tenant, conn, attribute, value)
+            return _search(desk, conn, attribute, value)
     if conn.is_passwordless:
         needs = "an email" if conn.strategy == "email" else "a phone_number in the profile"
     else:
@@ -195,8 +221,8 @@ def _find_identity(
     )
 
 
-def _owned(tenant: Tenant, conn: Connection, bare_id: str | int) -> tuple[User, Identity] | None:
-    owner = tenant.users.owner_of(conn.provider, bare_id)
+def _owned(desk: LoginDesk, conn: Connection, bare_id: str | int) -> tuple[User, Identity] | None:
+    owner = desk.users.owner_of(conn.provider, bare_id)
     if owner is None:
         return None
     key = (conn.provider, str(bare_id))
@@ -205,10 +231,10 @@ def _owned(tenant: Tenant, conn: Connection, bare_id: str | int) -> tuple[User, 
 
 
 def _search(
-    tenant: Tenant, conn: Connection, attribute: str, value: Any
+    desk: LoginDesk, conn: Connection, attribute: str, value: Any
 ) -> tuple[User, Identity] | None:
     """An identity of ``conn`` whose profile (root, or ``profileData`` if linked) matches."""
-    for user in tenant.users:
+    for user in desk.users:
         for index, identity in enumerate(user.identities):
             if identity.connection != conn.name:
                 continue
@@ -219,7 +245,7 @@ def _search(
 
 
 def _first_login(
-    tenant: Tenant, conn: Connection, user_id: str | int | None, profile: dict[str, Any], now: str
+    desk: LoginDesk, conn: Connection, user_id: str | int | None, profile: dict[str, Any], now: str
 ) -> tuple[User, Identity]:
     """The first login through an IdP or a passwordless connection creates the user."""
     if conn.is_passwordless:
@@ -228,16 +254,19 @@ def _first_login(
         fields = {**profile, "connection": conn.name, verified: True}
         if user_id is not None:
             fields["user_id"] = str(user_id)
-        user = build_user(conn, fields, tenant.ids.object_id(), now)
+        user = build_user(conn, fields, desk.ids.object_id(), now)
     else:
-        bare_id = user_id if user_id is not None else tenant.ids.digits(21)
+        bare_id = user_id if user_id is not None else desk.ids.digits(21)
         user = social_user(conn, bare_id, profile, now)
-    tenant.users.put(user)
+    duplicate = find_duplicate(desk.users, desk.connections, user)
+    if duplicate is not None:
+        raise duplicate.on_create()
+    desk.users.put(user)
     return user, user.primary
 
 
 def _refresh(
-    tenant: Tenant, conn: Connection, owner: User, identity: Identity, profile: dict[str, Any]
+    desk: LoginDesk, conn: Connection, owner: User, identity: Identity, profile: dict[str, Any]
 ) -> tuple[User, Identity]:
     """``set_user_root_attributes = on_each_login``: the IdP's claims overwrite what is stored.
 
@@ -257,22 +286,22 @@ def _refresh(
         fresh = copy.copy(fresh)
         fresh.profile_data = {**(identity.profile_data or {}), **copy.deepcopy(profile)}
     updated.identities = [fresh if i is identity else i for i in owner.identities]
-    tenant.users.put(updated)
+    desk.users.put(updated)
     return updated, fresh
 
 
-def _count_login(tenant: Tenant, user: User, now: str, ip: str) -> User:
+def _count_login(desk: LoginDesk, user: User, now: str, ip: str) -> User:
     counted = copy.copy(user)
     counted.logins_count = (user.logins_count or 0) + 1
     counted.last_login = now
     counted.last_ip = ip
     counted.updated_at = now
-    tenant.users.put(counted)
+    desk.users.put(counted)
     return counted
 
 
 def _run_hooks(
-    tenant: Tenant,
+    desk: LoginDesk,
     conn: Connection,
     identity: Identity,
     user: User,
@@ -287,10 +316,10 @@ def _run_hooks(
     (behaviour.md §1.3 "Login side"); the fake also fails it when the subject vanished by
     linking and no primary was set, where Auth0 would issue a token for a user that is gone.
     """
-    for hook in tenant.hooks:
-        api = LoginApi(tenant)
+    for hook in desk.hooks:
+        api = LoginApi(desk.tenant)
         hook(LoginEvent(conn, identity, user, client_id, ip, first_login), api)
-        owner = tenant.users.owner_of(identity.provider, identity.user_id)
+        owner = desk.users.owner_of(identity.provider, identity.user_id)
         if api.primary_user_id is not None:
             if owner is None or owner.user_id != api.primary_user_id:
                 raise OAuthError(
@@ -303,9 +332,9 @@ def _run_hooks(
                 )
             if owner.user_id != user.user_id:
                 # The login is counted on the user that ends up as the subject (CHOICES.md).
-                user = _count_login(tenant, owner, now, ip)
+                user = _count_login(desk, owner, now, ip)
             continue
-        current = tenant.users.get(user.user_id)
+        current = desk.users.get(user.user_id)
         if current is None:
             raise OAuthError(
                 403, "access_denied", OAuthMsg.PRIMARY_USER_NOT_SET.format(user_id=user.user_id)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .clients import Client
 from .connections import Connection
 from .errors import Auth0Error, FakeMsg
+from .ids import IdSource
+from .uniqueness import Duplicate, find_duplicate
 from .users import Identity, User, UserDirectory, check_metadata, hash_password
-
-if TYPE_CHECKING:
-    from .tenant import Tenant
 
 #: Record keys that map to ``User`` fields rather than to the root profile.
 _USER_FIELDS = {f.name for f in dataclasses.fields(User)} - {"user_metadata_set"}
@@ -84,16 +84,21 @@ def client_record(client: Client) -> dict[str, Any]:
     return {f.name: copy.deepcopy(getattr(client, f.name)) for f in dataclasses.fields(client)}
 
 
-def take(tenant: Tenant) -> dict[str, Any]:
-    """The tenant's connections, clients and users, in their order, as a seed document."""
-    with tenant.lock:
-        return {
-            "domain": tenant.domain,
-            "management_client_id": tenant.management_client.client_id,
-            "connections": [connection_record(c) for c in tenant.connections.values()],
-            "clients": [client_record(c) for c in tenant.clients.values()],
-            "users": [user_record(u) for u in tenant.users],
-        }
+def take(
+    domain: str,
+    management_client: Client,
+    connections: Iterable[Connection],
+    clients: Iterable[Client],
+    users: Iterable[User],
+) -> dict[str, Any]:
+    """A tenant's connections, clients and users, in their order, as a seed document."""
+    return {
+        "domain": domain,
+        "management_client_id": management_client.client_id,
+        "connections": [connection_record(c) for c in connections],
+        "clients": [client_record(c) for c in clients],
+        "users": [user_record(u) for u in users],
+    }
 
 
 # -- from JSON -----------------------------------------------------------------------------------
@@ -114,24 +119,24 @@ def _known(cls: type, record: dict[str, Any], what: str) -> dict[str, Any]:
     return record
 
 
-def parse_connection(record: Any, tenant: Tenant) -> Connection:
+def parse_connection(record: Any, ids: IdSource) -> Connection:
     if not isinstance(record, dict) or not record.get("name") or not record.get("strategy"):
         raise SeedError(FakeMsg.SEED_CONNECTION_SHAPE.format(record=_short(record)))
     name = record["name"]
     fields = _known(Connection, dict(copy.deepcopy(record)), f"connection {name!r}")
-    fields.setdefault("id", tenant.ids.connection_id())
+    fields.setdefault("id", ids.connection_id())
     try:
         return Connection(**fields)
     except TypeError as error:
         raise SeedError(f"connection {name!r}: {error}") from None
 
 
-def parse_client(record: Any, tenant: Tenant) -> Client:
+def parse_client(record: Any, ids: IdSource) -> Client:
     if not isinstance(record, dict) or not record.get("name"):
         raise SeedError(FakeMsg.SEED_CLIENT_SHAPE.format(record=_short(record)))
     fields = dict(copy.deepcopy(record))
-    fields.setdefault("client_id", tenant.ids.client_id())
-    fields.setdefault("client_secret", tenant.ids.client_secret())
+    fields.setdefault("client_id", ids.client_id())
+    fields.setdefault("client_secret", ids.client_secret())
     fields = _known(Client, fields, f"client {fields['client_id']!r}")
     try:
         return Client(**fields)
@@ -159,7 +164,7 @@ def _parse_identity(record: Any, user_id: str) -> Identity:
     )
 
 
-def parse_user(record: Any, tenant: Tenant, now: str) -> User:
+def parse_user(record: Any, connections: Mapping[str, Connection], now: str) -> User:
     """A user record; checks that need the other users happen in :func:`check_users`."""
     if not isinstance(record, dict) or not isinstance(record.get("user_id"), str):
         raise SeedError(FakeMsg.SEED_USER_SHAPE.format(record=_short(record)))
@@ -184,20 +189,20 @@ def parse_user(record: Any, tenant: Tenant, now: str) -> User:
         if fields.get(name) is None:
             fields[name] = {}
     user = User(user_id=user_id, identities=identities, profile=profile, **fields)
-    _check_user(user, tenant, record)
+    _check_user(user, connections, record)
     if isinstance(record.get("password"), str):
         user.password_hash = hash_password(record["password"])
     return user
 
 
-def _check_user(user: User, tenant: Tenant, record: dict[str, Any]) -> None:
+def _check_user(user: User, connections: Mapping[str, Connection], record: dict[str, Any]) -> None:
     """The rules one user must meet on its own (Auth0's create and link rules)."""
 
     def refuse(rule: str) -> SeedError:
         return SeedError(FakeMsg.SEED_USER_RULE.format(user=user.user_id, rule=rule))
 
     for index, identity in enumerate(user.identities):
-        connection = tenant.connections.get(identity.connection)
+        connection = connections.get(identity.connection)
         if connection is None:
             raise refuse(FakeMsg.RULE_NO_CONNECTION.format(connection=identity.connection))
         if identity.provider != connection.provider:
@@ -217,7 +222,7 @@ def _check_user(user: User, tenant: Tenant, record: dict[str, Any]) -> None:
     keys = [i.key for i in user.identities]
     if len(set(keys)) != len(keys):
         raise refuse(FakeMsg.RULE_IDENTITY_TWICE)
-    connection = tenant.connections[primary.connection]
+    connection = connections[primary.connection]
     if "password" in record:
         if not connection.is_database:
             raise refuse(FakeMsg.RULE_PASSWORD_CONNECTION)
@@ -240,46 +245,56 @@ def _check_user(user: User, tenant: Tenant, record: dict[str, Any]) -> None:
             raise refuse(error.message) from None
 
 
-def check_users(users: list[User], tenant: Tenant) -> UserDirectory:
-    """The rules across users: each identity has one owner; database e-mails and usernames
-    are unique per connection. Returns a scratch directory holding them."""
+def check_users(users: list[User], connections: Mapping[str, Connection]) -> UserDirectory:
+    """The rules across users (:mod:`fakeauth0.uniqueness`, as the API applies them), each
+    user against those before it. Returns a scratch directory holding them."""
     scratch = UserDirectory()
-    seen: dict[tuple[str, str, Any], str] = {}
     for user in users:
-        if scratch.get(user.user_id) is not None:
-            raise SeedError(
-                FakeMsg.SEED_USER_RULE.format(user=user.user_id, rule=FakeMsg.RULE_DUPLICATE_ID)
-            )
-        for identity in user.identities:
-            owner = scratch.owner_of(identity.provider, identity.user_id)
-            if owner is not None:
-                rule = FakeMsg.RULE_IDENTITY_OWNED.format(
-                    identity=f"{identity.provider}|{identity.user_id}", owner=owner.user_id
-                )
-                raise SeedError(FakeMsg.SEED_USER_RULE.format(user=user.user_id, rule=rule))
-        connection = tenant.connections[user.primary.connection]
-        if connection.is_database or connection.is_passwordless:
-            for attribute in ("email", "username", "phone_number"):
-                value = user.profile.get(attribute)
-                if value is None:
-                    continue
-                key = (connection.name, attribute, value)
-                if key in seen:
-                    rule = FakeMsg.RULE_DUPLICATE_ATTRIBUTE.format(
-                        attribute=attribute, connection=connection.name, other=seen[key]
-                    )
-                    raise SeedError(FakeMsg.SEED_USER_RULE.format(user=user.user_id, rule=rule))
-                seen[key] = user.user_id
+        duplicate = find_duplicate(scratch, connections, user)
+        if duplicate is not None:
+            rule = _duplicate_rule(user, duplicate)
+            raise SeedError(FakeMsg.SEED_USER_RULE.format(user=user.user_id, rule=rule))
         scratch.put(user)
     return scratch
 
 
-def restore(tenant: Tenant, data: Any) -> None:
-    """Replace the tenant's state with ``data`` (a seed or snapshot), or refuse and keep it.
+def _duplicate_rule(user: User, duplicate: Duplicate) -> str:
+    identity, other = duplicate.identity, duplicate.other.user_id
+    if identity is None:
+        return FakeMsg.RULE_DUPLICATE_ATTRIBUTE.format(
+            attribute=duplicate.attribute, connection=duplicate.connection, other=other
+        )
+    if other == user.user_id:
+        return FakeMsg.RULE_DUPLICATE_ID
+    return FakeMsg.RULE_IDENTITY_OWNED.format(
+        identity=f"{identity.provider}|{identity.user_id}", owner=other
+    )
 
-    Absent sections keep the tenant's current connections or clients; ``users`` is replaced.
-    The tenant's management client survives a seed that does not name it, so the credentials
-    a server printed at start keep working.
+
+@dataclasses.dataclass
+class Seeded:
+    """A seed document read through the domain's rules: the state that replaces a tenant's."""
+
+    connections: dict[str, Connection]
+    clients: dict[str, Client]
+    management_client: Client
+    users: list[User]
+
+
+def read(
+    data: Any,
+    *,
+    connections: dict[str, Connection],
+    clients: Mapping[str, Client],
+    management_client: Client,
+    ids: IdSource,
+    now: str,
+) -> Seeded:
+    """``data`` (a seed or snapshot) as the state to install, or :class:`SeedError`.
+
+    ``connections``, ``clients`` and ``management_client`` are the tenant's current ones:
+    absent sections keep them; ``users`` is replaced. The management client survives a seed
+    that does not name it, so the credentials a server printed at start keep working.
     """
     if not isinstance(data, dict):
         raise SeedError(FakeMsg.SEED_NOT_OBJECT)
@@ -287,45 +302,31 @@ def restore(tenant: Tenant, data: Any) -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise SeedError(FakeMsg.SEED_UNKNOWN_KEYS.format(what="the seed", keys=", ".join(unknown)))
-    with tenant.lock:
-        previous_connections = tenant.connections
-        try:
-            if "connections" in data:
-                connections: dict[str, Connection] = {}
-                for record in _require_list(data, "connections"):
-                    connection = parse_connection(record, tenant)
-                    if connection.name in connections:
-                        raise SeedError(FakeMsg.SEED_CONNECTION_TWICE.format(name=connection.name))
-                    connections[connection.name] = connection
-                # Users are checked against the new connections.
-                tenant.connections = connections
-            clients = dict(tenant.clients)
-            management = tenant.management_client
-            if "clients" in data:
-                clients = {}
-                for record in _require_list(data, "clients"):
-                    client = parse_client(record, tenant)
-                    clients[client.client_id] = client
-                wanted = data.get("management_client_id")
-                if wanted is not None:
-                    if wanted not in clients:
-                        raise SeedError(FakeMsg.SEED_MANAGEMENT_CLIENT.format(client_id=wanted))
-                    management = clients[wanted]
-                else:
-                    clients.setdefault(management.client_id, management)
-            now = tenant.clock.iso()
-            users = [parse_user(r, tenant, now) for r in _require_list(data, "users")]
-            check_users(users, tenant)
-        except BaseException:
-            tenant.connections = previous_connections
-            raise
-        # Every check passed: swap in place, so the directory's listeners hear of each change.
-        tenant.clients.clear()
-        tenant.clients.update(clients)
-        tenant.management_client = management
-        tenant.users.clear()
-        for user in users:
-            tenant.users.put(user)
+    if "connections" in data:
+        connections = {}
+        for record in _require_list(data, "connections"):
+            connection = parse_connection(record, ids)
+            if connection.name in connections:
+                raise SeedError(FakeMsg.SEED_CONNECTION_TWICE.format(name=connection.name))
+            connections[connection.name] = connection
+    new_clients = dict(clients)
+    management = management_client
+    if "clients" in data:
+        new_clients = {}
+        for record in _require_list(data, "clients"):
+            client = parse_client(record, ids)
+            new_clients[client.client_id] = client
+        wanted = data.get("management_client_id")
+        if wanted is not None:
+            if wanted not in new_clients:
+                raise SeedError(FakeMsg.SEED_MANAGEMENT_CLIENT.format(client_id=wanted))
+            management = new_clients[wanted]
+        else:
+            new_clients.setdefault(management.client_id, management)
+    # Users are checked against the new connections.
+    users = [parse_user(r, connections, now) for r in _require_list(data, "users")]
+    check_users(users, connections)
+    return Seeded(connections, new_clients, management, users)
 
 
 def _short(record: Any) -> str:

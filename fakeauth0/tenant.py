@@ -12,22 +12,16 @@ from typing import TYPE_CHECKING, Any
 from . import linking, logins, snapshot
 from .clients import Client
 from .clock import Clock
-from .connections import Connection, default_connections
-from .errors import Auth0Error, Msg, OAuthError, OAuthMsg
-from .faults import Faults
+from .connections import Connection, default_connections, require_connection
+from .errors import Auth0Error, Msg
+from .faults import Faults, operation_name
 from .ids import IdSource
 from .logins import LoginHook, LoginResult
 from .search import SearchPage, UserSearch
 from .spec import load_spec
-from .tokens import ACCESS_TOKEN_LIFETIME, SigningKey, TokenAuthority
-from .users import (
-    User,
-    UserDirectory,
-    apply_secondary_update,
-    apply_update,
-    build_user,
-    social_user,
-)
+from .tokens import SigningKey, TokenAuthority
+from .uniqueness import find_duplicate
+from .users import User, UserDirectory, added_social_user, apply_connection_update, build_user
 
 if TYPE_CHECKING:
     from .store import StateStore as Persistence
@@ -59,7 +53,9 @@ class CallLog(deque[CallRecord]):
         operation: str | None = None,
         status: int | None = None,
     ) -> list[CallRecord]:
-        """The calls equal to every field given (``method`` case-insensitive)."""
+        """The calls equal to every field given (``method`` case-insensitive; ``operation``
+        in either spelling, ``get_users-by-email`` or ``get_users_by_email``)."""
+        operation = None if operation is None else operation_name(operation)
         return [
             c
             for c in self
@@ -128,7 +124,7 @@ class Tenant:
         #: Injected faults and rate limits (``fakeauth0.faults``), applied by the WSGI app.
         self.faults = Faults()
         #: What :meth:`reset` returns to: the state at creation, or the last loaded seed.
-        self.seed_state: dict[str, Any] = snapshot.take(self)
+        self.seed_state: dict[str, Any] = self.snapshot()
         #: Where changes are made durable (``fakeauth0 serve --state``); None: memory only.
         self.persistence: Persistence | None = None
 
@@ -172,10 +168,7 @@ class Tenant:
         )
 
     def connection(self, name: str) -> Connection:
-        found = self.connections.get(name)
-        if found is None:
-            raise Auth0Error.bad_request(Msg.CONNECTION_NOT_FOUND, "inexistent_connection")
-        return found
+        return require_connection(self.connections, name)
 
     def add_client(self, client: Client) -> Client:
         with self.lock:
@@ -205,57 +198,6 @@ class Tenant:
 
     # -- tokens ----------------------------------------------------------------------------------
 
-    def client_credentials_token(
-        self,
-        client_id: str,
-        client_secret: str,
-        audience: str,
-        scope: str | None = None,
-    ) -> dict[str, Any]:
-        """The ``client_credentials`` grant of ``/oauth/token`` (behaviour.md §4, §7)."""
-        client = self.clients.get(client_id)
-        if client is None or not client.secret_matches(client_secret):
-            raise OAuthError(401, "access_denied", OAuthMsg.UNAUTHORIZED)
-        if "client_credentials" not in client.grant_types:
-            raise OAuthError(
-                403,
-                "unauthorized_client",
-                OAuthMsg.GRANT_NOT_ALLOWED.format(grant_type="client_credentials"),
-                "https://auth0.com/docs/clients/client-grant-types",
-            )
-        known_audiences = {self.management_audience} | {
-            aud for c in self.clients.values() for aud in c.grants
-        }
-        if audience not in known_audiences:
-            raise OAuthError(
-                403, "access_denied", OAuthMsg.SERVICE_NOT_ENABLED.format(audience=audience)
-            )
-        granted = client.grants.get(audience)
-        if granted is None:
-            raise OAuthError(
-                403,
-                "access_denied",
-                OAuthMsg.NOT_AUTHORIZED_FOR_API.format(client_id=client_id, audience=audience),
-            )
-        if scope is None:
-            scopes = list(granted)
-        else:
-            scopes = scope.split()
-            missing = [s for s in scopes if s not in granted]
-            if missing:
-                raise OAuthError(
-                    403,
-                    "access_denied",
-                    OAuthMsg.SCOPES_NOT_GRANTED.format(scopes=" ".join(missing)),
-                )
-        token = self.tokens.issue_access_token(client_id, audience, scopes)
-        return {
-            "access_token": token,
-            "scope": " ".join(scopes),
-            "expires_in": ACCESS_TOKEN_LIFETIME,
-            "token_type": "Bearer",
-        }
-
     def management_token(self, scopes: Iterable[str] | None = None) -> str:
         """A Management API access token for the default client, with chosen scopes."""
         chosen = MANAGEMENT_SCOPES if scopes is None else tuple(scopes)
@@ -272,102 +214,30 @@ class Tenant:
                 raise Auth0Error.invalid_body(Msg.CONNECTION_REQUIRED)
             connection = self.connection(fields["connection"])
             user = build_user(connection, fields, self.ids.object_id(), self.clock.iso())
-            self._refuse_duplicate(user, connection)
+            self._refuse_duplicate(user)
             self.users.put(user)
             return user
 
-    def _refuse_duplicate(
-        self, user: User, connection: Connection, ignore: str | None = None
-    ) -> None:
-        """Refuse a user whose id, e-mail, username or phone its connection already holds.
-
-        Creating answers 409 "The user already exists." (§3.7); an update (``ignore`` names the
-        user being updated) answers 400 "The specified new email already exists", errorCode
-        auth0_idp_error (node-auth0 #139; the message is matched by many public clients).
-        """
-
-        def conflict(attribute: str) -> Auth0Error:
-            if ignore is None:
-                return Auth0Error(409, Msg.USER_EXISTS, "auth0_idp_error")
-            label = "phone number" if attribute == "phone_number" else attribute
-            return Auth0Error(400, Msg.NEW_VALUE_EXISTS.format(attribute=label), "auth0_idp_error")
-
-        owner = self.users.owner_of(user.primary.provider, user.primary.user_id)
-        if owner is not None and owner.user_id != ignore:
-            raise conflict("user_id")
-        checks = [("email", user.profile.get("email")), ("username", user.profile.get("username"))]
-        if connection.strategy == "sms":
-            checks.append(("phone_number", user.profile.get("phone_number")))
-        for attribute, value in checks:
-            if value is None:
-                continue
-            for other in self._users_of_connection(connection.name, attribute, value):
-                if other.user_id != ignore:
-                    raise conflict(attribute)
-
-    def _users_of_connection(self, connection: str, attribute: str, value: Any) -> list[User]:
-        """Users holding ``attribute == value`` in ``connection``, as a primary identity or as a
-        linked secondary (whose value lives on in its profileData)."""
-        if attribute == "email":
-            candidates: Iterable[User] = self.users.by_email(value)
-        else:
-            candidates = self.users
-        found = [
-            u
-            for u in candidates
-            if u.primary.connection == connection and u.profile.get(attribute) == value
-        ]
-        holder = self.users.secondary_holder(connection, attribute, value)
-        if holder is not None and holder not in found:
-            found.append(holder)
-        return found
+    def _refuse_duplicate(self, user: User, *, replacing: str | None = None) -> None:
+        duplicate = find_duplicate(self.users, self.connections, user, replacing=replacing)
+        if duplicate is not None:
+            raise duplicate.on_create() if replacing is None else duplicate.on_update()
 
     def get_user(self, user_id: str) -> User:
         with self.lock:
             return self.users.require(user_id)
 
     def update_user(self, user_id: str, fields: dict[str, Any]) -> User:
-        """``PATCH /users/{id}``: Auth0's merge rules on the primary identity."""
+        """``PATCH /users/{id}``: Auth0's merge rules on the primary or a linked identity."""
         with self.lock:
             user = self.users.require(user_id)
             connection_name = fields.get("connection") or user.primary.connection
             connection = self.connection(connection_name)
             changes = {k: v for k, v in fields.items() if k != "connection"}
-            if connection.name != user.primary.connection:
-                return self._update_secondary(user, connection, changes)
-            updated = apply_update(user, connection, changes, self.clock.iso())
-            if any(k in changes for k in ("email", "username", "phone_number")):
-                self._refuse_duplicate(updated, connection, ignore=user.user_id)
+            updated = apply_connection_update(user, connection, changes, self.clock.iso())
+            self._refuse_duplicate(updated, replacing=user.user_id)
             self.users.put(updated)
             return updated
-
-    def _update_secondary(
-        self, user: User, connection: Connection, changes: dict[str, Any]
-    ) -> User:
-        """A PATCH naming a linked identity's connection changes that identity (spec
-        ``patch_users_by_id``); a connection the user holds no identity of is refused."""
-        index = next(
-            (n for n, i in enumerate(user.identities) if n and i.connection == connection.name),
-            None,
-        )
-        if index is None:
-            raise Auth0Error.bad_request(Msg.CONNECTION_NOT_SUPPORTED)
-        updated = apply_secondary_update(user, index, connection, changes, self.clock.iso())
-        identity = updated.identities[index]
-        for attribute in ("email", "username", "phone_number"):
-            value = (identity.profile_data or {}).get(attribute)
-            if attribute not in changes or value is None:
-                continue
-            if attribute == "phone_number" and connection.strategy != "sms":
-                continue
-            for other in self._users_of_connection(connection.name, attribute, value):
-                if other.user_id != user.user_id:
-                    label = "phone number" if attribute == "phone_number" else attribute
-                    raise Auth0Error(
-                        400, Msg.NEW_VALUE_EXISTS.format(attribute=label), "auth0_idp_error"
-                    )
-        self.users.put(updated)
-        return updated
 
     def delete_user(self, user_id: str) -> None:
         """``DELETE /users/{id}``: the user and every identity linked to it are gone.
@@ -401,13 +271,8 @@ class Tenant:
         """
         with self.lock:
             found = self.connection(connection)
-            if found.is_database or found.is_passwordless:
-                raise ValueError(f"{connection!r} is not a social or enterprise connection")
-            user = social_user(found, user_id, profile or {}, self.clock.iso())
-            if self.users.owner_of(found.provider, user_id) is not None:
-                raise Auth0Error(409, Msg.USER_EXISTS, "auth0_idp_error")
-            # That first login is counted (behaviour.md §9); no client IP to record (CHOICES.md).
-            user.logins_count, user.last_login = 1, user.created_at
+            user = added_social_user(found, user_id, profile or {}, self.clock.iso())
+            self._refuse_duplicate(user)
             self.users.put(user)
             return user
 
@@ -474,8 +339,19 @@ class Tenant:
         returns the user it resolved to and an ID token for ``client_id`` (default: the
         management client, so ``link_with`` passes with the management token's ``azp``)."""
         with self.lock:
+            desk = logins.LoginDesk(
+                users=self.users,
+                connections=self.connections,
+                clients=self.clients,
+                tokens=self.tokens,
+                ids=self.ids,
+                hooks=self.hooks,
+                default_client_id=self.management_client.client_id,
+                now=self.clock.iso(),
+                tenant=self,
+            )
             return logins.login(
-                self,
+                desk,
                 connection,
                 user_id=user_id,
                 email=email,
@@ -504,23 +380,46 @@ class Tenant:
 
     def snapshot(self) -> dict[str, Any]:
         """The whole tenant as a seed document: connections, clients, users (linked ones too)."""
-        return snapshot.take(self)
+        with self.lock:
+            return snapshot.take(
+                self.domain,
+                self.management_client,
+                self.connections.values(),
+                self.clients.values(),
+                self.users,
+            )
 
     def restore(self, data: dict[str, Any]) -> None:
         """Replace the state with a seed or snapshot, through the domain's rules; a document
         that breaks one raises :class:`~fakeauth0.snapshot.SeedError` and changes nothing."""
-        snapshot.restore(self, data)
+        with self.lock:
+            seeded = snapshot.read(
+                data,
+                connections=self.connections,
+                clients=self.clients,
+                management_client=self.management_client,
+                ids=self.ids,
+                now=self.clock.iso(),
+            )
+            self.connections = seeded.connections
+            # In place, so the directory's listeners hear of each change.
+            self.clients.clear()
+            self.clients.update(seeded.clients)
+            self.management_client = seeded.management_client
+            self.users.clear()
+            for user in seeded.users:
+                self.users.put(user)
 
     def load_seed(self, data: dict[str, Any]) -> None:
         """Restore ``data`` and make it what :meth:`reset` returns to."""
         with self.lock:
-            snapshot.restore(self, data)
-            self.seed_state = snapshot.take(self)
+            self.restore(data)
+            self.seed_state = self.snapshot()
 
     def reset(self) -> None:
         """Back to the seed (not to empty); faults, rate limits, the clock and the call log too."""
         with self.lock:
-            snapshot.restore(self, self.seed_state)
+            self.restore(self.seed_state)
             self.faults.reset()
             self.clock.reset()
             self.calls.clear()

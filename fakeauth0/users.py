@@ -59,7 +59,8 @@ UPDATABLE = frozenset(
         "verify_phone_number",
     }
 )
-#: Attributes a connection holds once: a second user with the same value is a duplicate.
+#: Attributes a connection may hold once (``fakeauth0.uniqueness`` says which, where), indexed
+#: per connection by :class:`UserDirectory`.
 UNIQUE_PER_CONNECTION = ("email", "username", "phone_number")
 #: Root attributes that social/enterprise connections overwrite at each login.
 SYNCED = ("family_name", "given_name", "name", "nickname", "picture")
@@ -343,8 +344,9 @@ class UserDirectory:
     """Every user of a tenant, with the indexes that keep exact look-ups flat.
 
     Indexes: user id -> user; (provider, bare id) of every identity -> the owning primary;
-    e-mail -> user ids; (connection, attribute, value) of linked secondaries' profileData ->
-    the owning primary (a linked identity still holds its e-mail in its connection). Listeners
+    e-mail -> user ids; (connection, attribute, value) -> the primaries holding that value in
+    that connection, on their own identity (the root profile) or on a linked one (its
+    ``profileData``: a linked identity still holds its e-mail in its connection). Listeners
     (the search index) hear of every write through :meth:`put` and :meth:`remove`, so no index
     can drift from the records.
     """
@@ -353,7 +355,7 @@ class UserDirectory:
         self._users: dict[str, User] = {}
         self._owners: dict[tuple[str, str], str] = {}
         self._by_email: dict[str, dict[str, None]] = {}
-        self._secondary_values: dict[tuple[str, str, Any], str] = {}
+        self._holders: dict[tuple[str, str, Any], dict[str, None]] = {}
         self.listeners: list[Callable[[str, User | None, User | None], None]] = []
 
     def __len__(self) -> int:
@@ -379,16 +381,16 @@ class UserDirectory:
     def by_email(self, email: str) -> list[User]:
         return [self._users[uid] for uid in self._by_email.get(email, ())]
 
-    def secondary_holder(self, connection: str, attribute: str, value: Any) -> User | None:
-        """The primary whose linked identity of ``connection`` has ``attribute == value``."""
-        owner = self._secondary_values.get((connection, attribute, value))
-        return None if owner is None else self._users[owner]
+    def holders(self, connection: str, attribute: str, value: Any) -> list[User]:
+        """The primaries holding ``attribute == value`` in ``connection``, linked or not."""
+        return [self._users[uid] for uid in self._holders.get((connection, attribute, value), ())]
 
     @staticmethod
-    def _secondary_keys(user: User) -> Iterator[tuple[str, str, Any]]:
-        for identity in user.identities[1:]:
+    def _held(user: User) -> Iterator[tuple[str, str, Any]]:
+        for index, identity in enumerate(user.identities):
+            values = user.profile if index == 0 else (identity.profile_data or {})
             for attribute in UNIQUE_PER_CONNECTION:
-                value = (identity.profile_data or {}).get(attribute)
+                value = values.get(attribute)
                 if isinstance(value, str):
                     yield (identity.connection, attribute, value)
 
@@ -401,9 +403,8 @@ class UserDirectory:
             self._owners[identity.key] = user.user_id
         if user.email is not None:
             self._by_email.setdefault(user.email, {})[user.user_id] = None
-        if len(user.identities) > 1:
-            for key in self._secondary_keys(user):
-                self._secondary_values[key] = user.user_id
+        for key in self._held(user):
+            self._holders.setdefault(key, {})[user.user_id] = None
         for listener in self.listeners:
             listener(user.user_id, old, user)
 
@@ -428,10 +429,12 @@ class UserDirectory:
                 holders.pop(user.user_id, None)
                 if not holders:
                     del self._by_email[user.email]
-        if len(user.identities) > 1:
-            for key in self._secondary_keys(user):
-                if self._secondary_values.get(key) == user.user_id:
-                    del self._secondary_values[key]
+        for key in self._held(user):
+            holders = self._holders.get(key)
+            if holders is not None:
+                holders.pop(user.user_id, None)
+                if not holders:
+                    del self._holders[key]
 
 
 def normalize_email(connection: Connection, email: str) -> str:
@@ -626,12 +629,41 @@ def apply_secondary_update(
     return updated
 
 
+def apply_connection_update(
+    user: User, connection: Connection, fields: dict[str, Any], now: str
+) -> User:
+    """``PATCH /users/{id}`` naming ``connection`` (by default the primary's): the primary
+    identity's rules, or, for a linked identity's connection, that identity's (spec
+    ``patch_users_by_id``). A connection the user holds no linked identity of is refused."""
+    if connection.name == user.primary.connection:
+        return apply_update(user, connection, fields, now)
+    index = next(
+        (n for n, i in enumerate(user.identities) if n and i.connection == connection.name),
+        None,
+    )
+    if index is None:
+        raise Auth0Error.bad_request(Msg.CONNECTION_NOT_SUPPORTED)
+    return apply_secondary_update(user, index, connection, fields, now)
+
+
 def split_idp_tokens(profile: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """An IdP's answer split into profile claims and the tokens its identity keeps."""
     tokens = {k: profile[k] for k in IDP_TOKEN_KEYS if profile.get(k) is not None}
     if not tokens:
         return profile, {}
     return {k: v for k, v in profile.items() if k not in IDP_TOKEN_KEYS}, tokens
+
+
+def added_social_user(
+    connection: Connection, bare_id: str | int, profile: dict[str, Any], now: str
+) -> User:
+    """The user ``Tenant.add_social_user`` stores: as after a first social or enterprise login,
+    that login counted (CHOICES.md "add_social_user login fields"; no client IP to record)."""
+    if connection.is_database or connection.is_passwordless:
+        raise ValueError(f"{connection.name!r} is not a social or enterprise connection")
+    user = social_user(connection, bare_id, profile, now)
+    user.logins_count, user.last_login = 1, user.created_at
+    return user
 
 
 def social_user(

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Request
 
 from ..errors import Auth0Error, OAuthError, OAuthMsg
+from ..grants import client_credentials_token
 from .responses import json_response
 from .routes import Answer, Call, authentication
 
@@ -45,8 +46,13 @@ def token(call: Call) -> Answer:
     if not audience:
         raise OAuthError(403, "access_denied", OAuthMsg.NO_AUDIENCE)
     with tenant.lock:
-        result = tenant.client_credentials_token(
-            params["client_id"], params["client_secret"], audience, params.get("scope")
+        result = client_credentials_token(
+            tenant.clients,
+            tenant.tokens,
+            params["client_id"],
+            params["client_secret"],
+            audience,
+            params.get("scope"),
         )
     return json_response(200, result, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 

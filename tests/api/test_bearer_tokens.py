@@ -15,6 +15,7 @@ from auth0.management.errors import UnauthorizedError
 from cryptography.hazmat.primitives import serialization
 
 from fakeauth0 import Tenant
+from fakeauth0.grants import client_credentials_token
 from tests.support import NO_TOKEN, RawClient, assert_error
 
 
@@ -139,8 +140,12 @@ def test_token_of_another_tenant_is_refused(tenant: Tenant, raw: RawClient) -> N
 
 def test_token_for_another_api_of_this_tenant(tenant: Tenant, raw: RawClient) -> None:
     client = tenant.create_client("api", scopes=["read:things"], audience="https://api.example/")
-    token = tenant.client_credentials_token(
-        client.client_id, client.client_secret, "https://api.example/"
+    token = client_credentials_token(
+        tenant.clients,
+        tenant.tokens,
+        client.client_id,
+        client.client_secret,
+        "https://api.example/",
     )["access_token"]
     assert_invalid_token(raw.get("users", token=token), "Bad audience: https://api.example/")
 
