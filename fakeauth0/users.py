@@ -22,7 +22,7 @@ from typing import Any
 from .connections import Connection
 from .errors import Auth0Error, Msg
 
-#: Root attributes a PATCH can never set (behaviour.md §3.4).
+#: Root attributes a PATCH can never set (docs/auth0-behaviour.md#what-a-patch-may-change).
 READ_ONLY = frozenset(
     {
         "user_id",
@@ -71,7 +71,8 @@ EXCLUSIVE_PAIRS = (
     ("username", "email_verified"),
     ("username", "password"),
 )
-#: Keys ``app_metadata`` may not hold (behaviour.md §3.5; app_metadata-restrictions.md).
+#: Keys ``app_metadata`` may not hold (docs/auth0-behaviour.md#metadata;
+#: app_metadata-restrictions.md).
 RESERVED_APP_METADATA = frozenset(
     {
         "__tenant",
@@ -314,7 +315,8 @@ def fill_defaults(profile: dict[str, Any], handle: str) -> list[str]:
 
 
 def check_metadata(prop: str, metadata: Any) -> None:
-    """Metadata key rules (behaviour.md §3.5): no ``.`` or ``$``; reserved app_metadata keys."""
+    """Metadata key rules (docs/auth0-behaviour.md#metadata): no ``.`` or ``$``; reserved
+    app_metadata keys."""
     if not isinstance(metadata, dict):
         return
     for key, value in metadata.items():
@@ -327,7 +329,8 @@ def check_metadata(prop: str, metadata: Any) -> None:
 
 
 def merge_metadata(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """First-level merge: ``null`` deletes a key, ``{}`` clears all (behaviour.md §3.5)."""
+    """First-level merge: ``null`` deletes a key, ``{}`` clears all
+    (docs/auth0-behaviour.md#metadata)."""
     if not patch:
         return {}
     merged = dict(current)
@@ -448,7 +451,8 @@ def profile_from_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_user(connection: Connection, fields: dict[str, Any], object_id: str, now: str) -> User:
-    """A new user for ``POST /users`` on a database or passwordless connection (§3.7).
+    """A new user for ``POST /users`` on a database or passwordless connection
+    (docs/auth0-behaviour.md#creating-users).
 
     ``fields`` has passed the spec's schema; this applies the rules the schema cannot say.
     """
@@ -508,7 +512,9 @@ def build_user(connection: Connection, fields: dict[str, Any], object_id: str, n
 
 
 def apply_update(user: User, connection: Connection, fields: dict[str, Any], now: str) -> User:
-    """``PATCH /users/{id}`` on the user's primary identity (§3.4, §3.5); returns a new record."""
+    """``PATCH /users/{id}`` on the user's primary identity
+    (docs/auth0-behaviour.md#what-a-patch-may-change, docs/auth0-behaviour.md#metadata); returns a
+    new record."""
     refused = [name for name in fields if name not in UPDATABLE]
     if refused:  # read-only and unknown alike, all named (auth0-java #58)
         raise Auth0Error.invalid_body(Msg.NOT_UPDATABLE.format(names=",".join(refused)))
