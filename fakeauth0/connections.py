@@ -61,7 +61,6 @@ SOCIAL = frozenset(
     }
 )
 PASSWORD_POLICIES = ("none", "low", "fair", "good", "excellent")
-SYNC_MODES = ("on_each_login", "on_first_login", "never_on_login")
 #: Characters Auth0 allows in a username besides ASCII letters and digits (require-username.mdx).
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9@^$.!`\-#+'~_]+$")
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

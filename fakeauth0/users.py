@@ -117,7 +117,6 @@ _NON_PROFILE = READ_ONLY | {
     "verify_phone_number",
     "client_id",
 }
-_SCRYPT = {"n": 2**4, "r": 8, "p": 1}
 _ATOMS = (str, int, float, bool, type(None))
 
 
@@ -260,7 +259,7 @@ _SALTS = random.Random(os.urandom(32))
 
 def hash_password(password: str) -> str:
     """Passwords are stored hashed, never kept or shown in clear. A salted SHA-256, not a slow
-    KDF: it is a fake holding test passwords, and a create must stay cheap (scrypt cost 70 us)."""
+    KDF: it is a fake holding test passwords, and a create must stay cheap (scrypt: 70 us)."""
     salt = _SALTS.getrandbits(128).to_bytes(16, "big")
     digest = hashlib.sha256(salt + _hashed_part(password)).hexdigest()
     return f"sha256${salt.hex()}${digest}"
@@ -273,10 +272,7 @@ def _hashed_part(password: str) -> bytes:
 def password_matches(stored: str | None, password: str) -> bool:
     if not stored:
         return False
-    scheme, salt, digest = stored.split("$")
-    if scheme == "scrypt":  # hashes made before the switch to SHA-256 (e.g. in snapshots)
-        candidate = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), **_SCRYPT)
-        return hmac.compare_digest(candidate.hex(), digest)
+    _scheme, salt, digest = stored.split("$")
     candidate_hex = hashlib.sha256(bytes.fromhex(salt) + _hashed_part(password)).hexdigest()
     return hmac.compare_digest(candidate_hex, digest)
 
