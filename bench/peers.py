@@ -2,8 +2,8 @@
 
 moto is optional: without it (``make bench`` installs it from ``bench/requirements.txt``) every
 peer figure reads "peer not installed". Pools are filled through moto's backend object (no
-boto3), the way ``../shared/bench/moto_rss.py`` reaches 100k users in seconds; measured calls go
-through boto3, as a test suite makes them.
+boto3), which reaches 100k users in seconds; measured calls go through boto3, as a test suite
+makes them.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """``fakeauth0 serve`` over HTTP on loopback: GET /api/v2/users/{id} and cold start.
 
 Targets (issue 6): with ``requests.Session`` (keep-alive), 1 and 8 client threads,
-``GET /api/v2/users/{id}`` at least 3x moto's server (~200/s, ../shared/bench baseline) and at
+``GET /api/v2/users/{id}`` at least 3x moto's server (~200/s in the 2026-11-22 baseline) and at
 least 0.8x a trivial WSGI app on the same server stack (fakeauth0's request handler on
 werkzeug's threaded server), measured in the same run, round-robin; cold start of the real CLI
 to its first answered request under 0.5 s. werkzeug's stock handler (no keep-alive) is timed too,
-as the floor ../shared/bench/floor.py measures.
+as a floor.
 
 Usage: python bench/server_bench.py [--reps 5] [--seconds 1.5] [--json FILE]
 Every server is a child process on 127.0.0.1, stopped by its pid; every loop is bounded.
@@ -28,7 +28,7 @@ from typing import Any
 
 CLI = str(Path(sys.executable).with_name("fakeauth0"))
 BODY = b'{"user_id":"abc","email":"x@y.test","email_verified":true,"name":"x","nickname":"x"}'
-MOTO_SERVER_GET_USER = 200.0  # req/s, ../shared/bench/baseline-2026-11-22 (1 client thread)
+MOTO_SERVER_GET_USER = 200.0  # req/s, moto's server in the 2026-11-22 baseline (1 client thread)
 
 
 def trivial_app(environ: Any, start_response: Any) -> list[bytes]:

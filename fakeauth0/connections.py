@@ -62,7 +62,6 @@ SOCIAL = frozenset(
     }
 )
 PASSWORD_POLICIES = ("none", "low", "fair", "good", "excellent")
-SYNC_MODES = ("on_each_login", "on_first_login", "never_on_login")
 #: Characters Auth0 allows in a username besides ASCII letters and digits (require-username.mdx).
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9@^$.!`\-#+'~_]+$")
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -142,7 +141,8 @@ class Connection:
         return int(limits.get("min", 1)), int(limits.get("max", 15))
 
     def check_password(self, password: str) -> None:
-        """Raise Auth0's error when ``password`` fails this connection's policy (§3.6)."""
+        """Raise Auth0's error when ``password`` fails this connection's policy
+        (docs/auth0-behaviour.md#email-username-and-password)."""
         if not password_meets_policy(password, self.password_policy):
             raise Auth0Error.bad_request(Msg.PASSWORD_WEAK)
 
@@ -235,7 +235,8 @@ def default_connections(ids: Any) -> list[Connection]:
     """The connections a new Auth0 tenant starts with.
 
     The database policy is ``good``: new tenants' ``Username-Password-Authentication`` shows
-    "Good" in the dashboard (behaviour.md §3.6 marks this UNCONFIRMED; change it here).
+    "Good" in the dashboard (docs/auth0-behaviour.md#email-username-and-password marks this
+    UNCONFIRMED; change it here).
     """
     return [
         Connection(

@@ -3,7 +3,7 @@
 The domain raises :class:`Auth0Error` (Management API) or :class:`OAuthError` (Authentication
 API); only ``fakeauth0.http`` turns them into responses. Every message we emit lives in
 :class:`Msg` or :class:`OAuthMsg`, so the wording Auth0 documents is kept in one place
-(see ``../shared/auth0/behaviour.md`` §4 and the ``x-description-N`` entries of the spec).
+(see docs/auth0-behaviour.md#error-bodies and the ``x-description-N`` entries of the spec).
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from typing import Any
 
 
 class Msg:
-    """Management API messages, verbatim from Auth0 (behaviour.md §3, §4, §7; the spec)."""
+    """Management API messages, verbatim from Auth0 (docs/auth0-behaviour.md#users,
+    docs/auth0-behaviour.md#error-bodies, docs/auth0-behaviour.md#management-api-tokens; the
+    spec)."""
 
     USER_NOT_FOUND = "The user does not exist."
     USER_EXISTS = "The user already exists."
@@ -60,7 +62,7 @@ class Msg:
         'them in app_metadata or user_metadata. See "Users Metadata" in '
         "https://auth0.com/docs/api/v2/changes for more details)'."
     )
-    # Tokens (behaviour.md §7).
+    # Tokens (docs/auth0-behaviour.md#management-api-tokens).
     MISSING_AUTH = "Missing authentication"
     BAD_AUTH_HEADER = "Bad HTTP authentication header format"
     INVALID_TOKEN = "Invalid token"
@@ -75,13 +77,14 @@ class Msg:
         "Some fields cannot be updated with the permissions granted by the bearer token "
         "scopes: {fields}"
     )
-    # Paging and queries (behaviour.md §5.2).
+    # Paging and queries (docs/auth0-behaviour.md#paging-totals-and-consistency).
     PAGING_LIMIT = (
         "You can only page through the first 1000 records. See "
         "https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation"
     )
-    # User search v3 (behaviour.md §5.1). Auth0 documents no wording for refused queries
-    # (UNCONFIRMED, see CHOICES.md): these say what is wrong. 501s name what we do not model.
+    # User search v3 (docs/auth0-behaviour.md#query-syntax). Auth0 documents no wording for refused
+    # queries (UNCONFIRMED, see CHOICES.md): these say what is wrong. 501s name what we do not
+    # model.
     SEARCH_SYNTAX = "Invalid query string: {detail}."
     SEARCH_WILDCARD_SHORT = (
         "Invalid query string: a wildcard at the start of a term needs at least 3 other "
@@ -133,8 +136,9 @@ class Msg:
         "The 'connection' parameter only applies to search_engine=v1; "
         'use q=identities.connection:"<name>" instead.'
     )
-    # Account linking (behaviour.md §1.3, §2; spec post_identities and
-    # delete_user_identity_by_user_id). Choices for UNCONFIRMED cases are in CHOICES.md.
+    # Account linking (docs/auth0-behaviour.md#linking-errors, docs/auth0-behaviour.md#unlinking;
+    # spec post_identities and delete_user_identity_by_user_id). Choices for UNCONFIRMED cases are
+    # in CHOICES.md.
     LINK_SAME_IDENTITY = "Main identity and the new one are the same."
     LINK_PROVIDER_NOT_CONFIGURED = "The provider/connection is not configured."
     LINK_INEXISTENT_IDENTITY = "Linking to an inexistent identity is not allowed."
@@ -179,7 +183,7 @@ class Msg:
         "fakeauth0 does not implement {method} {path}: Auth0's Management API spec it was "
         "built from has no such operation."
     )
-    # Rate limits (behaviour.md §8).
+    # Rate limits (docs/auth0-behaviour.md#rate-limits).
     RATE_LIMITED = "Global limit has been reached"
 
 
@@ -187,7 +191,8 @@ class Auth0Error(Exception):
     """A Management API error: Auth0's envelope ``{statusCode, error, message, errorCode}``.
 
     ``error`` is always the reason phrase of the status (Hapi/Boom style). Some 401s carry
-    ``attributes`` and no ``errorCode`` (behaviour.md §4, §7), hence both are optional.
+    ``attributes`` and no ``errorCode`` (docs/auth0-behaviour.md#error-bodies,
+    docs/auth0-behaviour.md#management-api-tokens), hence both are optional.
     """
 
     def __init__(
@@ -249,7 +254,8 @@ class Auth0Error(Exception):
 
 
 class OAuthMsg:
-    """Authentication API (``/oauth/token``) descriptions (behaviour.md §4)."""
+    """Authentication API (``/oauth/token``) descriptions
+    (docs/auth0-behaviour.md#authentication-api-errors)."""
 
     UNAUTHORIZED = "Unauthorized"
     SERVICE_NOT_ENABLED = "Service not enabled within domain: {audience}"
@@ -264,7 +270,8 @@ class OAuthMsg:
     NO_AUDIENCE = "No audience parameter was provided, and no default audience has been configured"
     MISSING_PARAMETER = "Missing required parameter: {name}"
     BAD_BODY = "Invalid request body. Use application/json or application/x-www-form-urlencoded."
-    # Simulated logins (fakeauth0.logins; behaviour.md §9). Choices are in CHOICES.md.
+    # Simulated logins (fakeauth0.logins; docs/auth0-behaviour.md#logins). Choices are in
+    # CHOICES.md.
     WRONG_CREDENTIALS = "Wrong email or password."
     USER_BLOCKED = "user is blocked"
     UNKNOWN_CLIENT = "Unknown client: {client_id}"

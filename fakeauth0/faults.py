@@ -3,9 +3,9 @@
 A :class:`Faults` belongs to one tenant. Rules name an operation (the spec's operationId, such
 as ``get_users_by_id``, an endpoint such as ``oauth_token``, or ``*``) and fail it once, a number
 of times, or at a rate, optionally after a delay. Rate limits are token buckets as Auth0 keeps
-them (behaviour.md §8): every response carries ``X-RateLimit-Limit``, ``-Remaining`` and
-``-Reset`` (UTC epoch seconds when the bucket is full again), and a dry bucket answers 429.
-Time here is real time, not the tenant's clock: retry code sleeps in real time.
+them (docs/auth0-behaviour.md#rate-limits): every response carries ``X-RateLimit-Limit``,
+``-Remaining`` and ``-Reset`` (UTC epoch seconds when the bucket is full again), and a dry bucket
+answers 429. Time here is real time, not the tenant's clock: retry code sleeps in real time.
 """
 
 from __future__ import annotations
@@ -156,7 +156,8 @@ class Bucket:
 
 
 #: What every response reports when no bucket is configured: a paid tenant's users-read
-#: limit (behaviour.md §8), counted but not enforced, so a fast test suite is never throttled.
+#: limit (docs/auth0-behaviour.md#rate-limits), counted but not enforced, so a fast test suite is
+#: never throttled.
 DEFAULT_BUCKET = {"limit": 50, "window": 1.0, "enforce": False, "name": "default"}
 
 

@@ -20,7 +20,8 @@ def link_accounts_with_same_verified_email(event: LoginEvent, api: LoginApi) -> 
 
     As in the rule, both e-mails must be verified (linking on an unverified address lets anyone
     take over an account), the look-up is ``users-by-email`` and so exact and case-sensitive
-    (behaviour.md §6), and more than one candidate fails the login rather than guess.
+    (docs/auth0-behaviour.md#users-by-email), and more than one candidate fails the login rather
+    than guess.
     """
     user = event.user
     email = user.profile.get("email")

@@ -1,8 +1,10 @@
-"""Account linking and unlinking: Auth0's rules on a tenant's users (behaviour.md §1, §2).
+"""Account linking and unlinking: Auth0's rules on a tenant's users.
+
+The rules are in docs/auth0-behaviour.md#account-linking and docs/auth0-behaviour.md#unlinking.
 
 Domain only: functions take the tenant's :class:`~fakeauth0.users.UserDirectory` and return
 records or raise :class:`~fakeauth0.errors.Auth0Error`. The caller holds the tenant lock.
-Where behaviour.md says UNCONFIRMED, the answer chosen is listed in ``CHOICES.md``.
+Where that reference says UNCONFIRMED, the answer chosen is listed in ``CHOICES.md``.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ def link(
 
     The owner of the identity disappears; its identities follow the primary's own, the owner's
     main identity first with ``profileData``; its metadata is dropped. The primary's root
-    attributes and metadata stay as they are (behaviour.md §1.2). An identity already linked
-    elsewhere drags its whole owner along, as a real tenant does (§1.3).
+    attributes and metadata stay as they are (docs/auth0-behaviour.md#what-linking-changes). An
+    identity already linked elsewhere drags its whole owner along, as a real tenant does
+    (docs/auth0-behaviour.md#linking-errors).
     """
     primary = directory.require(primary_id)
     connection = _linkable_connection(connections, provider, connection_id)
@@ -84,8 +87,9 @@ def unlink(
     """Take a secondary identity out of a primary; it comes back as a user of its own.
 
     Returns the primary and the re-created user: ``provider|bare_id``, profile from
-    ``profileData``, no metadata, ``created_at`` now (behaviour.md §2). An identity the primary
-    does not hold leaves everything unchanged and re-creates nobody (CHOICES.md).
+    ``profileData``, no metadata, ``created_at`` now (docs/auth0-behaviour.md#unlinking). An
+    identity the primary does not hold leaves everything unchanged and re-creates nobody
+    (CHOICES.md).
     """
     primary = directory.require(primary_id)
     if primary.primary.key == (provider, str(bare_id)):
@@ -112,8 +116,9 @@ def secondary_from_id_token(
 ) -> tuple[str, str]:
     """Check a ``link_with`` ID token as Auth0 does; return the secondary's (provider, bare id).
 
-    Order and messages follow the spec's ``post_identities`` 400 list (behaviour.md §1.1): RS256,
-    the tenant's signature, the caller's issuer, ``aud`` equal to the caller's ``azp``, a ``sub``.
+    Order and messages follow the spec's ``post_identities`` 400 list
+    (docs/auth0-behaviour.md#linking-requests): RS256, the tenant's signature, the caller's issuer,
+    ``aud`` equal to the caller's ``azp``, a ``sub``.
     """
     try:
         claims = tokens.signed_claims(link_with)
@@ -179,7 +184,7 @@ def _restore(identity: Identity, now: str) -> User:
     """An unlinked identity as a standalone user: profile from ``profileData``, no metadata.
 
     ``nickname`` and ``picture`` are not kept in ``profileData``; they are generated again the way
-    Auth0 generates them for a new user (behaviour.md §3.1).
+    Auth0 generates them for a new user (docs/auth0-behaviour.md#root-attributes).
     """
     profile = json_copy(identity.profile_data or {})
     handle = (

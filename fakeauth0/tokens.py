@@ -1,4 +1,5 @@
-"""Signing keys, JWKS, and issuing and verifying the tenant's RS256 JWTs (behaviour.md §7)."""
+"""Signing keys, JWKS, and issuing and verifying the tenant's RS256 JWTs
+(docs/auth0-behaviour.md#management-api-tokens)."""
 
 from __future__ import annotations
 
@@ -293,7 +294,8 @@ class TokenAuthority:
         audiences = aud if isinstance(aud, list) else [aud]
         if audience not in audiences:
             # An access token for another API names that API ("Bad audience: ..."); an ID token,
-            # whose audience is a client id, is just "Invalid token" (behaviour.md §7).
+            # whose audience is a client id, is just "Invalid token"
+            # (docs/auth0-behaviour.md#management-api-tokens).
             if not any(isinstance(a, str) and "://" in a for a in audiences):
                 raise Auth0Error.unauthorized(Msg.INVALID_TOKEN)
             shown = " ".join(str(a) for a in audiences)

@@ -22,7 +22,7 @@ from typing import Any
 from .connections import Connection
 from .errors import Auth0Error, Msg
 
-#: Root attributes a PATCH can never set (behaviour.md §3.4).
+#: Root attributes a PATCH can never set (docs/auth0-behaviour.md#what-a-patch-may-change).
 READ_ONLY = frozenset(
     {
         "user_id",
@@ -72,7 +72,8 @@ EXCLUSIVE_PAIRS = (
     ("username", "email_verified"),
     ("username", "password"),
 )
-#: Keys ``app_metadata`` may not hold (behaviour.md §3.5; app_metadata-restrictions.md).
+#: Keys ``app_metadata`` may not hold (docs/auth0-behaviour.md#metadata;
+#: app_metadata-restrictions.md).
 RESERVED_APP_METADATA = frozenset(
     {
         "__tenant",
@@ -117,7 +118,6 @@ _NON_PROFILE = READ_ONLY | {
     "verify_phone_number",
     "client_id",
 }
-_SCRYPT = {"n": 2**4, "r": 8, "p": 1}
 _ATOMS = (str, int, float, bool, type(None))
 
 
@@ -260,7 +260,7 @@ _SALTS = random.Random(os.urandom(32))
 
 def hash_password(password: str) -> str:
     """Passwords are stored hashed, never kept or shown in clear. A salted SHA-256, not a slow
-    KDF: it is a fake holding test passwords, and a create must stay cheap (scrypt cost 70 us)."""
+    KDF: it is a fake holding test passwords, and a create must stay cheap (scrypt: 70 us)."""
     salt = _SALTS.getrandbits(128).to_bytes(16, "big")
     digest = hashlib.sha256(salt + _hashed_part(password)).hexdigest()
     return f"sha256${salt.hex()}${digest}"
@@ -273,10 +273,7 @@ def _hashed_part(password: str) -> bytes:
 def password_matches(stored: str | None, password: str) -> bool:
     if not stored:
         return False
-    scheme, salt, digest = stored.split("$")
-    if scheme == "scrypt":  # hashes made before the switch to SHA-256 (e.g. in snapshots)
-        candidate = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), **_SCRYPT)
-        return hmac.compare_digest(candidate.hex(), digest)
+    _scheme, salt, digest = stored.split("$")
     candidate_hex = hashlib.sha256(bytes.fromhex(salt) + _hashed_part(password)).hexdigest()
     return hmac.compare_digest(candidate_hex, digest)
 
@@ -315,7 +312,8 @@ def fill_defaults(profile: dict[str, Any], handle: str) -> list[str]:
 
 
 def check_metadata(prop: str, metadata: Any) -> None:
-    """Metadata key rules (behaviour.md §3.5): no ``.`` or ``$``; reserved app_metadata keys."""
+    """Metadata key rules (docs/auth0-behaviour.md#metadata): no ``.`` or ``$``; reserved
+    app_metadata keys."""
     if not isinstance(metadata, dict):
         return
     for key, value in metadata.items():
@@ -328,7 +326,8 @@ def check_metadata(prop: str, metadata: Any) -> None:
 
 
 def merge_metadata(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """First-level merge: ``null`` deletes a key, ``{}`` clears all (behaviour.md §3.5)."""
+    """First-level merge: ``null`` deletes a key, ``{}`` clears all
+    (docs/auth0-behaviour.md#metadata)."""
     if not patch:
         return {}
     merged = dict(current)
@@ -451,7 +450,8 @@ def profile_from_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_user(connection: Connection, fields: dict[str, Any], object_id: str, now: str) -> User:
-    """A new user for ``POST /users`` on a database or passwordless connection (§3.7).
+    """A new user for ``POST /users`` on a database or passwordless connection
+    (docs/auth0-behaviour.md#creating-users).
 
     ``fields`` has passed the spec's schema; this applies the rules the schema cannot say.
     """
@@ -511,7 +511,9 @@ def build_user(connection: Connection, fields: dict[str, Any], object_id: str, n
 
 
 def apply_update(user: User, connection: Connection, fields: dict[str, Any], now: str) -> User:
-    """``PATCH /users/{id}`` on the user's primary identity (§3.4, §3.5); returns a new record."""
+    """``PATCH /users/{id}`` on the user's primary identity
+    (docs/auth0-behaviour.md#what-a-patch-may-change, docs/auth0-behaviour.md#metadata); returns a
+    new record."""
     refused = [name for name in fields if name not in UPDATABLE]
     if refused:  # read-only and unknown alike, all named (auth0-java #58)
         raise Auth0Error.invalid_body(Msg.NOT_UPDATABLE.format(names=",".join(refused)))

@@ -2,7 +2,10 @@
 
 Run from the project root (refreshes ``fakeauth0/spec/management-subset.json``)::
 
-    python scripts/vendor_spec.py [path/to/management-openapi.json]
+    python scripts/vendor_spec.py path/to/management-openapi.json
+
+The path may instead come from the ``AUTH0_MANAGEMENT_OPENAPI`` environment variable, which is
+also where ``tests/contract/test_coverage.py`` looks for the full spec to check the subset.
 
 The subset keeps, for *every* operation, its path, method, operationId and scopes (so unserved
 operations can answer a clear "not implemented" error and scope checks come from the spec), and,
@@ -12,12 +15,13 @@ for the operations we serve, their full definitions and every component schema t
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = ROOT.parent / "shared" / "auth0" / "management-openapi.json"
+SOURCE_VARIABLE = "AUTH0_MANAGEMENT_OPENAPI"
 TARGET = ROOT / "fakeauth0" / "spec" / "management-subset.json"
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -98,8 +102,17 @@ def extract(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def default_source() -> Path | None:
+    """The full spec named by ``AUTH0_MANAGEMENT_OPENAPI``, if set."""
+    named = os.environ.get(SOURCE_VARIABLE)
+    return Path(named) if named else None
+
+
 def main(argv: list[str]) -> int:
-    source = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
+    source = Path(argv[1]) if len(argv) > 1 else default_source()
+    if source is None:
+        print(f"usage: {argv[0]} path/to/management-openapi.json (or set {SOURCE_VARIABLE})")
+        return 2
     subset = extract(json.loads(source.read_text(encoding="utf-8")))
     TARGET.write_text(json.dumps(subset, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(

@@ -1,4 +1,5 @@
-"""The legacy v2 engine, for tenants created before June 2018 (behaviour.md §5.3).
+"""The legacy v2 engine, for tenants created before June 2018
+(docs/auth0-behaviour.md#the-legacy-v2-engine).
 
 v2 differed from v3 in a few leaves only: text fields were analyzed (split into lower-cased
 words, so ``name:jane`` found "Jane-Doe"), each had an exact ``.raw`` twin (as the classic

@@ -1,6 +1,6 @@
 """Which fields v3 user search knows, and how each is read from a user and compared.
 
-Auth0's rules (behaviour.md §5.1): values are not tokenized; ``email``, ``name``,
+Auth0's rules (docs/auth0-behaviour.md#query-syntax): values are not tokenized; ``email``, ``name``,
 ``given_name``, ``family_name`` and ``nickname`` compare case-insensitively, everything else
 (metadata included) case-sensitively. Every value a field yields is already *normalized*
 (folded when case-insensitive, canonical ISO for dates), so the indexes and the plain scan
@@ -36,7 +36,8 @@ class Field:
     kind: str
     folded: bool
     read: Callable[[User], Iterator[Any]]
-    #: Searched by a term given without a field (behaviour.md §5.1: never metadata).
+    #: Searched by a term given without a field (docs/auth0-behaviour.md#query-syntax: never
+    #: metadata).
     default: bool = False
     #: ``keys(user)``: the normalized values of this field on ``user`` (what the index stores),
     #: as a tuple. Built once per field (see :func:`_extractor`): every write and every scanned
@@ -219,7 +220,7 @@ def _field(name: str, kind: str, read: Callable[[User], Iterator[Any]], **kw: An
     return Field(name, kind, kw.pop("folded", False), read, **kw)
 
 
-#: The root fields of v3 search (behaviour.md §5.1, user-search-query-syntax).
+#: The root fields of v3 search (docs/auth0-behaviour.md#query-syntax, user-search-query-syntax).
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
@@ -283,7 +284,8 @@ def field_named(name: str) -> Field:
 
 
 def metadata_values(user: User, path: str) -> list[Any]:
-    """Values at a dotted metadata path, stepping through arrays (behaviour.md §5.1)."""
+    """Values at a dotted metadata path, stepping through arrays
+    (docs/auth0-behaviour.md#query-syntax)."""
     root, _, rest = path.partition(".")
     current: list[Any] = [user.app_metadata if root == "app_metadata" else user.user_metadata]
     for segment in rest.split(".") if rest else ():

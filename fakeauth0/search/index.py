@@ -2,11 +2,11 @@
 
 :class:`UserSearch` listens to the tenant's :class:`~fakeauth0.users.UserDirectory`, so every
 write reaches the indexes (after an optional simulated lag, as Auth0's search is eventually
-consistent: behaviour.md §5.2). With no lag a write is only noted, and the next query indexes
-what was noted first (each user once, in creation order): a write stays a dict store, and a
-suite that never searches never pays for indexes. A query runs as: compile (cached) -> ask the
-plan for candidate ids from the indexes -> order them by creation -> re-test them unless the
-plan says its candidates are exact -> sort -> page. With no usable index, it scans
+consistent: docs/auth0-behaviour.md#paging-totals-and-consistency). With no lag a write is only
+noted, and the next query indexes what was noted first (each user once, in creation order): a write
+stays a dict store, and a suite that never searches never pays for indexes. A query runs as: compile
+(cached) -> ask the plan for candidate ids from the indexes -> order them by creation -> re-test
+them unless the plan says its candidates are exact -> sort -> page. With no usable index, it scans
 (``Node.select``).
 
 At 100k users the costs that matter are: a write re-reads only what changed (prebuilt per-field
@@ -367,7 +367,8 @@ _ATTRIBUTES = ("user_id", "created_at", "updated_at", "last_login", "last_ip", "
 
 def sort_users(users: Iterable[User], sort: str) -> list[User]:
     """``sort=field:1|-1`` on root attributes; users lacking the field come last, ties keep
-    creation order. Metadata cannot be sorted on (behaviour.md §5.2)."""
+    creation order. Metadata cannot be sorted on
+    (docs/auth0-behaviour.md#paging-totals-and-consistency)."""
     field, _, order = sort.partition(":")
     if (
         order not in ("1", "-1")

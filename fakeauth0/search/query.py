@@ -52,7 +52,8 @@ _MIN_LEADING_WILDCARD_LITERALS = 3
 #: Groups and operators nested deeper than this are refused: a query such as "((((...a))))" or
 #: "NOT NOT ... a" would otherwise exhaust Python's recursion limit (a 500, not Auth0's 400).
 MAX_QUERY_DEPTH = 100
-#: Elasticsearch's default ``max_clause_count``, the index Auth0's search runs on (§5.1).
+#: Elasticsearch's default ``max_clause_count``, the index Auth0's search runs on
+#: (docs/auth0-behaviour.md#query-syntax).
 MAX_QUERY_TERMS = 1024
 _OPERATORS = frozenset({"AND", "OR", "NOT", "&&", "||", "TO"})
 
@@ -176,7 +177,8 @@ class Compiler:
 
     def leaf(self, name: str | None, pattern: Pattern, shown: str) -> Node:
         if name is None:
-            # A term without a field searches the root text fields, never metadata (§5.1).
+            # A term without a field searches the root text fields, never metadata
+            # (docs/auth0-behaviour.md#query-syntax).
             return Or(tuple(self.field_leaf(f, pattern, shown) for f in DEFAULT_FIELDS))
         if is_metadata(name):
             if None in pattern:
@@ -283,7 +285,8 @@ def _unescape(text: str) -> str:
 
 
 def _pattern(raw: str) -> Pattern:
-    """Split a term into literals and ``*`` wildcards; ``\\`` escapes; ``?`` is refused (§5.1)."""
+    """Split a term into literals and ``*`` wildcards; ``\\`` escapes; ``?`` is refused
+    (docs/auth0-behaviour.md#query-syntax)."""
     pieces: Pattern = []
     literal: list[str] = []
     chars = iter(raw)

@@ -1,4 +1,5 @@
-"""Every Management API call verifies its bearer token and scopes (behaviour.md §7)."""
+"""Every Management API call verifies its bearer token and scopes
+(docs/auth0-behaviour.md#management-api-tokens)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def claims_for(tenant: Tenant, **overrides: Any) -> dict[str, Any]:
 
 
 def assert_invalid_token(response: Any, message: str = "Invalid token") -> None:
-    # §7: verification failures are 401 with attributes.error and no errorCode.
+    # docs/auth0-behaviour.md#management-api-tokens: verification failures are 401 with
+    # attributes.error and no errorCode.
     body = assert_error(response, 401, message)
     assert body["attributes"] == {"error": message}
 
@@ -58,7 +60,8 @@ def test_other_schemes_count_as_missing(raw: RawClient) -> None:
 
 @pytest.mark.parametrize("value", ["opaque-token", "a.b", "", "a..c"])
 def test_non_jwt_bearer_is_400_bad_header_format(raw: RawClient, value: str) -> None:
-    # §4/§7: the odd but real errorCode "Bearer".
+    # docs/auth0-behaviour.md#error-bodies, docs/auth0-behaviour.md#management-api-tokens: the odd
+    # but real errorCode "Bearer".
     response = raw.get("users", token=NO_TOKEN, headers={"Authorization": f"Bearer {value}"})
     assert_error(response, 400, "Bad HTTP authentication header format", "Bearer")
 
@@ -96,14 +99,16 @@ def test_wrong_audience(tenant: Tenant, raw: RawClient) -> None:
 
 
 def test_id_token_used_as_management_token_is_invalid_token(tenant: Tenant, raw: RawClient) -> None:
-    # §7: "Garbage, ID token or otherwise invalid -> 401 Invalid token" (no "Bad audience").
+    # docs/auth0-behaviour.md#management-api-tokens: an ID token, like any other invalid bearer,
+    # is 401 "Invalid token" (not "Bad audience").
     client_id = tenant.management_client.client_id
     id_token = tenant.tokens.issue_id_token("auth0|0123456789abcdef01234567", client_id, {})
     assert_invalid_token(raw.get("users", token=id_token), "Invalid token")
 
 
 def test_wrong_issuer_is_invalid_token(tenant: Tenant, raw: RawClient) -> None:
-    # §7: a token must be used against the domain that issued it. Message: CHOICES.md.
+    # docs/auth0-behaviour.md#management-api-tokens: a token must be used against the domain that
+    # issued it. Message: CHOICES.md.
     token = tenant.tokens.key.sign(claims_for(tenant, iss="https://other.auth0.com/"))
     assert_invalid_token(raw.get("users", token=token))
 

@@ -1,4 +1,5 @@
-"""POST /api/v2/users through the official SDK and raw HTTP (behaviour.md §3.7)."""
+"""POST /api/v2/users through the official SDK and raw HTTP
+(docs/auth0-behaviour.md#creating-users)."""
 
 from __future__ import annotations
 
@@ -137,7 +138,8 @@ def test_password_policy_per_connection(
     body = {"connection": f"db-{policy}", "email": "a@b.co"}
     if weak is not None:
         response = raw.post("users", json={**body, "password": weak})
-        # behaviour.md §3.4: the Management API gives no rule detail and no errorCode.
+        # docs/auth0-behaviour.md#what-a-patch-may-change: the Management API gives no rule detail
+        # and no errorCode.
         assert_error(response, 400, "PasswordStrengthError: Password is too weak")
         assert weak not in response.text
     assert raw.post("users", json={**body, "password": strong}).status_code == 201
@@ -241,7 +243,8 @@ def test_create_needs_create_users_scope(raw: RawClient) -> None:
         json={"connection": DB, "email": "a@b.co", "password": PASSWORD},
         scopes=["read:users", "update:users"],
     )
-    # behaviour.md §7: comma list, no spaces, errorCode insufficient_scope.
+    # docs/auth0-behaviour.md#management-api-tokens: comma list, no spaces, errorCode
+    # insufficient_scope.
     assert_error(
         response, 403, "Insufficient scope, expected any of: create:users", "insufficient_scope"
     )

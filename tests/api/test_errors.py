@@ -1,4 +1,5 @@
-"""Every failure is Auth0's JSON envelope: never a 500, an HTML page or a traceback (§4)."""
+"""Every failure is Auth0's JSON envelope: never a 500, an HTML page or a traceback
+(docs/auth0-behaviour.md#error-bodies)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ def test_json_content_type_with_charset_is_accepted(raw: RawClient) -> None:
 
 
 def test_body_over_1mb_is_413(raw: RawClient) -> None:
-    # behaviour.md §3.5: the whole payload is at most 1 MB on every Management API endpoint.
+    # docs/auth0-behaviour.md#metadata: the whole payload is at most 1 MB on every Management API
+    # endpoint.
     big = {"connection": DB, "email": "a@b.co", "password": PASSWORD, "user_metadata": {}}
     big["user_metadata"]["blob"] = "x" * MB
     response = raw.post("users", json=big)

@@ -36,7 +36,7 @@ def test_fields_include_and_exclude(mgmt: ManagementClient, raw: RawClient) -> N
 
 @pytest.mark.parametrize("form", ["raw", "encoded"])
 def test_ids_in_paths_raw_or_percent_encoded(raw: RawClient, form: str) -> None:
-    # behaviour.md "Other useful details": callers send auth0|abc raw or as auth0%7Cabc.
+    # docs/auth0-behaviour.md#user-ids-in-paths: callers send auth0|abc raw or as auth0%7Cabc.
     raw.create_user(email="a@b.co", user_id="abc")
     path = "users/auth0|abc" if form == "raw" else "users/auth0%7Cabc"
     assert raw.get(path).json()["user_id"] == "auth0|abc"

@@ -1,4 +1,5 @@
-"""GET /api/v2/users (paging, totals) and GET /api/v2/users-by-email (behaviour.md §5.2, §6)."""
+"""GET /api/v2/users (paging, totals) and GET /api/v2/users-by-email
+(docs/auth0-behaviour.md#paging-totals-and-consistency, docs/auth0-behaviour.md#users-by-email)."""
 
 from __future__ import annotations
 
@@ -117,8 +118,9 @@ def test_users_by_email_is_exact(mgmt: ManagementClient, raw: RawClient) -> None
 
 
 def test_users_by_email_is_case_sensitive(tenant: Tenant, raw: RawClient) -> None:
-    # behaviour.md §6: DB e-mails are stored lower-case, IdP e-mails keep their casing, and the
-    # look-up is case-sensitive, so "Ann@Gmail.com" from Google is missed by "ann@gmail.com".
+    # docs/auth0-behaviour.md#users-by-email: DB e-mails are stored lower-case, IdP e-mails keep
+    # their casing, and the look-up is case-sensitive, so "Ann@Gmail.com" from Google is missed by
+    # "ann@gmail.com".
     social = tenant.add_social_user("google-oauth2", "1080", {"email": "Ann@Gmail.com"})
     db_id = raw.create_user(email="Ann@Gmail.com")["user_id"]
     upper = raw.get("users-by-email", params={"email": "Ann@Gmail.com"}).json()
@@ -153,7 +155,8 @@ def test_users_by_email_requires_email(raw: RawClient) -> None:
 
 
 def test_users_by_email_matches_primaries_only(tenant: Tenant, raw: RawClient) -> None:
-    # behaviour.md §6: a linked secondary is no longer a user record, so its e-mail is not found.
+    # docs/auth0-behaviour.md#users-by-email: a linked secondary is no longer a user record, so its
+    # e-mail is not found.
     primary_id = raw.create_user(email="ann@b.co")["user_id"]
     tenant.add_social_user("google-oauth2", "1080", {"email": "Ann@Gmail.com"})
     tenant.link(primary_id, "google-oauth2", "1080")

@@ -1,4 +1,7 @@
-"""POST /oauth/token (client_credentials), JWKS and discovery (behaviour.md §4, §7)."""
+"""POST /oauth/token (client_credentials), JWKS and discovery.
+
+Auth0's rules: docs/auth0-behaviour.md#authentication-api-errors and
+docs/auth0-behaviour.md#management-api-tokens."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""PATCH /api/v2/users/{id}: merge rules, refusals, social users (behaviour.md §3.4, §3.5)."""
+"""PATCH /api/v2/users/{id}: merge rules, refusals, social users
+(docs/auth0-behaviour.md#what-a-patch-may-change, docs/auth0-behaviour.md#metadata)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def user_id(raw: RawClient) -> str:
 
 
 def test_metadata_merges_at_the_first_level(mgmt: ManagementClient, user_id: str) -> None:
-    # behaviour.md §3.5: a nested object replaces the whole top-level key.
+    # docs/auth0-behaviour.md#metadata: a nested object replaces the whole top-level key.
     user = mgmt.users.update(user_id, user_metadata={"prefs": {"lang": "fr"}, "beta": True})
     assert user.user_metadata == {"theme": "dark", "prefs": {"lang": "fr"}, "beta": True}
     assert user.app_metadata == {"plan": "free"}
@@ -171,8 +172,9 @@ def test_patch_of_unknown_user_is_404(raw: RawClient) -> None:
 
 
 def test_social_users_synced_root_attributes(tenant: Tenant, raw: RawClient) -> None:
-    # behaviour.md §3.4, §9: on_each_login (the default) overwrites these at each login, so
-    # Auth0 refuses to PATCH them; e-mail of a non-database user cannot change either.
+    # docs/auth0-behaviour.md#what-a-patch-may-change, docs/auth0-behaviour.md#logins: on_each_login
+    # (the default) overwrites these at each login, so Auth0 refuses to PATCH them; e-mail of a
+    # non-database user cannot change either.
     user = tenant.add_social_user("google-oauth2", "1080", {"email": "Ann@Gmail.com"})
     path = f"users/{user.user_id}"
     response = raw.patch(path, json={"given_name": "Ann"})
@@ -198,7 +200,8 @@ def test_social_users_patchable_when_sync_is_off(tenant: Tenant, raw: RawClient)
     user = tenant.add_social_user("github", 99, {"name": "Old"})
     body = raw.patch(f"users/{user.user_id}", json={"name": "New"}).json()
     assert body["name"] == "New"
-    assert body["identities"][0]["user_id"] == 99  # some IdPs' ids are JSON numbers (§3.2)
+    # some IdPs' ids are JSON numbers (docs/auth0-behaviour.md#user-ids)
+    assert body["identities"][0]["user_id"] == 99
 
 
 def test_narrow_scope_update_users_app_metadata(raw: RawClient, user_id: str) -> None:

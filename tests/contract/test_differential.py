@@ -13,7 +13,8 @@ Without credentials the reference is ``fakeauth0 serve``'s server over real HTTP
 its normalisers and the parity of the two transports (in-process WSGI and the threaded server)
 are exercised on every CI run. Answers are compared as status and body after
 :func:`~tests.contract.conftest.normalise` (generated ids, dates and avatars differ by nature).
-Search is left out: a real tenant's search is eventually consistent (behaviour.md §5.2).
+Search is left out: a real tenant's search is eventually consistent
+(docs/auth0-behaviour.md#paging-totals-and-consistency).
 """
 
 from __future__ import annotations

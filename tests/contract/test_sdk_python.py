@@ -54,7 +54,8 @@ def test_create_get_update_delete_a_database_user(auth0_target: Target) -> None:
     user_id = auth0_target.created_user(created.user_id)
     shape = normalise(created.model_dump(by_alias=True, exclude_none=True))
     assert shape["user_id"] == "auth0|<id>"
-    assert shape["email"] == email  # database e-mails are lower-cased (behaviour.md §3.6)
+    # database e-mails are lower-cased (docs/auth0-behaviour.md#email-username-and-password)
+    assert shape["email"] == email
     assert shape["email_verified"] is False
     assert shape["identities"] == [
         {"connection": DB, "provider": "auth0", "user_id": "<id>", "isSocial": False}
@@ -67,7 +68,8 @@ def test_create_get_update_delete_a_database_user(auth0_target: Target) -> None:
     assert fetched.user_id == user_id and fetched.email == email
 
     updated = mgmt.users.update(user_id, user_metadata={"lang": None, "size": "xl"})
-    assert updated.user_metadata == {"theme": "dark", "size": "xl"}  # first-level merge (§3.5)
+    # first-level merge (docs/auth0-behaviour.md#metadata)
+    assert updated.user_metadata == {"theme": "dark", "size": "xl"}
 
     by_email = mgmt.users.list_users_by_email(email=email)
     assert [u.user_id for u in by_email] == [user_id]
@@ -99,4 +101,5 @@ def test_link_two_database_users(auth0_target: Target) -> None:
     assert shape[0]["profileData"]["email"] == primary.email
     assert shape[1]["profileData"]["email"] == secondary_email
     with pytest.raises(NotFoundError):
-        mgmt.users.get(secondary.user_id)  # a secondary is no longer a user (§1.2)
+        # a secondary is no longer a user (docs/auth0-behaviour.md#what-linking-changes)
+        mgmt.users.get(secondary.user_id)

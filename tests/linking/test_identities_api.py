@@ -1,7 +1,8 @@
 """``POST /users/{id}/identities`` and ``DELETE /users/{id}/identities/{provider}/{user_id}``.
 
-Read with behaviour.md §1 (linking) and §2 (unlinking); the walkthrough is the one in Auth0's
-docs (user-account-linking.mdx, link-user-accounts.mdx, unlink-user-accounts.mdx).
+Read with docs/auth0-behaviour.md#account-linking (linking) and docs/auth0-behaviour.md#unlinking
+(unlinking); the walkthrough is the one in Auth0's docs (user-account-linking.mdx,
+link-user-accounts.mdx, unlink-user-accounts.mdx).
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def test_walkthrough_link_then_unlink_with_the_sdk(
 ) -> None:
     identities = mgmt.users.identities.link(google, provider="auth0", user_id=bare(database))
 
-    # 201 with the primary's whole identities array; identities[0] is the primary (§1.1, §1.2)
+    # 201 with the primary's whole identities array; identities[0] is the primary
+    # (docs/auth0-behaviour.md#linking-requests, docs/auth0-behaviour.md#what-linking-changes)
     assert [(i.provider, i.user_id) for i in identities] == [
         ("google-oauth2", GOOGLE_ID),
         ("auth0", bare(database)),
@@ -79,7 +81,8 @@ def test_walkthrough_link_then_unlink_with_the_sdk(
     assert identities[1].profile_data.email == EMAIL
     assert identities[1].profile_data.given_name == "Annie"
 
-    # Only the primary is a user now; the secondary's id no longer resolves (§1.2, PR 250).
+    # Only the primary is a user now; the secondary's id no longer resolves
+    # (docs/auth0-behaviour.md#what-linking-changes, PR 250).
     assert [u.user_id for u in mgmt.users.list()] == [google]
     assert [u.user_id for u in mgmt.users.list_users_by_email(email=EMAIL)] == [google]
     with pytest.raises(Exception) as missing:
@@ -97,7 +100,8 @@ def test_walkthrough_link_then_unlink_with_the_sdk(
     remaining = mgmt.users.identities.delete(google, "auth0", bare(database))
     assert [(i.provider, i.user_id) for i in remaining] == [("google-oauth2", GOOGLE_ID)]
 
-    # The primary keeps everything; the database user is back on its own with no metadata (§2).
+    # The primary keeps everything; the database user is back on its own with no metadata
+    # (docs/auth0-behaviour.md#unlinking).
     primary = mgmt.users.get(google)
     assert primary.user_metadata == {"theme": "dark"}
     restored = mgmt.users.get(database)
@@ -112,7 +116,7 @@ def test_walkthrough_with_link_with_id_token_from_a_login(
     tenant: Tenant, mgmt: ManagementClient, google: str, database: str
 ) -> None:
     # The management token's azp is the management client, and so is the login's default
-    # audience: the aud == azp check passes (behaviour.md §1.1 "surprising consequence").
+    # audience: the aud == azp check passes (docs/auth0-behaviour.md#linking-requests).
     login = tenant.login(DB, email=EMAIL, password=PASSWORD)
     identities = mgmt.users.identities.link(google, link_with=login.id_token)
     assert [i.provider for i in identities] == ["google-oauth2", "auth0"]
@@ -180,7 +184,8 @@ def test_linking_a_user_with_linked_identities_brings_them_all(
 def test_linking_an_identity_already_linked_elsewhere_merges_its_owner(
     tenant: Tenant, raw: RawClient, google: str, database: str
 ) -> None:
-    # No error: the identity resolves to its owner and the whole owner moves (§1.3).
+    # No error: the identity resolves to its owner and the whole owner moves
+    # (docs/auth0-behaviour.md#linking-errors).
     third = raw.create_user(email="third@example.com")["user_id"]
     assert (
         link(raw, database, {"provider": "google-oauth2", "user_id": GOOGLE_ID}).status_code == 201
@@ -202,7 +207,7 @@ def test_deleting_a_primary_deletes_its_linked_identities(
     assert raw.create_user(email=EMAIL)["user_id"] != database
 
 
-# -- link errors (behaviour.md §1.3) ------------------------------------------------------------
+# -- link errors (docs/auth0-behaviour.md#linking-errors) ------------------------------------------
 
 
 def test_linking_a_user_to_itself(raw: RawClient, google: str) -> None:
@@ -302,7 +307,7 @@ def test_current_user_token_cannot_name_provider_and_user_id(
     assert_error(response, 403, Msg.LINK_NEEDS_UPDATE_USERS, "insufficient_scope")
 
 
-# -- link_with token checks (behaviour.md §1.1, the spec's post_identities 400/401 list) ---------
+# -- link_with token checks (docs/auth0-behaviour.md#linking-requests; the spec's 400/401 list) -
 
 
 def id_claims(tenant: Tenant, **overrides: Any) -> dict[str, Any]:
@@ -378,7 +383,7 @@ def test_link_with_a_valid_token_links(
     assert response.json()[1]["user_id"] == "42"
 
 
-# -- unlink (behaviour.md §2) ---------------------------------------------------------------------
+# -- unlink (docs/auth0-behaviour.md#unlinking) ----------------------------------------------------
 
 
 def unlink_path(primary: str, provider: str, user_id: str) -> str:

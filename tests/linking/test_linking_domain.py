@@ -1,4 +1,5 @@
-"""The linking rules on the tenant's records, without HTTP (behaviour.md §1, §2)."""
+"""The linking rules on the tenant's records, without HTTP (docs/auth0-behaviour.md#account-linking,
+docs/auth0-behaviour.md#unlinking)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def test_profile_data_is_the_secondary_profile_without_picture_or_nickname(
     _, database = pair
     primary = tenant.link(database, "google-oauth2", "1001")
     # A real Google secondary kept email, names and locale, not picture or nickname
-    # (behaviour.md §1.2, node-auth0 #781); user_id, dates and metadata are never in it.
+    # (docs/auth0-behaviour.md#what-linking-changes, node-auth0 #781); user_id, dates and metadata
+    # are never in it.
     assert primary.identities[1].profile_data == {
         "email": EMAIL,
         "email_verified": True,
@@ -59,7 +61,8 @@ def test_linking_leaves_the_primary_root_and_metadata_and_touches_updated_at(
     assert after.profile == before.profile
     assert (after.user_metadata, after.app_metadata) == ({"lang": "fr"}, {"plan": "pro"})
     assert after.created_at == before.created_at
-    assert after.updated_at == "2023-11-14T22:13:25.000Z"  # linking updates the primary (§1.2)
+    # linking updates the primary (docs/auth0-behaviour.md#what-linking-changes)
+    assert after.updated_at == "2023-11-14T22:13:25.000Z"
     assert tenant.users_by_email(EMAIL) == [after]
 
 
@@ -110,7 +113,8 @@ def test_a_linked_database_identity_still_holds_its_email_in_its_connection(
     tenant: Tenant, pair: tuple[str, str]
 ) -> None:
     # The database user lives on as a secondary identity of the Google user; its connection
-    # still holds the e-mail, so signing up again with it is Auth0's 409 (behaviour.md §3.7).
+    # still holds the e-mail, so signing up again with it is Auth0's 409
+    # (docs/auth0-behaviour.md#creating-users).
     google, database = pair
     tenant.link(google, "auth0", database.split("|")[1])
     with pytest.raises(Auth0Error) as caught:

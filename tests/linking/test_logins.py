@@ -1,4 +1,5 @@
-"""Simulated logins and post-login hooks (behaviour.md §9; §1.3 "Login side")."""
+"""Simulated logins and post-login hooks (docs/auth0-behaviour.md#logins;
+docs/auth0-behaviour.md#linking-during-a-login)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def test_each_login_counts_and_refreshes_root_attributes(tenant: Tenant) -> None
     tenant.login("google-oauth2", user_id="1001", profile={"name": "Ann"})
     tenant.clock.advance(60)
     user = tenant.login("google-oauth2", user_id="1001", profile={"name": "Ann Lee"}).user
-    # on_each_login (the default) overwrites root attributes from the IdP (§9)
+    # on_each_login (the default) overwrites root attributes from the IdP
+    # (docs/auth0-behaviour.md#logins)
     assert user.logins_count == 2 and user.profile["name"] == "Ann Lee"
     assert user.last_login == user.updated_at
 
@@ -83,7 +85,8 @@ def test_a_blocked_user_login_is_counted_then_refused(tenant: Tenant) -> None:
     with pytest.raises(OAuthError) as refused:
         tenant.login(DB, email=EMAIL, password=PASSWORD)
     assert (refused.value.status, refused.value.description) == (401, OAuthMsg.USER_BLOCKED)
-    # "Each login, blocked logins included, increments logins_count" (§3.1, §9)
+    # A blocked user's login is still counted
+    # (docs/auth0-behaviour.md#root-attributes, docs/auth0-behaviour.md#logins).
     assert tenant.get_user(user.user_id).logins_count == 1
 
 
@@ -91,7 +94,8 @@ def test_login_with_a_linked_identity_resolves_to_the_primary(tenant: Tenant) ->
     google = tenant.login("google-oauth2", user_id="1001", profile={"email": EMAIL}).user
     database = tenant.create_user({"connection": DB, "email": EMAIL, "password": PASSWORD})
     tenant.link(google.user_id, "auth0", database.primary.user_id)
-    # The database identity still logs in with its password, as the primary (§9).
+    # The database identity still logs in with its password, as the primary
+    # (docs/auth0-behaviour.md#logins).
     result = tenant.login(DB, email=EMAIL, password=PASSWORD)
     assert result.user.user_id == google.user_id
     assert result.user.logins_count == 2
@@ -184,7 +188,8 @@ def test_example_hook_links_a_new_social_login_into_the_existing_account(
     [
         (False, EMAIL, True),  # the existing account's e-mail is not verified
         (True, EMAIL, False),  # the new login's e-mail is not verified
-        (True, "Ann@Example.com", True),  # users-by-email is case-sensitive (behaviour.md §6)
+        # users-by-email is case-sensitive (docs/auth0-behaviour.md#users-by-email)
+        (True, "Ann@Example.com", True),
     ],
 )
 def test_example_hook_does_not_link(

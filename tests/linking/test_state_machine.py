@@ -1,9 +1,10 @@
 """A Hypothesis state machine over linking: every step is checked against a plain model.
 
-The rules are Auth0's (behaviour.md §1, §2, §9): linking moves every identity of the secondary's
-owner into the primary and drops the owner; unlinking re-creates the identity as a user of its
-own with no metadata; a login through a linked identity counts on its primary. Link, link_with
-and unlink go through the HTTP app (as a client would); the rest through the tenant's Python API.
+The rules are Auth0's (docs/auth0-behaviour.md#account-linking, docs/auth0-behaviour.md#unlinking,
+docs/auth0-behaviour.md#logins): linking moves every identity of the secondary's owner into the
+primary and drops the owner; unlinking re-creates the identity as a user of its own with no
+metadata; a login through a linked identity counts on its primary. Link, link_with and unlink go
+through the HTTP app (as a client would); the rest through the tenant's Python API.
 
 Run longer with ``FAKEAUTH0_HYPOTHESIS_PROFILE=long`` (profiles are in ``tests/conftest.py``).
 """
@@ -123,7 +124,8 @@ class LinkingMachine(RuleBasedStateMachine):
         before = self.identity_count()
         result = self.tenant.login(key[0], user_id=key[1], profile={"email": email, "name": name})
         owner = self.owner(key)
-        if owner is None:  # the first social login creates the user (behaviour.md §9)
+        # the first social login creates the user (docs/auth0-behaviour.md#logins)
+        if owner is None:
             owner = uid(key)
             self.members[owner] = [key]
             self.meta[owner] = ({}, {})
@@ -214,7 +216,8 @@ class LinkingMachine(RuleBasedStateMachine):
         if key in linked:
             self.members[primary] = [k for k in linked if k != key]
             self.members[uid(key)] = [key]
-            self.meta[uid(key)] = ({}, {})  # the re-created user has no metadata (§2)
+            # the re-created user has no metadata (docs/auth0-behaviour.md#unlinking)
+            self.meta[uid(key)] = ({}, {})
             self.logins[uid(key)] = None
         self.check_identities(response.get_json(), primary)
         assert self.identity_count() == before
@@ -252,7 +255,8 @@ class LinkingMachine(RuleBasedStateMachine):
         for user in users:
             keys = [i.key for i in user.identities]
             assert keys == self.members[user.user_id]
-            # identities[0] is the user's own identity (behaviour.md §1.2)
+            # identities[0] is the user's own identity
+            # (docs/auth0-behaviour.md#what-linking-changes)
             assert uid(keys[0]) == user.user_id
             assert (user.user_metadata, user.app_metadata) == self.meta[user.user_id]
             assert user.logins_count == self.logins[user.user_id]
@@ -275,7 +279,9 @@ class LinkingMachine(RuleBasedStateMachine):
             found = sorted(u.user_id for u in self.tenant.users_by_email(email))
             assert found == sorted(u.user_id for u in users if u.email == email)
         for keys in self.members.values():
-            for key in keys[1:]:  # a linked secondary is no user: GET answers 404 (§1.2)
+            # a linked secondary is no user: GET answers 404
+            # (docs/auth0-behaviour.md#what-linking-changes)
+            for key in keys[1:]:
                 try:
                     self.tenant.get_user(uid(key))
                 except Auth0Error as error:
@@ -300,7 +306,8 @@ class LinkingMachine(RuleBasedStateMachine):
 
 
 def merge(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """Auth0's first-level metadata merge: ``{}`` clears, ``null`` deletes (behaviour.md §3.5)."""
+    """Auth0's first-level metadata merge: ``{}`` clears, ``null`` deletes
+    (docs/auth0-behaviour.md#metadata)."""
     if not patch:
         return {}
     merged = dict(current)

@@ -3,11 +3,12 @@ no deadlock.
 
 Client threads share one tenant over loopback keep-alive connections and mix every write the
 Management API has for users (create, patch, link, unlink, delete) with reads and searches on
-the same users. Afterwards the tenant must satisfy the linking invariants (behaviour.md §1.2)
-and hold every write the server acknowledged:
+the same users. Afterwards the tenant must satisfy the linking invariants
+(docs/auth0-behaviour.md#what-linking-changes) and hold every write the server acknowledged:
 
 - ledger users are patched by every thread, each on its own ``user_metadata`` key: the last
-  value each thread was told it wrote must be there (metadata merges per key, §3.5);
+  value each thread was told it wrote must be there (metadata merges per key,
+  docs/auth0-behaviour.md#metadata);
 - each thread also runs private users through create → patch → link → unlink → delete and
   checks every answer against its own exact model;
 - shared pool users are linked, unlinked and deleted by all threads at random; every identity
@@ -240,7 +241,7 @@ def _worker(
 
 def check_linking_invariants(tenant: Tenant) -> list[str]:
     """Each identity in exactly one user, identities[0] is the user's own, no secondary listed
-    or readable as a user (behaviour.md §1.2)."""
+    or readable as a user (docs/auth0-behaviour.md#what-linking-changes)."""
     problems = []
     owners: dict[tuple[str, str], list[str]] = defaultdict(list)
     with tenant.lock:

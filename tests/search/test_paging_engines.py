@@ -1,4 +1,6 @@
-"""Paging, totals, sort, projection, engines and eventual consistency of GET /users (§5.2, §5.3)."""
+"""Paging, totals, sort, projection, engines and eventual consistency of GET /users
+(docs/auth0-behaviour.md#paging-totals-and-consistency,
+docs/auth0-behaviour.md#the-legacy-v2-engine)."""
 
 from __future__ import annotations
 
@@ -112,7 +114,8 @@ def test_legacy_tenant_serves_the_classic_linking_rule_query() -> None:
 def test_search_lag_delays_search_but_not_direct_lookups(
     tenant: Tenant, mgmt: ManagementClient
 ) -> None:
-    # Search is eventually consistent; GET /users/{id} and users-by-email are not (§5.2).
+    # Search is eventually consistent; GET /users/{id} and users-by-email are not
+    # (docs/auth0-behaviour.md#paging-totals-and-consistency).
     tenant.clock.freeze()
     tenant.search_lag = 2.0
     user = tenant.create_user({"connection": DB, "email": "late@x.com", "password": PASSWORD})

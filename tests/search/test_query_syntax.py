@@ -1,4 +1,5 @@
-"""v3 query syntax through the official SDK: every construct of behaviour.md §5.1.
+"""v3 query syntax through the official SDK: every construct of
+docs/auth0-behaviour.md#query-syntax.
 
 Sources: D2 manage-users/user-search/user-search-query-syntax.mdx (cited as "query-syntax").
 """
@@ -33,7 +34,8 @@ def assert_refused(mgmt: ManagementClient, q: str, fragment: str) -> None:
 
 def test_exact_email_ignores_case(search: Any, people: dict[str, User]) -> None:
     assert search('email:"JANE.SMITH@example.COM"') == [people["jane"].user_id]
-    # Social e-mails keep their casing when stored, yet search still folds case (§5.1).
+    # Social e-mails keep their casing when stored, yet search still folds case
+    # (docs/auth0-behaviour.md#query-syntax).
     assert search("email:jane.smith@gmail.com") == [people["google"].user_id]
 
 

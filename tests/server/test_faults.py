@@ -1,4 +1,5 @@
-"""Injected faults and Auth0's rate limiting (behaviour.md §8), in-process and with the SDK."""
+"""Injected faults and Auth0's rate limiting (docs/auth0-behaviour.md#rate-limits), in-process and
+with the SDK."""
 
 from __future__ import annotations
 

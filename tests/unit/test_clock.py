@@ -14,7 +14,7 @@ from fakeauth0.clock import format_iso
 
 
 def test_iso_dates_are_utc_with_milliseconds() -> None:
-    # behaviour.md §3.1: "2020-06-04T14:56:15.245Z".
+    # docs/auth0-behaviour.md#root-attributes: "2020-06-04T14:56:15.245Z".
     assert format_iso(1591282575.2459) == "2020-06-04T14:56:15.245Z"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", Clock().iso())
 

@@ -1,4 +1,5 @@
-"""Password strength per connection policy (behaviour.md §3.6; Auth0 docs password-strength)."""
+"""Password strength per connection policy (docs/auth0-behaviour.md#email-username-and-password;
+Auth0 docs password-strength)."""
 
 from __future__ import annotations
 
@@ -127,7 +128,7 @@ def test_create_user_applies_the_connection_policy(policy: str) -> None:
     if weak[policy]:
         with pytest.raises(Auth0Error) as caught:
             tenant.create_user({"connection": "db", "email": "a@b.co", "password": weak[policy]})
-        # The Management API gives no rule detail (behaviour.md §3.4).
+        # The Management API gives no rule detail (docs/auth0-behaviour.md#what-a-patch-may-change).
         assert caught.value.status == 400
         assert caught.value.message == "PasswordStrengthError: Password is too weak"
     user = tenant.create_user({"connection": "db", "email": "a@b.co", "password": "Zq9!xw7#vu"})

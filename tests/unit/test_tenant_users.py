@@ -1,4 +1,5 @@
-"""Tenant user operations, no HTTP: Auth0's create / update / delete rules (behaviour.md §3)."""
+"""Tenant user operations, no HTTP: Auth0's create / update / delete rules
+(docs/auth0-behaviour.md#users)."""
 
 from __future__ import annotations
 
@@ -59,8 +60,9 @@ def test_database_email_is_lower_cased(tenant: Tenant) -> None:
 
 
 def test_generated_name_nickname_and_gravatar_picture(tenant: Tenant) -> None:
-    # behaviour.md §3.1: name = email, nickname = local part, picture = gravatar of the
-    # lower-cased e-mail with an initials avatar as fallback (checked example: initials "ga").
+    # docs/auth0-behaviour.md#root-attributes: name = email, nickname = local part, picture =
+    # gravatar of the lower-cased e-mail with an initials avatar as fallback (checked example:
+    # initials "ga").
     user = create(tenant, email="Gabriel.Andretta@gmail.com").to_json()
     assert user["name"] == "gabriel.andretta@gmail.com"
     assert user["nickname"] == "gabriel.andretta"
@@ -81,7 +83,7 @@ def test_new_user_dates_and_no_login_fields(tenant: Tenant) -> None:
     user = create(tenant, email="a@example.com").to_json()
     assert user["created_at"] == user["updated_at"] == "2023-11-14T22:13:20.123Z"
     assert user["email_verified"] is False
-    # behaviour.md §3.1: absent until the first login.
+    # docs/auth0-behaviour.md#root-attributes: absent until the first login.
     for absent in ("last_login", "last_ip", "logins_count", "password"):
         assert absent not in user
 
@@ -102,7 +104,8 @@ def test_only_database_and_passwordless_connections_create_users(tenant: Tenant)
     )
     sms = tenant.create_user({"connection": "sms", "phone_number": "+14155550100"})
     assert re.fullmatch(r"sms\|[0-9a-f]{24}", sms.user_id)
-    assert sms.to_json()["name"] == "+14155550100"  # behaviour.md §3.1: name = phone for sms
+    # docs/auth0-behaviour.md#root-attributes: name = phone for sms
+    assert sms.to_json()["name"] == "+14155550100"
 
 
 def test_unknown_connection(tenant: Tenant) -> None:
@@ -123,7 +126,8 @@ def test_missing_connection_is_auth0s_400_not_a_key_error(tenant: Tenant) -> Non
 
 
 def test_passwordless_rules(tenant: Tenant) -> None:
-    # behaviour.md §3.7: password only for auth0; sms needs phone_number; email needs email.
+    # docs/auth0-behaviour.md#creating-users: password only for auth0; sms needs phone_number; email
+    # needs email.
     error = error_of(
         tenant.create_user, {"connection": "email", "email": "a@b.co", "password": "x"}
     )
@@ -152,8 +156,8 @@ def test_duplicate_given_user_id_is_409(tenant: Tenant) -> None:
 
 
 def test_requires_username_rules(tenant: Tenant) -> None:
-    # behaviour.md §3.6: only on requires_username connections; lower-cased; 1-15 by default;
-    # not an e-mail address; unique.
+    # docs/auth0-behaviour.md#email-username-and-password: only on requires_username connections;
+    # lower-cased; 1-15 by default; not an e-mail address; unique.
     error = error_of(create, tenant, email="a@example.com", username="ann")
     assert error.message == "Cannot set username for connection without requires_username."
     tenant.create_connection("named", "auth0", {"requires_username": True})
@@ -180,7 +184,7 @@ def test_username_length_follows_connection_validation(tenant: Tenant) -> None:
 
 
 def test_metadata_key_rules(tenant: Tenant) -> None:
-    # behaviour.md §3.5: no "." or "$" in keys; app_metadata reserved names.
+    # docs/auth0-behaviour.md#metadata: no "." or "$" in keys; app_metadata reserved names.
     assert error_of(create, tenant, email="a@b.co", user_metadata={"a.b": 1}).status == 400
     assert error_of(create, tenant, email="a@b.co", app_metadata={"$x": 1}).status == 400
     error = error_of(create, tenant, email="a@b.co", app_metadata={"email": "x"})
@@ -188,7 +192,7 @@ def test_metadata_key_rules(tenant: Tenant) -> None:
 
 
 def test_update_merges_metadata_at_the_first_level_only(tenant: Tenant) -> None:
-    # behaviour.md §3.5: first-level merge; null deletes a key; {} clears everything.
+    # docs/auth0-behaviour.md#metadata: first-level merge; null deletes a key; {} clears everything.
     user = create(tenant, email="a@b.co", user_metadata={"a": 1, "nested": {"x": 1, "y": 2}})
     updated = tenant.update_user(user.user_id, {"user_metadata": {"b": 2, "nested": {"x": 9}}})
     assert updated.user_metadata == {"a": 1, "b": 2, "nested": {"x": 9}}
@@ -269,7 +273,8 @@ def test_delete_removes_user_and_is_idempotent(tenant: Tenant) -> None:
 
 
 def test_users_by_email_is_exact_and_case_sensitive(tenant: Tenant) -> None:
-    # behaviour.md §6: social e-mails keep their casing, so a lower-case look-up misses them.
+    # docs/auth0-behaviour.md#users-by-email: social e-mails keep their casing, so a lower-case
+    # look-up misses them.
     social = tenant.add_social_user("google-oauth2", "1234567890", {"email": "Ann@Gmail.com"})
     db = create(tenant, email="Ann@Gmail.com")
     assert [u.user_id for u in tenant.users_by_email("Ann@Gmail.com")] == [social.user_id]
@@ -278,8 +283,8 @@ def test_users_by_email_is_exact_and_case_sensitive(tenant: Tenant) -> None:
 
 
 def test_add_social_user_is_what_a_first_social_login_stores(tenant: Tenant) -> None:
-    # behaviour.md §3.2, §9: provider|idp-id, isSocial, IdP casing kept, extra IdP claims at the
-    # root, and the first login counted.
+    # docs/auth0-behaviour.md#user-ids, docs/auth0-behaviour.md#logins: provider|idp-id, isSocial,
+    # IdP casing kept, extra IdP claims at the root, and the first login counted.
     user = tenant.add_social_user(
         "google-oauth2",
         "103547991597142817347",
@@ -309,8 +314,9 @@ def test_add_social_user_refuses_database_connections_and_duplicates(tenant: Ten
 
 
 def test_social_users_synced_attributes_cannot_be_patched(tenant: Tenant) -> None:
-    # behaviour.md §3.4, §9: with set_user_root_attributes = on_each_login (the default) Auth0
-    # refuses name, nickname, picture, given_name, family_name; metadata stays writable.
+    # docs/auth0-behaviour.md#what-a-patch-may-change, docs/auth0-behaviour.md#logins: with
+    # set_user_root_attributes = on_each_login (the default) Auth0 refuses name, nickname, picture,
+    # given_name, family_name; metadata stays writable.
     user = tenant.add_social_user("google-oauth2", "1", {"email": "a@gmail.com"})
     error = error_of(tenant.update_user, user.user_id, {"name": "New"})
     assert error.message.startswith("The following user attributes cannot be updated:")
