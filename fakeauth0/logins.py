@@ -1,4 +1,5 @@
-"""Simulated logins through a connection, and the post-login hooks that run on them (§9).
+"""Simulated logins through a connection, and the post-login hooks that run on them
+(docs/auth0-behaviour.md#logins).
 
 A test cannot drive Google's consent screen, but it can say "this Google account logged in with
 this profile": :func:`login` does what Auth0 does then. The first social (or passwordless) login
@@ -155,7 +156,8 @@ def login(
     ip = ip or DEFAULT_IP
     user = _count_login(desk, owner, now, ip)
     if user.profile.get("blocked"):
-        # A blocked user's attempt still counts as a login (behaviour.md §3.1).
+        # A blocked user's attempt still counts as a login
+        # (docs/auth0-behaviour.md#root-attributes).
         raise OAuthError(401, "unauthorized", OAuthMsg.USER_BLOCKED)
     user = _run_hooks(desk, conn, identity, user, client_id, ip, first_login, now)
     claims = {k: copy.deepcopy(user.profile[k]) for k in ID_TOKEN_CLAIMS if k in user.profile}
@@ -208,7 +210,7 @@ def _find_identity(
         value = profile.get(attribute)
         if value is not None:
             if attribute == "email" and conn.is_passwordless:
-                value = value.lower()  # the Auth0 store keeps e-mails lower-cased (§3.6)
+                value = value.lower()  # the Auth0 store keeps e-mails lower-cased
             return _search(desk, conn, attribute, value)
     if conn.is_passwordless:
         needs = "an email" if conn.strategy == "email" else "a phone_number in the profile"
@@ -271,7 +273,8 @@ def _refresh(
     """``set_user_root_attributes = on_each_login``: the IdP's claims overwrite what is stored.
 
     For the user's own identity that is the root profile; for a linked identity, its
-    ``profileData`` (CHOICES.md); the primary's root is never filled from a secondary (§9).
+    ``profileData`` (CHOICES.md); the primary's root is never filled from a secondary
+    (docs/auth0-behaviour.md#logins).
     """
     profile, tokens = split_idp_tokens(profile)
     sync = bool(profile) and conn.sync_user_root_attributes == "on_each_login"
@@ -313,8 +316,9 @@ def _run_hooks(
     """Run each hook in order; a hook that linked the login's user away must switch the primary.
 
     Auth0 fails the login when ``setPrimaryUser`` names a user the identity is not linked to
-    (behaviour.md §1.3 "Login side"); the fake also fails it when the subject vanished by
-    linking and no primary was set, where Auth0 would issue a token for a user that is gone.
+    (docs/auth0-behaviour.md#linking-during-a-login); the fake also fails it when the subject
+    vanished by linking and no primary was set, where Auth0 would issue a token for a user that
+    is gone.
     """
     for hook in desk.hooks:
         api = LoginApi(desk.tenant)

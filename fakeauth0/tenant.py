@@ -100,7 +100,8 @@ class Tenant:
         self.users = UserDirectory()
         if search_engine not in ("v2", "v3"):
             raise ValueError(f"search_engine must be 'v2' or 'v3', not {search_engine!r}")
-        #: "v3" (every tenant today), or "v2" to also serve the legacy engine (§5.3).
+        #: "v3" (every tenant today), or "v2" to also serve the legacy engine
+        #: (docs/auth0-behaviour.md#the-legacy-v2-engine).
         self.search_engine = search_engine
         self.user_search = UserSearch(self.users, self.clock)
         self.connections: dict[str, Connection] = {}
@@ -249,7 +250,8 @@ class Tenant:
                 self.users.remove(user_id)
 
     def users_by_email(self, email: str) -> list[User]:
-        """Exact, case-sensitive e-mail match over primaries (behaviour.md §6)."""
+        """Exact, case-sensitive e-mail match over primaries
+        (docs/auth0-behaviour.md#users-by-email)."""
         with self.lock:
             return self.users.by_email(email)
 
@@ -300,7 +302,8 @@ class Tenant:
 
     def link_with(self, primary_id: str, id_token: str, caller_azp: str | None) -> User:
         """``POST /users/{id}/identities`` with ``{link_with}``: the secondary is the ID token's
-        subject; ``caller_azp`` is the ``azp`` of the calling access token (§1.1)."""
+        subject; ``caller_azp`` is the ``azp`` of the calling access token
+        (docs/auth0-behaviour.md#linking-requests)."""
         with self.lock:
             provider, bare_id = linking.secondary_from_id_token(self.tokens, id_token, caller_azp)
             return linking.link(
@@ -449,7 +452,8 @@ class Tenant:
     @property
     def search_lag(self) -> float:
         """Seconds on the tenant clock before a write shows in search (0, the default: at
-        once). ``GET /users/{id}`` and ``users-by-email`` are never delayed (§5.2)."""
+        once). ``GET /users/{id}`` and ``users-by-email`` are never delayed
+        (docs/auth0-behaviour.md#paging-totals-and-consistency)."""
         return self.user_search.lag
 
     @search_lag.setter

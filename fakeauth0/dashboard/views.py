@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
-#: Auth0 serves at most the first 1000 results of a search (behaviour.md §5); so does the list.
+#: Auth0 serves at most the first 1000 results of a search; so does the list
+#: (docs/auth0-behaviour.md#paging-totals-and-consistency).
 SEARCH_WINDOW = 1000
 #: How many other users the "link by id" field offers as suggestions.
 MAX_SUGGESTIONS = 100

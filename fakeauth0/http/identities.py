@@ -1,4 +1,6 @@
-"""Account linking over HTTP: ``POST /users/{id}/identities`` and its ``DELETE`` (§1, §2).
+"""Account linking over HTTP: ``POST /users/{id}/identities`` and its ``DELETE``
+(docs/auth0-behaviour.md#account-linking,
+docs/auth0-behaviour.md#unlinking).
 
 The rules live in :mod:`fakeauth0.linking`; here are the two ways in (``update:users`` with
 ``{provider, user_id}``, or ``link_with`` an ID token) and who may use which.
@@ -24,7 +26,8 @@ def link_identity(call: Call) -> tuple[int, Any]:
     body = call.body()
     if not body:
         raise Auth0Error.invalid_body(Msg.LINK_EMPTY_BODY)
-    # A token with only update:current_user_identities acts on its own sub (behaviour.md §1.1).
+    # A token with only update:current_user_identities acts on its own sub
+    # (docs/auth0-behaviour.md#linking-requests).
     call.require_subject(primary_id, (SELF_SCOPE,))
     link_with = body.get("link_with")
     others = [name for name in ("provider", "user_id", "connection_id") if name in body]

@@ -1,7 +1,8 @@
 """Request validation against Auth0's own OpenAPI spec, with Auth0's (z-schema) messages.
 
 Auth0 validates payloads and query strings with z-schema and reports the first failure as
-``Payload validation error: '<what>' on property <path> (<description>).`` (behaviour.md §4).
+``Payload validation error: '<what>' on property <path> (<description>).``
+(docs/auth0-behaviour.md#error-bodies).
 We validate with :mod:`jsonschema` against the vendored spec and word the failure the same way.
 """
 
@@ -45,7 +46,7 @@ _FORMATS: dict[str, Callable[[object], bool]] = {"email": _is_email, "strict-uri
 
 
 @cache
-def _format_checker() -> FormatChecker:
+def format_checker() -> FormatChecker:
     """jsonschema's checker of our formats. jsonschema is imported here, on the first body the
     quick check cannot vouch for: importing it costs ~50 ms, a sixth of a cold start."""
     from jsonschema import FormatChecker
@@ -62,12 +63,6 @@ def _conforms(value: object, fmt: str) -> bool:
     return check is None or check(value)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "format_checker":  # the module attribute it used to be
-        return _format_checker()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _type_name(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), "object")
 
@@ -81,7 +76,7 @@ def _validator(operation_id: str) -> Draft202012Validator:
     )
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(schema, format_checker=_format_checker())
+    return Draft202012Validator(schema, format_checker=format_checker())
 
 
 def _inline_refs(node: Any, seen: tuple[str, ...] = ()) -> Any:

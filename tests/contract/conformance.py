@@ -5,7 +5,8 @@ test sends (through the fixtures, the SDKs, the interceptor or the threaded serv
 
 - the response status is one the spec documents for the operation (or a deliberate extra,
   listed in :data:`EXTRA_STATUSES` with its reason);
-- a documented body schema is met (the 2xx bodies); error bodies are Auth0's envelope (§4);
+- a documented body schema is met (the 2xx bodies); error bodies are Auth0's envelope
+  (docs/auth0-behaviour.md#error-bodies);
 - an unserved operation answers 501 ``not_implemented``, never a lookalike 404;
 - a request the spec calls invalid is never accepted with a 2xx.
 
@@ -33,15 +34,18 @@ from fakeauth0.spec import load_spec
 #: Statuses the fake answers that an operation's spec entry does not list, and why.
 EXTRA_STATUSES: dict[str, dict[int, str]] = {
     "*": {
-        413: "payloads over 1 MB are refused on every endpoint (behaviour.md §3.5)",
+        413: "payloads over 1 MB are refused on every endpoint (docs/auth0-behaviour.md#metadata)",
         415: "CHOICES.md 'wrong content type'",
         501: "DESIGN 'fail loudly': a parameter value we do not model (e.g. a search construct)",
     },
     "post_identities": {
-        404: "unknown primary: 404 inexistent_user as on other user endpoints (§1.3 UNCONFIRMED)",
+        404: (
+            "unknown primary: 404 inexistent_user as on other user endpoints "
+            "(docs/auth0-behaviour.md#linking-errors)"
+        ),
     },
     "delete_user_identity_by_user_id": {
-        404: "unknown primary: 404 inexistent_user (behaviour.md §2 UNCONFIRMED)",
+        404: "unknown primary: 404 inexistent_user (docs/auth0-behaviour.md#unlinking)",
     },
 }
 
@@ -50,7 +54,8 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
 SPEC_ERRATA: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
     ("UserIdentitySchema", "user_id"): (
         {"$ref": "#/components/schemas/UserIdEnum"},
-        "identities[].user_id is a JSON number for some IdPs (behaviour.md §3.2); the spec's "
+        "identities[].user_id is a JSON number for some IdPs (docs/auth0-behaviour.md#user-ids); "
+        "the spec's "
         "own UserIdentity and link request allow it (UserIdEnum)",
     ),
     **{
@@ -64,7 +69,8 @@ SPEC_ERRATA: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
     },
 }
 
-#: Auth0's Management API error envelope (behaviour.md §4), as a schema.
+#: Auth0's Management API error envelope (docs/auth0-behaviour.md#error-bodies), as a
+#: schema.
 ERROR_ENVELOPE: dict[str, Any] = {
     "type": "object",
     "required": ["statusCode", "error", "message"],
@@ -137,7 +143,7 @@ def _body_validator(operation_id: str) -> Draft202012Validator | None:
         return None
     return Draft202012Validator(
         {**schema, "components": load_spec()["components"]},
-        format_checker=validation.format_checker,
+        format_checker=validation.format_checker(),
     )
 
 

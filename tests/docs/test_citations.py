@@ -12,8 +12,6 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent.parent
 REFERENCE = "docs/auth0-behaviour.md"
 
@@ -23,18 +21,6 @@ OUTSIDE = re.compile(r"(?<!auth0-)\bbehaviour\.md|\.\./shared\b|/work/+shared\b"
 BARE_SECTION = re.compile(r"§\s*\d")
 CITED_ANCHOR = re.compile(r"docs/auth0-behaviour\.md#([\w-]+)")
 OWN_ANCHOR = re.compile(r"\]\(#([\w-]+)\)")
-
-#: Files still holding such citations; their owners apply the replacements and remove them from
-#: this list (each case is a strict xfail, so a fixed file that stays listed fails).
-PENDING = (
-    "fakeauth0/dashboard/views.py",
-    "fakeauth0/http/app.py",
-    "fakeauth0/http/identities.py",
-    "fakeauth0/http/validation.py",
-    "fakeauth0/logins.py",
-    "fakeauth0/tenant.py",
-    "tests/contract/conformance.py",
-)
 
 
 @cache
@@ -87,28 +73,10 @@ def reference_anchors() -> set[str]:
 
 
 def test_no_file_cites_notes_outside_the_repository() -> None:
-    found = [p for name in repository_files() if name not in PENDING for p in problems_in(name)]
+    found = [p for name in repository_files() for p in problems_in(name)]
     assert not found, "cite docs/auth0-behaviour.md#<anchor> or the public source:\n" + "\n".join(
         found
     )
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"{name} still cites notes outside the repository; apply the replacement "
-                "table for it, then remove it from PENDING",
-            ),
-        )
-        for name in PENDING
-    ],
-)
-def test_pending_file_is_fixed(name: str) -> None:
-    assert not problems_in(name)
 
 
 def test_every_cited_anchor_is_a_heading_of_the_reference() -> None:
