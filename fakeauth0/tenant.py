@@ -443,8 +443,6 @@ class Tenant:
         with self.lock:
             if engine == "v2" and self.search_engine != "v2":
                 raise Auth0Error.invalid_query(Msg.SEARCH_ENGINE_V2)
-            if self.user_search.directory is not self.users:  # the directory was replaced
-                self.user_search = UserSearch(self.users, self.clock)
             return self.user_search.search(
                 q, engine=engine, sort=sort, page=page, per_page=per_page
             )

@@ -207,7 +207,7 @@ def _users_page(
     try:
         listing = views.list_users(tenant, q, number, per_page)
     except Auth0Error as refused:  # a query the search engine refuses: say why, list nothing
-        listing = views.Listing([], 0, q, 0, per_page, searched=True)
+        listing = views.Listing([], 0, q, 0, per_page)
         error = error or refused
     return page.render(
         "users.html",
@@ -217,7 +217,6 @@ def _users_page(
         database_connections=views.database_connections(tenant),
         connections=views.connection_names(tenant),
         drafts=drafts or {},
-        search_missing=views.DashboardMsg.SEARCH_MISSING,
     )
 
 

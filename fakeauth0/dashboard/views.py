@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Auth0Error
+from ..search import RESULT_WINDOW
 from ..users import User
 
 if TYPE_CHECKING:
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
-#: Auth0 serves at most the first 1000 results of a search; so does the list
-#: (docs/auth0-behaviour.md#paging-totals-and-consistency).
-SEARCH_WINDOW = 1000
 #: How many other users the "link by id" field offers as suggestions.
 MAX_SUGGESTIONS = 100
 
@@ -35,8 +33,7 @@ class DashboardMsg:
     METADATA_NOT_JSON = "{prop} is not valid JSON: {error}"
     METADATA_NOT_OBJECT = "{prop} must be a JSON object, e.g. {{}}"
     USER_ID_SHAPE = "A user id looks like provider|id, e.g. google-oauth2|1234"
-    SEARCH_MISSING = "This version cannot search users yet; the list shows every user."
-    PAGE_OUT_OF_WINDOW = "Only the first 1000 results of a search can be paged through."
+    PAGE_OUT_OF_WINDOW = f"Only the first {RESULT_WINDOW} results of a search can be paged through."
     REQUIRED = "{field} is required"
 
 
@@ -75,11 +72,10 @@ class Listing:
     q: str
     page: int
     per_page: int
-    searched: bool
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(min(self.total, SEARCH_WINDOW) / self.per_page))
+        return max(1, math.ceil(min(self.total, RESULT_WINDOW) / self.per_page))
 
     @property
     def has_previous(self) -> bool:
@@ -172,16 +168,11 @@ def display_name(user: User) -> str:
 
 def list_users(tenant: Tenant, q: str, page: int, per_page: int) -> Listing:
     """One page of primaries (linked secondaries are no users of their own, as in Auth0),
-    through the tenant's v3 search; every user when this version has no search."""
-    if page * per_page >= SEARCH_WINDOW:
+    through the tenant's v3 search."""
+    if page * per_page >= RESULT_WINDOW:
         raise Auth0Error.invalid_query(DashboardMsg.PAGE_OUT_OF_WINDOW)
-    search = getattr(tenant, "search_users", None)
-    if search is None:
-        users = tenant.list_users()
-        chosen = users[page * per_page : (page + 1) * per_page]
-        return Listing([row(u) for u in chosen], len(users), q, page, per_page, searched=False)
-    found = search(q.strip() or None, page=page, per_page=per_page)
-    return Listing([row(u) for u in found.users], found.total, q, page, per_page, searched=True)
+    found = tenant.search_users(q.strip() or None, page=page, per_page=per_page)
+    return Listing([row(u) for u in found.users], found.total, q, page, per_page)
 
 
 def user_detail(tenant: Tenant, user_id: str) -> UserDetail:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Auth0Error, Msg
+from ..search import RESULT_WINDOW
 from ..users import User
 from .routes import Call, management
 from .validation import query_error
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 100
-PAGING_WINDOW = 1000
 
 
 def project(record: dict[str, Any], call: Call) -> dict[str, Any]:
@@ -125,7 +125,7 @@ def list_users(call: Call) -> tuple[int, Any]:
         raise query_error(f'No enum match for: "{engine}"', "search_engine")
     if "connection" in query:
         raise Auth0Error.invalid_query(Msg.SEARCH_CONNECTION_PARAM)
-    if page * per_page + per_page > PAGING_WINDOW:
+    if page * per_page + per_page > RESULT_WINDOW:
         raise Auth0Error(400, Msg.PAGING_LIMIT, "invalid_paging")
     # primary_order=false only allows Auth0 a faster, unordered answer: ours is always ordered.
     found = call.tenant.search_users(

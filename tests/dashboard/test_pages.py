@@ -298,17 +298,6 @@ def test_a_query_the_engine_refuses_is_explained(tenant: Tenant, client: Client)
     assert 'value="email:("' in refused.text
 
 
-def test_without_search_the_list_still_shows_everyone(
-    tenant: Tenant, client: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    tenant.create_user({"connection": DB, "email": "a@example.com", "password": PASSWORD})
-    monkeypatch.setattr(tenant, "search_users", None)  # as before search was built
-    page = client.get(BASE, query_string={"q": "anything"})
-    assert page.status_code == 200
-    assert len(listed_ids(page)) == 1
-    assert "cannot search users yet" in page.text
-
-
 def test_an_unknown_user_is_a_404_page(client: Client) -> None:
     page = client.get(f"{BASE}/user", query_string={"id": "auth0|nobody"})
     assert page.status_code == 404
