@@ -25,12 +25,12 @@ from hypothesis import strategies as st
 
 from fakeauth0.http.app import MAX_BODY, MAX_DEPTH
 from fakeauth0.search.query import MAX_QUERY_DEPTH, MAX_QUERY_TERMS
-from tests.reliability.wire import DB, REQUEST_TIMEOUT, Wire, env_int
+from tests.reliability.wire import REQUEST_TIMEOUT, Wire, env_int
 from tests.server.serving import Served, serve
+from tests.support import DB, PASSWORD
 
 EXAMPLES = env_int("FAKEAUTH0_FUZZ_EXAMPLES", 300)
 SECRET = "fuzz-client-secret-4f1d2c9a"
-PASSWORD = "Fuzz-Passw0rd-Never-Logged!"
 #: The server's memory may grow by this much over the whole run (1 MB bodies included).
 RSS_GROWTH_LIMIT = 300 * 1024 * 1024
 TRIED: dict[str, int] = {"requests": 0}

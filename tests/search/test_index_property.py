@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 
 from fakeauth0 import Tenant
 from fakeauth0.errors import Auth0Error
+from tests.support import DB, PASSWORD
 
-DB = "Username-Password-Authentication"
-PASSWORD = "Corr3ct-Horse!"
 LOCALS = ["ann", "Bob", "carla", "dave.x", "eve"]
 DOMAINS = ["example.com", "Contoso.org", "mail.example.com"]
 NAMES = ["Ann Lee", "bob", "Carla Díaz", "dave", "Eve-Marie"]
