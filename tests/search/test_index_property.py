@@ -8,11 +8,13 @@ import dataclasses
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fakeauth0 import Tenant
 from fakeauth0.errors import Auth0Error
+from fakeauth0.pytest_plugin import FreshTenants
 from tests.support import DB, PASSWORD
 
 LOCALS = ["ann", "Bob", "carla", "dave.x", "eve"]
@@ -21,17 +23,6 @@ NAMES = ["Ann Lee", "bob", "Carla Díaz", "dave", "Eve-Marie"]
 PLANS = ["gold", "Gold", "free"]
 DATES = ["2017-12-05T08:00:00.000Z", "2018-01-20T00:00:00.000Z", "2024-06-15T10:30:00.500Z"]
 SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&| ])')
-
-_TENANT: list[Tenant] = []
-
-
-def tenant() -> Tenant:
-    if not _TENANT:
-        _TENANT.append(Tenant("property.auth0.com", seed=7))
-    found = _TENANT[0]
-    found.search_lag = 0
-    found.users.clear()
-    return found
 
 
 def esc(text: str) -> str:
@@ -165,6 +156,7 @@ writes = st.lists(
 )
 
 
+@pytest.mark.auth0(domain="property.auth0.com", seed=7)
 @settings(max_examples=150, deadline=None)
 @given(
     users=st.lists(user_spec, min_size=1, max_size=12),
@@ -172,9 +164,14 @@ writes = st.lists(
     q=st.lists(queries, min_size=1, max_size=4),
 )
 def test_indexed_search_equals_a_plain_scan(
-    users: list[dict[str, Any]], changes: list[Any], q: list[str]
+    auth0_fresh_tenant: FreshTenants, users: list[dict[str, Any]], changes: list[Any], q: list[str]
 ) -> None:
-    t = tenant()
+    with auth0_fresh_tenant(intercept=False) as t:
+        check_search(t, users, changes, q)
+
+
+def check_search(t: Tenant, users: list[dict[str, Any]], changes: list[Any], q: list[str]) -> None:
+    t.search_lag = 0
     for n, spec in enumerate(users):
         add(t, n, spec)
     for action, pick, spec in changes:
