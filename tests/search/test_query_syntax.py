@@ -5,6 +5,7 @@ Sources: D2 manage-users/user-search/user-search-query-syntax.mdx (cited as "que
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,11 +22,17 @@ def error_of(auth0_management: ManagementClient, q: str) -> ApiError:
     return caught.value
 
 
-def assert_refused(auth0_management: ManagementClient, q: str, fragment: str) -> None:
-    error = error_of(auth0_management, q)
-    assert error.status_code == 400, error.body
-    assert error.body["errorCode"] == "invalid_query_string"
-    assert fragment in error.body["message"]
+@pytest.fixture
+def refused(auth0_management: ManagementClient) -> Callable[[str, str], None]:
+    """``refused(q, fragment)``: the v3 search refuses ``q`` with a message holding ``fragment``."""
+
+    def check(q: str, fragment: str) -> None:
+        error = error_of(auth0_management, q)
+        assert error.status_code == 400, error.body
+        assert error.body["errorCode"] == "invalid_query_string"
+        assert fragment in error.body["message"]
+
+    return check
 
 
 # -- fields and values ---------------------------------------------------------------------------
@@ -98,15 +105,11 @@ def test_null_and_empty_metadata_are_not_indexed(search: Any, people: dict[str, 
 
 
 def test_no_wildcards_or_ranges_on_metadata(
-    auth0_management: ManagementClient, people: Any
+    refused: Callable[[str, str], None], people: Any
 ) -> None:
-    assert_refused(
-        auth0_management, "user_metadata.city:Par*", "wildcards cannot be used on metadata"
-    )
-    assert_refused(auth0_management, "app_metadata.plan:g*", "wildcards cannot be used on metadata")
-    assert_refused(
-        auth0_management, "app_metadata.level:[1 TO 5]", "ranges cannot be used on metadata"
-    )
+    refused("user_metadata.city:Par*", "wildcards cannot be used on metadata")
+    refused("app_metadata.plan:g*", "wildcards cannot be used on metadata")
+    refused("app_metadata.level:[1 TO 5]", "ranges cannot be used on metadata")
 
 
 # -- operators -----------------------------------------------------------------------------------
@@ -155,13 +158,13 @@ def test_wildcards(search: Any, people: dict[str, User]) -> None:
 
 
 def test_short_suffix_and_question_mark_are_refused(
-    auth0_management: ManagementClient, people: Any
+    refused: Callable[[str, str], None], people: Any
 ) -> None:
     # query-syntax: "name:*usa is allowed, name:*sa is not"; '?' is not supported.
-    assert_refused(auth0_management, "name:*sa", "at least 3 other characters")
-    assert_refused(auth0_management, "name:*", "at least 3 other characters")
-    assert_refused(auth0_management, "name:j?ne", "'?' wildcard is not supported")
-    assert_refused(auth0_management, "logins_count:1*", "only be used on text fields")
+    refused("name:*sa", "at least 3 other characters")
+    refused("name:*", "at least 3 other characters")
+    refused("name:j?ne", "'?' wildcard is not supported")
+    refused("logins_count:1*", "only be used on text fields")
 
 
 # -- ranges --------------------------------------------------------------------------------------
@@ -188,20 +191,20 @@ def test_date_ranges_and_partial_dates(search: Any, people: dict[str, User]) -> 
 
 
 def test_bad_values_and_v2_comparisons_are_refused(
-    auth0_management: ManagementClient, people: Any
+    refused: Callable[[str, str], None], people: Any
 ) -> None:
-    assert_refused(auth0_management, "logins_count:many", "not a valid number")
-    assert_refused(auth0_management, "created_at:[yesterday TO *]", "not a valid date")
-    assert_refused(auth0_management, "email_verified:yes", "not a valid boolean")
+    refused("logins_count:many", "not a valid number")
+    refused("created_at:[yesterday TO *]", "not a valid date")
+    refused("email_verified:yes", "not a valid boolean")
     # query-syntax: the v2 ">=" syntax is not supported in v3.
-    assert_refused(auth0_management, "logins_count:>100", "search_engine=v2 syntax")
-    assert_refused(auth0_management, 'email.raw:"a@b.c"', "search_engine=v2 field")
-    assert_refused(auth0_management, "connection:x", "identities.connection")
+    refused("logins_count:>100", "search_engine=v2 syntax")
+    refused('email.raw:"a@b.c"', "search_engine=v2 field")
+    refused("connection:x", "identities.connection")
 
 
-def test_syntax_errors_say_what_is_wrong(auth0_management: ManagementClient, people: Any) -> None:
-    assert_refused(auth0_management, "name:(jane", "Invalid query string")
-    assert_refused(auth0_management, "AND name:x", "unexpected")
+def test_syntax_errors_say_what_is_wrong(refused: Callable[[str, str], None], people: Any) -> None:
+    refused("name:(jane", "Invalid query string")
+    refused("AND name:x", "unexpected")
 
 
 def test_constructs_we_do_not_model_are_501(
