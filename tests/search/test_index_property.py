@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,6 +24,18 @@ NAMES = ["Ann Lee", "bob", "Carla Díaz", "dave", "Eve-Marie"]
 PLANS = ["gold", "Gold", "free"]
 DATES = ["2017-12-05T08:00:00.000Z", "2018-01-20T00:00:00.000Z", "2024-06-15T10:30:00.500Z"]
 SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&| ])')
+
+
+#: The configuration of every tenant ``fresh_tenant`` makes.
+PROPERTY_TENANT = pytest.mark.auth0(domain="property.auth0.com", seed=7)
+
+
+@contextlib.contextmanager
+def fresh_tenant(auth0_fresh_tenant: FreshTenants) -> Iterator[Tenant]:
+    """A new tenant for one example, searching what was just written (no search lag)."""
+    with auth0_fresh_tenant(intercept=False) as t:
+        t.search_lag = 0
+        yield t
 
 
 def esc(text: str) -> str:
@@ -156,7 +169,7 @@ writes = st.lists(
 )
 
 
-@pytest.mark.auth0(domain="property.auth0.com", seed=7)
+@PROPERTY_TENANT
 @settings(max_examples=150, deadline=None)
 @given(
     users=st.lists(user_spec, min_size=1, max_size=12),
@@ -166,12 +179,11 @@ writes = st.lists(
 def test_indexed_search_equals_a_plain_scan(
     auth0_fresh_tenant: FreshTenants, users: list[dict[str, Any]], changes: list[Any], q: list[str]
 ) -> None:
-    with auth0_fresh_tenant(intercept=False) as t:
+    with fresh_tenant(auth0_fresh_tenant) as t:
         check_search(t, users, changes, q)
 
 
 def check_search(t: Tenant, users: list[dict[str, Any]], changes: list[Any], q: list[str]) -> None:
-    t.search_lag = 0
     for n, spec in enumerate(users):
         add(t, n, spec)
     for action, pick, spec in changes:
