@@ -54,11 +54,6 @@ def spec_conformance(
 
 
 @pytest.fixture
-def auth0_domain() -> str:
-    return "test-tenant.auth0.com"
-
-
-@pytest.fixture
 def tenant(auth0_tenant: Tenant) -> Tenant:
     """The plugin's ``auth0_tenant`` (Auth0's default connections, an all-scopes M2M client),
     under the short name nearly every test takes."""
