@@ -1,4 +1,6 @@
-"""Shared fixtures: a fresh tenant, its WSGI app, the official SDK and a raw HTTP client on it.
+"""Shared fixtures: the plugin's tenant (``tenant``), plain HTTP clients on it (``http``, ``raw``)
+and a ``fakeauth0 serve`` subprocess (``served``). The SDK client is the plugin's
+``auth0_management``.
 
 Fixtures here are for every layer of the suite; keep each one small and documented.
 """
@@ -10,11 +12,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from auth0.management import ManagementClient
 from hypothesis import settings
 
 from fakeauth0 import FakeAuth0App, Tenant, create_app
 from tests.contract.conformance import SpecRecorder
+from tests.server.serving import Served, serve
 from tests.support import RawClient
 
 # Hypothesis profiles: "ci" (the default) keeps the suite fast; "long" is for a deep run on demand,
@@ -52,32 +54,31 @@ def spec_conformance(
 
 
 @pytest.fixture
-def tenant() -> Tenant:
-    """A fresh tenant with Auth0's default connections and an all-scopes M2M client."""
-    return Tenant("test-tenant.auth0.com")
+def tenant(auth0_tenant: Tenant) -> Tenant:
+    """The plugin's ``auth0_tenant`` (Auth0's default connections, an all-scopes M2M client),
+    under the short name nearly every test takes."""
+    return auth0_tenant
 
 
 @pytest.fixture
-def app(tenant: Tenant) -> FakeAuth0App:
-    return create_app(tenant)
-
-
-@pytest.fixture
-def http(tenant: Tenant, app: FakeAuth0App) -> Iterator[httpx.Client]:
-    """An httpx client whose requests go straight into the tenant's WSGI app."""
-    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url=tenant.base_url) as client:
+def http(tenant: Tenant) -> Iterator[httpx.Client]:
+    """httpx on the tenant's app, sending only the headers a test gives (``auth0_httpx`` adds a
+    token to every request): for ``/oauth/token``, the control plane and requests with no token."""
+    transport = httpx.WSGITransport(app=create_app(tenant))
+    with httpx.Client(transport=transport, base_url=tenant.base_url) as client:
         yield client
-
-
-@pytest.fixture
-def mgmt(tenant: Tenant, http: httpx.Client) -> ManagementClient:
-    """The official auth0-python Management client, in-process, with an all-scopes token."""
-    return ManagementClient(
-        domain=tenant.domain, token=tenant.management_token(), httpx_client=http
-    )
 
 
 @pytest.fixture
 def raw(tenant: Tenant, http: httpx.Client) -> RawClient:
     """Plain HTTP calls with a chosen token (or none): for what an SDK would not send."""
     return RawClient(tenant, http)
+
+
+@pytest.fixture
+def served(request: pytest.FixtureRequest) -> Iterator[Served]:
+    """A real ``fakeauth0 serve`` subprocess; ``@pytest.mark.serve(*args)`` adds CLI arguments."""
+    mark = request.node.get_closest_marker("serve")
+    running = serve(*(mark.args if mark else ()))
+    yield running
+    running.stop()

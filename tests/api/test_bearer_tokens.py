@@ -79,10 +79,12 @@ def test_expiry_follows_the_tenant_clock(tenant: Tenant, raw: RawClient) -> None
     assert_invalid_token(response, "Expired token received for JSON Web Token validation")
 
 
-def test_sdk_sees_expiry_as_unauthorized(tenant: Tenant, mgmt: ManagementClient) -> None:
+def test_sdk_sees_expiry_as_unauthorized(
+    tenant: Tenant, auth0_management: ManagementClient
+) -> None:
     tenant.clock.advance(86401)
     with pytest.raises(UnauthorizedError) as caught:
-        mgmt.users.list()
+        auth0_management.users.list()
     assert caught.value.body["message"] == "Expired token received for JSON Web Token validation"
 
 

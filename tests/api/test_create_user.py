@@ -16,8 +16,10 @@ from tests.support import DB, NO_RETRY, PASSWORD, RawClient, assert_error
 ISO_MS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
-def test_sdk_creates_a_database_user(mgmt: ManagementClient) -> None:
-    user = mgmt.users.create(connection=DB, email="Ann.Lee@Example.com", password=PASSWORD)
+def test_sdk_creates_a_database_user(auth0_management: ManagementClient) -> None:
+    user = auth0_management.users.create(
+        connection=DB, email="Ann.Lee@Example.com", password=PASSWORD
+    )
     assert re.fullmatch(r"auth0\|[0-9a-f]{24}", user.user_id)
     assert user.email == "ann.lee@example.com"  # database e-mails are lower-cased
     assert user.email_verified is False
@@ -64,7 +66,7 @@ def test_create_accepts_form_bodies(raw: RawClient) -> None:
     assert response.json()["email_verified"] is True
 
 
-def test_connection_is_required(raw: RawClient, mgmt: ManagementClient) -> None:
+def test_connection_is_required(raw: RawClient, auth0_management: ManagementClient) -> None:
     response = raw.post("users", json={"email": "a@b.co", "password": PASSWORD})
     assert_error(
         response,
@@ -74,9 +76,9 @@ def test_connection_is_required(raw: RawClient, mgmt: ManagementClient) -> None:
     )
 
 
-def test_unknown_connection(mgmt: ManagementClient) -> None:
+def test_unknown_connection(auth0_management: ManagementClient) -> None:
     with pytest.raises(BadRequestError) as caught:
-        mgmt.users.create(connection="nope", email="a@b.co", password=PASSWORD)
+        auth0_management.users.create(connection="nope", email="a@b.co", password=PASSWORD)
     assert caught.value.body == {
         "statusCode": 400,
         "error": "Bad Request",
@@ -97,20 +99,20 @@ def test_social_connections_cannot_create_users(raw: RawClient) -> None:
     )
 
 
-def test_passwordless_users(mgmt: ManagementClient) -> None:
-    email_user = mgmt.users.create(connection="email", email="Ann@Example.com")
+def test_passwordless_users(auth0_management: ManagementClient) -> None:
+    email_user = auth0_management.users.create(connection="email", email="Ann@Example.com")
     assert re.fullmatch(r"email\|[0-9a-f]{24}", email_user.user_id)
     assert email_user.identities[0].provider == "email"
     assert email_user.email == "ann@example.com"  # CHOICES.md "passwordless e-mail casing"
-    sms_user = mgmt.users.create(connection="sms", phone_number="+14155550100")
+    sms_user = auth0_management.users.create(connection="sms", phone_number="+14155550100")
     assert re.fullmatch(r"sms\|[0-9a-f]{24}", sms_user.user_id)
     assert sms_user.phone_number == "+14155550100" and sms_user.phone_verified is False
 
 
-def test_duplicate_is_409_auth0_idp_error(mgmt: ManagementClient) -> None:
-    mgmt.users.create(connection=DB, email="a@b.co", password=PASSWORD)
+def test_duplicate_is_409_auth0_idp_error(auth0_management: ManagementClient) -> None:
+    auth0_management.users.create(connection=DB, email="a@b.co", password=PASSWORD)
     with pytest.raises(ConflictError) as caught:
-        mgmt.users.create(
+        auth0_management.users.create(
             connection=DB, email="A@B.CO", password=PASSWORD, request_options=NO_RETRY
         )
     assert caught.value.body == {

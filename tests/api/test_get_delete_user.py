@@ -10,14 +10,14 @@ from fakeauth0 import Tenant
 from tests.support import RawClient, assert_error
 
 
-def test_sdk_gets_a_user(mgmt: ManagementClient, raw: RawClient) -> None:
+def test_sdk_gets_a_user(auth0_management: ManagementClient, raw: RawClient) -> None:
     created = raw.create_user(email="a@b.co", user_metadata={"theme": "dark"})
-    user = mgmt.users.get(created["user_id"])
+    user = auth0_management.users.get(created["user_id"])
     assert user.user_id == created["user_id"]
     assert user.user_metadata == {"theme": "dark"}
 
 
-def test_fields_include_and_exclude(mgmt: ManagementClient, raw: RawClient) -> None:
+def test_fields_include_and_exclude(auth0_management: ManagementClient, raw: RawClient) -> None:
     user_id = raw.create_user(email="a@b.co")["user_id"]
     only = raw.get(f"users/{user_id}", params={"fields": "user_id,email"}).json()
     assert only == {"user_id": user_id, "email": "a@b.co"}
@@ -30,7 +30,7 @@ def test_fields_include_and_exclude(mgmt: ManagementClient, raw: RawClient) -> N
     ).json()
     assert "identities" not in without and "picture" not in without
     assert without["email"] == "a@b.co"
-    sdk = mgmt.users.get(user_id, fields="nickname", include_fields=True)
+    sdk = auth0_management.users.get(user_id, fields="nickname", include_fields=True)
     assert sdk.nickname == "a" and sdk.email is None
 
 
@@ -46,9 +46,9 @@ def test_ids_in_paths_raw_or_percent_encoded(raw: RawClient, form: str) -> None:
     assert raw.get("users/auth0|abc").status_code == 404
 
 
-def test_unknown_user_is_404_inexistent_user(mgmt: ManagementClient) -> None:
+def test_unknown_user_is_404_inexistent_user(auth0_management: ManagementClient) -> None:
     with pytest.raises(NotFoundError) as caught:
-        mgmt.users.get("auth0|000000000000000000000000")
+        auth0_management.users.get("auth0|000000000000000000000000")
     assert caught.value.body == {
         "statusCode": 404,
         "error": "Not Found",
@@ -78,7 +78,7 @@ def test_get_refuses_unknown_query_parameters(raw: RawClient) -> None:
 
 
 def test_delete_answers_204_without_a_body(
-    mgmt: ManagementClient, raw: RawClient, tenant: Tenant
+    auth0_management: ManagementClient, raw: RawClient, tenant: Tenant
 ) -> None:
     user_id = raw.create_user(email="a@b.co")["user_id"]
     response = raw.delete(f"users/{user_id}")
@@ -86,7 +86,7 @@ def test_delete_answers_204_without_a_body(
     assert user_id not in {u.user_id for u in tenant.list_users()}
     assert raw.get("users-by-email", params={"email": "a@b.co"}).json() == []
     with pytest.raises(NotFoundError):
-        mgmt.users.get(user_id)
+        auth0_management.users.get(user_id)
 
 
 def test_delete_of_an_unknown_user_is_204(raw: RawClient) -> None:
@@ -94,9 +94,11 @@ def test_delete_of_an_unknown_user_is_204(raw: RawClient) -> None:
     assert raw.delete("users/auth0|nobody").status_code == 204
 
 
-def test_deleting_a_user_frees_its_email(mgmt: ManagementClient, raw: RawClient) -> None:
+def test_deleting_a_user_frees_its_email(
+    auth0_management: ManagementClient, raw: RawClient
+) -> None:
     user_id = raw.create_user(email="a@b.co")["user_id"]
-    mgmt.users.delete(user_id)
+    auth0_management.users.delete(user_id)
     assert raw.create_user(email="a@b.co")["user_id"] != user_id
 
 

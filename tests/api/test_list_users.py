@@ -39,9 +39,9 @@ def test_include_totals_envelope(raw: RawClient, five: list[str]) -> None:
     assert [u["user_id"] for u in body["users"]] == five[4:]
 
 
-def test_sdk_pager_walks_every_page(mgmt: ManagementClient, five: list[str]) -> None:
+def test_sdk_pager_walks_every_page(auth0_management: ManagementClient, five: list[str]) -> None:
     # The SDK asks include_totals=true by default and follows pages itself.
-    assert [u.user_id for u in mgmt.users.list(per_page=2)] == five
+    assert [u.user_id for u in auth0_management.users.list(per_page=2)] == five
 
 
 def test_fields_projection_on_lists(raw: RawClient, five: list[str]) -> None:
@@ -109,10 +109,10 @@ def test_listing_needs_read_users(raw: RawClient) -> None:
 # -- /users-by-email --------------------------------------------------------------------------
 
 
-def test_users_by_email_is_exact(mgmt: ManagementClient, raw: RawClient) -> None:
+def test_users_by_email_is_exact(auth0_management: ManagementClient, raw: RawClient) -> None:
     user_id = raw.create_user(email="ann@b.co")["user_id"]
     raw.create_user(email="anna@b.co")
-    found = mgmt.users.list_users_by_email(email="ann@b.co")
+    found = auth0_management.users.list_users_by_email(email="ann@b.co")
     assert [u.user_id for u in found] == [user_id]
     assert raw.get("users-by-email", params={"email": "ann@b"}).json() == []
 

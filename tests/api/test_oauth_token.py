@@ -62,9 +62,9 @@ def test_access_token_has_auth0_claims(tenant: Tenant, http: httpx.Client) -> No
     claims = jwt.decode(token, options={"verify_signature": False})
     client_id = tenant.management_client.client_id
     assert claims == {
-        "iss": "https://test-tenant.auth0.com/",
+        "iss": "https://fake-tenant.auth0.com/",
         "sub": f"{client_id}@clients",
-        "aud": "https://test-tenant.auth0.com/api/v2/",
+        "aud": "https://fake-tenant.auth0.com/api/v2/",
         "iat": 1_700_000_000,
         "exp": 1_700_000_000 + 86400,
         "scope": claims["scope"],
@@ -99,9 +99,9 @@ def test_jwks_shape_and_per_tenant_kid(tenant: Tenant, http: httpx.Client) -> No
 
 def test_openid_configuration(tenant: Tenant, http: httpx.Client) -> None:
     config = http.get("/.well-known/openid-configuration").json()
-    assert config["issuer"] == "https://test-tenant.auth0.com/"
-    assert config["jwks_uri"] == "https://test-tenant.auth0.com/.well-known/jwks.json"
-    assert config["token_endpoint"] == "https://test-tenant.auth0.com/oauth/token"
+    assert config["issuer"] == "https://fake-tenant.auth0.com/"
+    assert config["jwks_uri"] == "https://fake-tenant.auth0.com/.well-known/jwks.json"
+    assert config["token_endpoint"] == "https://fake-tenant.auth0.com/oauth/token"
     assert "RS256" in config["id_token_signing_alg_values_supported"]
 
 

@@ -20,9 +20,13 @@ def user_id(raw: RawClient) -> str:
     )["user_id"]
 
 
-def test_metadata_merges_at_the_first_level(mgmt: ManagementClient, user_id: str) -> None:
+def test_metadata_merges_at_the_first_level(
+    auth0_management: ManagementClient, user_id: str
+) -> None:
     # docs/auth0-behaviour.md#metadata: a nested object replaces the whole top-level key.
-    user = mgmt.users.update(user_id, user_metadata={"prefs": {"lang": "fr"}, "beta": True})
+    user = auth0_management.users.update(
+        user_id, user_metadata={"prefs": {"lang": "fr"}, "beta": True}
+    )
     assert user.user_metadata == {"theme": "dark", "prefs": {"lang": "fr"}, "beta": True}
     assert user.app_metadata == {"plan": "free"}
 
@@ -144,11 +148,11 @@ def test_forbidden_combinations(
     assert "N3w-Passw0rd!" not in response.text
 
 
-def test_weak_new_password_is_refused(mgmt: ManagementClient, user_id: str) -> None:
+def test_weak_new_password_is_refused(auth0_management: ManagementClient, user_id: str) -> None:
     with pytest.raises(BadRequestError) as caught:
-        mgmt.users.update(user_id, password="short")
+        auth0_management.users.update(user_id, password="short")
     assert caught.value.body["message"] == "PasswordStrengthError: Password is too weak"
-    assert mgmt.users.update(user_id, password="An0ther-Passw0rd").user_id == user_id
+    assert auth0_management.users.update(user_id, password="An0ther-Passw0rd").user_id == user_id
 
 
 def test_wrong_types_are_invalid_body(raw: RawClient, user_id: str) -> None:

@@ -23,7 +23,6 @@ from auth0.authentication import GetToken
 from auth0.management import ManagementClient
 
 from fakeauth0 import Tenant
-from fakeauth0.intercept import intercept
 
 CREDENTIALS = ("AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET")
 SKIP_REASON = (
@@ -98,13 +97,11 @@ def normalise(value: Any) -> Any:
 @pytest.fixture(params=["fake", "auth0"])
 def auth0_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     if request.param == "fake":
-        tenant = Tenant("contract.auth0.com")
+        tenant: Tenant = request.getfixturevalue("tenant")
+        request.getfixturevalue("auth0_intercept")
         client = tenant.management_client
-        target = Target("fake", tenant.domain, client.client_id, client.client_secret)
-        with intercept(tenant):
-            yield target
-            _cleanup(target)
-        return
+        yield Target("fake", tenant.domain, client.client_id, client.client_secret)
+        return  # the tenant goes with the test
     missing = [name for name in CREDENTIALS if not os.environ.get(name)]
     if missing:
         pytest.skip(SKIP_REASON)

@@ -9,32 +9,21 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
 from schemathesis.checks import positive_data_acceptance
-from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from fakeauth0 import Tenant, create_app
+from fakeauth0 import create_app
+from fakeauth0.pytest_plugin import FreshTenants
 from fakeauth0.spec import load_spec
 from tests.contract.conformance import openapi_document
 from tests.support import DB, PASSWORD
 
 EXAMPLES = int(os.environ.get("FAKEAUTH0_SCHEMATHESIS_EXAMPLES", "30"))
-TENANT = Tenant("schemathesis.auth0.com", seed="schemathesis")
-
-
-def _served_schema() -> OpenApiSchema:
-    """The served operations as an OpenAPI document, bound to one tenant's WSGI app, with a
-    few users in it so that generated requests sometimes meet existing records."""
-    for n in range(3):
-        TENANT.create_user({"connection": DB, "email": f"u{n}@example.com", "password": PASSWORD})
-    loaded = schemathesis.openapi.from_dict(openapi_document())
-    loaded.app = create_app(TENANT)
-    return loaded
-
-
-schema = _served_schema()
+#: The served operations as an OpenAPI document; each example runs on a fresh tenant's app.
+schema = schemathesis.openapi.from_dict(openapi_document())
 
 
 def test_the_document_holds_every_served_operation() -> None:
@@ -43,18 +32,24 @@ def test_the_document_holds_every_served_operation() -> None:
     assert found == set(load_spec()["served"])
 
 
+#: A few users in every tenant, so that generated requests sometimes meet existing records.
+USERS = [{"connection": DB, "email": f"u{n}@example.com", "password": PASSWORD} for n in range(3)]
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_served_operations_conform(case: Case) -> None:
-    token = TENANT.management_token()
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"},
-        base_url="https://schemathesis.auth0.com/api/v2",
-        # Schema-valid is not always acceptable: the connection must exist, v1 search is
-        # refused (the spec's own 400 list says so), a username needs requires_username...
-        excluded_checks=[positive_data_acceptance],
-    )
+@pytest.mark.auth0(domain="schemathesis.auth0.com", seed="schemathesis", users=USERS)
+def test_served_operations_conform(auth0_fresh_tenant: FreshTenants, case: Case) -> None:
+    with auth0_fresh_tenant(intercept=False) as tenant:
+        case.call_and_validate(
+            app=create_app(tenant),
+            headers={"Authorization": f"Bearer {tenant.management_token()}"},
+            base_url=tenant.base_url + "/api/v2",
+            # Schema-valid is not always acceptable: the connection must exist, v1 search is
+            # refused (the spec's own 400 list says so), a username needs requires_username...
+            excluded_checks=[positive_data_acceptance],
+        )

@@ -64,9 +64,11 @@ def link(raw: RawClient, primary: str, body: dict[str, Any], **kwargs: Any) -> A
 
 
 def test_walkthrough_link_then_unlink_with_the_sdk(
-    mgmt: ManagementClient, google: str, database: str
+    auth0_management: ManagementClient, google: str, database: str
 ) -> None:
-    identities = mgmt.users.identities.link(google, provider="auth0", user_id=bare(database))
+    identities = auth0_management.users.identities.link(
+        google, provider="auth0", user_id=bare(database)
+    )
 
     # 201 with the primary's whole identities array; identities[0] is the primary
     # (docs/auth0-behaviour.md#linking-requests, docs/auth0-behaviour.md#what-linking-changes)
@@ -83,44 +85,44 @@ def test_walkthrough_link_then_unlink_with_the_sdk(
 
     # Only the primary is a user now; the secondary's id no longer resolves
     # (docs/auth0-behaviour.md#what-linking-changes, PR 250).
-    assert [u.user_id for u in mgmt.users.list()] == [google]
-    assert [u.user_id for u in mgmt.users.list_users_by_email(email=EMAIL)] == [google]
+    assert [u.user_id for u in auth0_management.users.list()] == [google]
+    assert [u.user_id for u in auth0_management.users.list_users_by_email(email=EMAIL)] == [google]
     with pytest.raises(Exception) as missing:
-        mgmt.users.get(database)
+        auth0_management.users.get(database)
     assert missing.value.status_code == 404
 
     # The secondary's metadata is gone; the primary's root attributes and metadata remain.
-    primary = mgmt.users.get(google)
+    primary = auth0_management.users.get(google)
     assert primary.user_metadata == {"theme": "dark"}
     assert primary.app_metadata in (None, {})
     assert primary.given_name == "Ann"
     assert len(primary.identities) == 2
     assert primary.identities[0].profile_data is None
 
-    remaining = mgmt.users.identities.delete(google, "auth0", bare(database))
+    remaining = auth0_management.users.identities.delete(google, "auth0", bare(database))
     assert [(i.provider, i.user_id) for i in remaining] == [("google-oauth2", GOOGLE_ID)]
 
     # The primary keeps everything; the database user is back on its own with no metadata
     # (docs/auth0-behaviour.md#unlinking).
-    primary = mgmt.users.get(google)
+    primary = auth0_management.users.get(google)
     assert primary.user_metadata == {"theme": "dark"}
-    restored = mgmt.users.get(database)
+    restored = auth0_management.users.get(database)
     assert restored.email == EMAIL
     assert restored.given_name == "Annie"
     assert restored.user_metadata in (None, {}) and restored.app_metadata in (None, {})
     assert [(i.provider, i.user_id) for i in restored.identities] == [("auth0", bare(database))]
-    assert sorted(u.user_id for u in mgmt.users.list()) == sorted([google, database])
+    assert sorted(u.user_id for u in auth0_management.users.list()) == sorted([google, database])
 
 
 def test_walkthrough_with_link_with_id_token_from_a_login(
-    tenant: Tenant, mgmt: ManagementClient, google: str, database: str
+    tenant: Tenant, auth0_management: ManagementClient, google: str, database: str
 ) -> None:
     # The management token's azp is the management client, and so is the login's default
     # audience: the aud == azp check passes (docs/auth0-behaviour.md#linking-requests).
     login = tenant.login(DB, email=EMAIL, password=PASSWORD)
-    identities = mgmt.users.identities.link(google, link_with=login.id_token)
+    identities = auth0_management.users.identities.link(google, link_with=login.id_token)
     assert [i.provider for i in identities] == ["google-oauth2", "auth0"]
-    assert mgmt.users.get(google).user_metadata == {"theme": "dark"}
+    assert auth0_management.users.get(google).user_metadata == {"theme": "dark"}
 
 
 def test_user_initiated_link_with_current_user_identities_token(

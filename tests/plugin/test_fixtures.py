@@ -9,14 +9,13 @@ import pytest
 import requests
 
 from fakeauth0 import Tenant
+from tests.support import DB, PASSWORD
 
 pytest_plugins = ["pytester"]  # runs mini suites that load the plugin as users do
 
-DB = "Username-Password-Authentication"
-
 
 def new_user(email: str = "ann@example.com") -> dict[str, str]:
-    return {"connection": DB, "email": email, "password": "Passw0rd!"}
+    return {"connection": DB, "email": email, "password": PASSWORD}
 
 
 def test_each_test_gets_a_fresh_tenant(pytester: pytest.Pytester) -> None:
@@ -147,7 +146,7 @@ def test_official_sdk_client_is_wired_to_the_tenant(
     auth0_tenant: Tenant, auth0_management: object
 ) -> None:
     auth0_management.users.create(  # type: ignore[attr-defined]
-        connection=DB, email="sdk@example.com", password="Passw0rd!"
+        connection=DB, email="sdk@example.com", password=PASSWORD
     )
     assert [u.email for u in auth0_tenant.list_users()] == ["sdk@example.com"]
 

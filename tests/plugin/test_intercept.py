@@ -14,10 +14,9 @@ import requests
 from fakeauth0 import Tenant
 from fakeauth0.intercept import Interceptor, UnservedRoute, intercept
 from fakeauth0.server import FakeAuth0Server
+from tests.support import DB, PASSWORD
 
 pytest_plugins = ["pytester"]  # runs mini suites that load the plugin as users do
-
-DB = "Username-Password-Authentication"
 
 
 def bearer(tenant: Tenant) -> dict[str, str]:
@@ -46,7 +45,7 @@ def test_httpx_sync_calls_reach_the_tenant(
     with httpx.Client() as client:
         created = client.post(
             f"https://{auth0_tenant.domain}/api/v2/users",
-            json={"connection": DB, "email": "a@b.co", "password": "Passw0rd!"},
+            json={"connection": DB, "email": "a@b.co", "password": PASSWORD},
             headers=bearer(auth0_tenant),
         )
     assert created.status_code == 201
@@ -163,7 +162,7 @@ def test_official_sdk_runs_unmodified_token_fetch_included(
         client_id=auth0_tenant.management_client.client_id,
         client_secret=auth0_tenant.management_client.client_secret,
     )
-    client.users.create(connection=DB, email="sdk@example.com", password="Passw0rd!")
+    client.users.create(connection=DB, email="sdk@example.com", password=PASSWORD)
     assert [u.email for u in client.users.list()] == ["sdk@example.com"]
     assert auth0_tenant.calls.operations()[:2] == ["oauth_token", "post_users"]
 
@@ -251,7 +250,7 @@ def test_two_tenants_in_one_test_do_not_see_each_other(
 ) -> None:
     other = auth0_tenant_factory("other.eu.auth0.com")
     auth0_intercept.add(other)
-    body = {"connection": DB, "email": "same@example.com", "password": "Passw0rd!"}
+    body = {"connection": DB, "email": "same@example.com", "password": PASSWORD}
     for tenant in (auth0_tenant, other):
         url = f"https://{tenant.domain}/api/v2/users"
         assert httpx.post(url, json=body, headers=bearer(tenant)).status_code == 201

@@ -37,9 +37,9 @@ import pytest
 from fakeauth0 import Tenant
 from fakeauth0.server import FakeAuth0Server
 from fakeauth0.store import StateStore
-from tests.reliability.wire import DB, REQUEST_TIMEOUT, Wire, env_int, uid
+from tests.reliability.wire import REQUEST_TIMEOUT, Wire, env_int, uid
+from tests.support import DB, PASSWORD
 
-PASSWORD = "Corr3ct-Horse!"
 THREADS = env_int("FAKEAUTH0_STRESS_THREADS", 8)
 SECONDS = env_int("FAKEAUTH0_STRESS_SECONDS", 4)
 LEDGER_USERS = 4
@@ -82,7 +82,7 @@ class Ledger:
 
 
 @pytest.fixture(params=["memory", "sqlite"])
-def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FakeAuth0Server]:
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FakeAuth0Server]:
     """The threaded server, in memory or keeping its state file (commits under load too)."""
     tenant = Tenant("stress.auth0.com", seed="stress")
     tenant.connection(DB).options["passwordPolicy"] = "none"
@@ -264,10 +264,10 @@ def check_linking_invariants(tenant: Tenant) -> list[str]:
     return problems
 
 
-def test_concurrent_writes_keep_every_acknowledged_change(served: FakeAuth0Server) -> None:
-    tenant = served.tenant
+def test_concurrent_writes_keep_every_acknowledged_change(server: FakeAuth0Server) -> None:
+    tenant = server.tenant
     token = tenant.management_token()
-    setup = Wire("127.0.0.1", served.port, token)
+    setup = Wire("127.0.0.1", server.port, token)
     ledger = Ledger()
     ledger_users = [
         _create(setup, ledger, f"ledger{i}@example.com", pool=False) for i in range(LEDGER_USERS)
@@ -283,7 +283,7 @@ def test_concurrent_writes_keep_every_acknowledged_change(served: FakeAuth0Serve
         threads = [
             threading.Thread(
                 target=_worker,
-                args=(served, token, ledger, ledger_users, shared_pool, n, deadline),
+                args=(server, token, ledger, ledger_users, shared_pool, n, deadline),
                 name=f"stress-{n}",
                 daemon=True,
             )
@@ -330,9 +330,9 @@ def test_concurrent_writes_keep_every_acknowledged_change(served: FakeAuth0Serve
     assert lost == []
     setup.close()
 
-    if served.store is not None:  # the state file holds exactly what memory holds
-        path = served.store.path
-        served.stop()
+    if server.store is not None:  # the state file holds exactly what memory holds
+        path = server.store.path
+        server.stop()
         again = Tenant("stress.auth0.com")
         stored = StateStore(path)
         try:

@@ -25,30 +25,24 @@ from hypothesis import strategies as st
 
 from fakeauth0.http.bodies import MAX_BODY, MAX_DEPTH
 from fakeauth0.search.query import MAX_QUERY_DEPTH, MAX_QUERY_TERMS
-from tests.reliability.wire import DB, REQUEST_TIMEOUT, Wire, env_int
-from tests.server.serving import Served, serve
+from tests.reliability.wire import REQUEST_TIMEOUT, Wire, env_int
+from tests.server.serving import Served
+from tests.support import DB, PASSWORD
 
 EXAMPLES = env_int("FAKEAUTH0_FUZZ_EXAMPLES", 300)
 SECRET = "fuzz-client-secret-4f1d2c9a"
-PASSWORD = "Fuzz-Passw0rd-Never-Logged!"
 #: The server's memory may grow by this much over the whole run (1 MB bodies included).
 RSS_GROWTH_LIMIT = 300 * 1024 * 1024
-TRIED: dict[str, int] = {"requests": 0}
-HISTORY: list[tuple[str, str, dict[str, str], int]] = []
+# ``serve`` drains the DEBUG log as it comes (a full pipe would block the server).
+pytestmark = pytest.mark.serve(
+    "--log-level", "DEBUG", "--client-secret", SECRET, "--id-seed", "fuzz"
+)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Served]:
-    # ``serve`` drains the DEBUG log as it comes (a full pipe would block the server).
-    served = serve("--log-level", "DEBUG", "--client-secret", SECRET, "--id-seed", "fuzz")
-    yield served
-    served.stop()
-
-
-@pytest.fixture(scope="module")
-def wire(server: Served) -> Iterator[Wire]:
-    host, port = server.url.rsplit("//", 1)[1].rsplit(":", 1)
-    connection = Wire(host, int(port), server.token())
+@pytest.fixture
+def wire(served: Served) -> Iterator[Wire]:
+    host, port = served.url.rsplit("//", 1)[1].rsplit(":", 1)
+    connection = Wire(host, int(port), served.token())
     status, _ = connection.call(
         "POST",
         "/api/v2/users",
@@ -223,15 +217,38 @@ def judge(method: str, path: str, status: int, headers: dict[str, str], raw: byt
         assert body["errorCode"] == "not_implemented", body
 
 
-@given(request=requests())
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-def test_hostile_requests_get_auth0_refusals(
-    server: Served, wire: Wire, request: tuple[str, str, bytes | None, dict[str, str]]
+def test_hostile_requests_get_auth0_refusals_and_leave_the_server_sound(
+    served: Served, wire: Wire
 ) -> None:
+    tried = _fuzz(wire)
+    _assert_sound(served, wire, tried)
+
+
+def _fuzz(wire: Wire) -> int:
+    """Sends the hostile requests, judging each answer; how many were judged."""
+    history: list[tuple[str, str, dict[str, str], int]] = []
+    tried = 0
+
+    @given(request=requests())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    def hostile(request: tuple[str, str, bytes | None, dict[str, str]]) -> None:
+        nonlocal tried
+        tried += _hostile(wire, request, history)
+
+    hostile()
+    return tried
+
+
+def _hostile(
+    wire: Wire,
+    request: tuple[str, str, bytes | None, dict[str, str]],
+    history: list[tuple[str, str, dict[str, str], int]],
+) -> bool:
+    """Sends one hostile request; whether its answer was judged (not refused mid-send)."""
     method, path, body, headers = request
     if headers["Authorization"] == "good":
         headers["Authorization"] = f"Bearer {wire.token}"
@@ -247,7 +264,7 @@ def test_hostile_requests_get_auth0_refusals(
         # Refused by the server before any endpoint: Auth0's envelope, whatever the path.
         assert status == 400, raw[:300]
         assert method == "HEAD" or json.loads(raw)["statusCode"] == 400, raw[:300]
-        return
+        return False
     try:
         # times out as a hang guard
         status, got, raw = wire.raw(method, path, body, headers, chunked=framing == "chunked")
@@ -257,12 +274,12 @@ def test_hostile_requests_get_auth0_refusals(
         oversized = framing == "chunked" and len(body or b"") > MAX_BODY
         assert oversized or len(path) > 65536 - 20
         wire.close()
-        return
+        return False
     finally:
-        HISTORY.append((method, path[:120], headers, len(body or b"")))
-        note(f"previous requests: {list(HISTORY)[-4:-1]}")
-    TRIED["requests"] += 1
+        history.append((method, path[:120], headers, len(body or b"")))
+        note(f"previous requests: {history[-4:-1]}")
     judge(method, path, status, got, raw)
+    return True
 
 
 def _badly_framed(
@@ -300,7 +317,7 @@ def _whole(received: bytes) -> bool:
     [{"advance": 1e308}, {"advance": -1e12}, {"advance": 1e18}, {"freeze": True, "at": 1e300}],
     ids=repr,
 )
-def test_the_clock_refuses_moments_it_cannot_show(server: Served, wire: Wire, body: dict) -> None:
+def test_the_clock_refuses_moments_it_cannot_show(wire: Wire, body: dict) -> None:
     """Found by this fuzzing: an out-of-range clock answered 500 and broke later requests."""
     status, answer = wire.call("POST", "/_fake/clock", body)
     assert status == 400 and "1970-01-01 and 9999-12-31" in answer["message"], answer
@@ -308,9 +325,9 @@ def test_the_clock_refuses_moments_it_cannot_show(server: Served, wire: Wire, bo
     assert status == 200, users
 
 
-def test_the_server_survived_with_bounded_memory_and_clean_logs(server: Served, wire: Wire) -> None:
-    """Runs after the fuzzing above (same module): up, answering, small, and its DEBUG log
-    holds neither the client secret, nor a password, nor a traceback."""
+def _assert_sound(server: Served, wire: Wire, tried: int) -> None:
+    """After the fuzzing: up, answering, small, and its DEBUG log holds neither the client
+    secret, nor a password, nor a traceback."""
     start_rss = _rss(server.proc.pid)
     for _ in range(3):  # a few more of the largest bodies: memory must not keep growing
         status, _, _ = wire.raw(
@@ -348,4 +365,4 @@ def test_the_server_survived_with_bounded_memory_and_clean_logs(server: Served, 
     for secret in (SECRET, PASSWORD, wire.token or ""):
         assert secret not in log
     assert "Traceback" not in log
-    print(f"\nfuzz: {TRIED['requests']} hostile requests, 0 5xx, server up, log clean")
+    print(f"\nfuzz: {tried} hostile requests, 0 5xx, server up, log clean")

@@ -21,10 +21,10 @@ import pytest
 from fakeauth0 import Tenant
 from fakeauth0.server import FakeAuth0Server
 from fakeauth0.store import StateStore
-from tests.reliability.wire import DB, Wire, env_int, uid
+from tests.reliability.wire import Wire, env_int, uid
 from tests.server.serving import Served, free_port, serve
+from tests.support import DB, PASSWORD
 
-PASSWORD = "Corr3ct-Horse!"
 KILLS = env_int("FAKEAUTH0_KILL_ITERATIONS", 3)
 
 

@@ -9,9 +9,10 @@ import os
 from typing import Any
 from urllib.parse import quote
 
+from tests.support import DB as DB  # re-exported for the reliability tests
+
 #: Seconds any single request may take before the test calls it a hang.
 REQUEST_TIMEOUT = float(os.environ.get("FAKEAUTH0_REQUEST_TIMEOUT", "20"))
-DB = "Username-Password-Authentication"
 
 
 def env_int(name: str, default: int) -> int:

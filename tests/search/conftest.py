@@ -10,9 +10,7 @@ from auth0.management import ManagementClient
 
 from fakeauth0 import Tenant
 from fakeauth0.users import User
-
-DB = "Username-Password-Authentication"
-PASSWORD = "Corr3ct-Horse!"
+from tests.support import DB, PASSWORD
 
 
 def put(tenant: Tenant, user: User, **changes: Any) -> User:
@@ -93,10 +91,10 @@ def ids(pager: Any) -> list[str]:
 
 
 @pytest.fixture
-def search(mgmt: ManagementClient) -> Any:
+def search(auth0_management: ManagementClient) -> Any:
     """``search(q, **params)`` -> user ids, through the official SDK and search_engine=v3."""
 
     def run(q: str, **params: Any) -> list[str]:
-        return ids(mgmt.users.list(q=q, search_engine="v3", **params))
+        return ids(auth0_management.users.list(q=q, search_engine="v3", **params))
 
     return run

@@ -17,14 +17,21 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fakeauth0 import Tenant
 from fakeauth0.connections import password_meets_policy
+from fakeauth0.pytest_plugin import FreshTenants
 from fakeauth0.search.fields import FIELDS, reference_keys
 from fakeauth0.search.glob import Glob
 from fakeauth0.search.index import compile_query
 from fakeauth0.users import Identity, User
 
-from .test_index_property import DATES, add, queries, tenant, user_spec
+from .test_index_property import (
+    DATES,
+    PROPERTY_TENANT,
+    add,
+    fresh_tenant,
+    queries,
+    user_spec,
+)
 
 NAMES_Q = [
     "email:a*",
@@ -110,6 +117,7 @@ def test_glob_test_equals_fullmatch_exhaustively() -> None:
 # -- batch filters and paging -------------------------------------------------------------------
 
 
+@PROPERTY_TENANT
 @settings(max_examples=100, deadline=None)
 @given(
     users=st.lists(user_spec, min_size=1, max_size=12),
@@ -118,22 +126,22 @@ def test_glob_test_equals_fullmatch_exhaustively() -> None:
     page=st.integers(0, 4),
 )
 def test_select_and_paged_search_equal_the_plain_scan(
-    users: list[dict[str, Any]], q: str, per_page: int, page: int
+    auth0_fresh_tenant: FreshTenants, users: list[dict[str, Any]], q: str, per_page: int, page: int
 ) -> None:
-    t: Tenant = tenant()
-    for n, spec in enumerate(users):
-        add(t, n, spec)
-    search = t.user_search
-    plan = compile_query(q)
-    everyone = search.visible()
-    scanned = search.scan(q)
-    assert [u.user_id for u in plan.select(everyone)] == [u.user_id for u in scanned]
-    found = search.search(q, page=page, per_page=per_page)
-    start = page * per_page
-    assert [u.user_id for u in found.users] == [
-        u.user_id for u in scanned[start : start + per_page]
-    ]
-    assert (found.total, found.start, found.limit) == (len(scanned), start, per_page)
+    with fresh_tenant(auth0_fresh_tenant) as t:
+        for n, spec in enumerate(users):
+            add(t, n, spec)
+        search = t.user_search
+        plan = compile_query(q)
+        everyone = search.visible()
+        scanned = search.scan(q)
+        assert [u.user_id for u in plan.select(everyone)] == [u.user_id for u in scanned]
+        found = search.search(q, page=page, per_page=per_page)
+        start = page * per_page
+        assert [u.user_id for u in found.users] == [
+            u.user_id for u in scanned[start : start + per_page]
+        ]
+        assert (found.total, found.start, found.limit) == (len(scanned), start, per_page)
 
 
 # -- password policy ----------------------------------------------------------------------------
@@ -204,6 +212,7 @@ def test_sorted_keys_follow_the_postings(steps: list[tuple[str, int]]) -> None:
     assert tracked.current() == sorted(postings)
 
 
+@PROPERTY_TENANT
 @settings(max_examples=30, deadline=None)
 @given(
     rounds=st.lists(
@@ -211,20 +220,21 @@ def test_sorted_keys_follow_the_postings(steps: list[tuple[str, int]]) -> None:
     )
 )
 def test_prefix_and_range_look_ups_stay_right_between_writes(
+    auth0_fresh_tenant: FreshTenants,
     rounds: list[tuple[int, int, str]],
 ) -> None:
     """Queries between bursts of creates and deletes (few and many changes per query)."""
-    t: Tenant = tenant()
-    made = 0
-    for creates, deletes, q in rounds:
-        for _ in range(creates):
-            local, created = ["ann", "bob", "carla"][made % 3], DATES[made % len(DATES)]
-            add(t, made, {**SPEC, "local": local, "logins": made % 50, "created": created})
-            made += 1
-        for user in list(t.users)[:deletes]:
-            t.delete_user(user.user_id)
-        search = t.user_search
-        assert [u.user_id for u in search.find(q)] == [u.user_id for u in search.scan(q)], q
+    with fresh_tenant(auth0_fresh_tenant) as t:
+        made = 0
+        for creates, deletes, q in rounds:
+            for _ in range(creates):
+                local, created = ["ann", "bob", "carla"][made % 3], DATES[made % len(DATES)]
+                add(t, made, {**SPEC, "local": local, "logins": made % 50, "created": created})
+                made += 1
+            for user in list(t.users)[:deletes]:
+                t.delete_user(user.user_id)
+            search = t.user_search
+            assert [u.user_id for u in search.find(q)] == [u.user_id for u in search.scan(q)], q
 
 
 # -- the simple-query fast path (no luqum) -------------------------------------------------------
@@ -262,6 +272,7 @@ def test_fast_plan_is_the_luqum_plan(name: str, value: str, quoted: bool) -> Non
     assert fast.field is parsed.field  # type: ignore[attr-defined]
 
 
+@PROPERTY_TENANT
 @settings(max_examples=60, deadline=None)
 @given(
     users=st.lists(user_spec, min_size=1, max_size=10),
@@ -270,15 +281,19 @@ def test_fast_plan_is_the_luqum_plan(name: str, value: str, quoted: bool) -> Non
     quoted=st.booleans(),
 )
 def test_fast_plan_finds_what_luqum_finds(
-    users: list[dict[str, Any]], name: str, value: str, quoted: bool
+    auth0_fresh_tenant: FreshTenants,
+    users: list[dict[str, Any]],
+    name: str,
+    value: str,
+    quoted: bool,
 ) -> None:
     from fakeauth0.search.query import _V3, fast_plan
 
-    t: Tenant = tenant()
-    for n, spec in enumerate(users):
-        add(t, n, spec)
-    text = f'{name}:"{value}"' if quoted else f"{name}:{value}"
-    fast = fast_plan(text)
-    assert fast is not None, text
-    everyone = t.user_search.visible()
-    assert fast.select(everyone) == _V3.compile(text).select(everyone)
+    with fresh_tenant(auth0_fresh_tenant) as t:
+        for n, spec in enumerate(users):
+            add(t, n, spec)
+        text = f'{name}:"{value}"' if quoted else f"{name}:{value}"
+        fast = fast_plan(text)
+        assert fast is not None, text
+        everyone = t.user_search.visible()
+        assert fast.select(everyone) == _V3.compile(text).select(everyone)

@@ -6,16 +6,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fakeauth0 import Tenant
 from fakeauth0.errors import Auth0Error
+from fakeauth0.pytest_plugin import FreshTenants
+from tests.support import DB, PASSWORD
 
-DB = "Username-Password-Authentication"
-PASSWORD = "Corr3ct-Horse!"
 LOCALS = ["ann", "Bob", "carla", "dave.x", "eve"]
 DOMAINS = ["example.com", "Contoso.org", "mail.example.com"]
 NAMES = ["Ann Lee", "bob", "Carla Díaz", "dave", "Eve-Marie"]
@@ -23,16 +25,17 @@ PLANS = ["gold", "Gold", "free"]
 DATES = ["2017-12-05T08:00:00.000Z", "2018-01-20T00:00:00.000Z", "2024-06-15T10:30:00.500Z"]
 SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&| ])')
 
-_TENANT: list[Tenant] = []
+
+#: The configuration of every tenant ``fresh_tenant`` makes.
+PROPERTY_TENANT = pytest.mark.auth0(domain="property.auth0.com", seed=7)
 
 
-def tenant() -> Tenant:
-    if not _TENANT:
-        _TENANT.append(Tenant("property.auth0.com", seed=7))
-    found = _TENANT[0]
-    found.search_lag = 0
-    found.users.clear()
-    return found
+@contextlib.contextmanager
+def fresh_tenant(auth0_fresh_tenant: FreshTenants) -> Iterator[Tenant]:
+    """A new tenant for one example, searching what was just written (no search lag)."""
+    with auth0_fresh_tenant(intercept=False) as t:
+        t.search_lag = 0
+        yield t
 
 
 def esc(text: str) -> str:
@@ -166,6 +169,7 @@ writes = st.lists(
 )
 
 
+@PROPERTY_TENANT
 @settings(max_examples=150, deadline=None)
 @given(
     users=st.lists(user_spec, min_size=1, max_size=12),
@@ -173,9 +177,13 @@ writes = st.lists(
     q=st.lists(queries, min_size=1, max_size=4),
 )
 def test_indexed_search_equals_a_plain_scan(
-    users: list[dict[str, Any]], changes: list[Any], q: list[str]
+    auth0_fresh_tenant: FreshTenants, users: list[dict[str, Any]], changes: list[Any], q: list[str]
 ) -> None:
-    t = tenant()
+    with fresh_tenant(auth0_fresh_tenant) as t:
+        check_search(t, users, changes, q)
+
+
+def check_search(t: Tenant, users: list[dict[str, Any]], changes: list[Any], q: list[str]) -> None:
     for n, spec in enumerate(users):
         add(t, n, spec)
     for action, pick, spec in changes:

@@ -12,8 +12,8 @@ from auth0.management import ManagementClient
 from auth0.management.core.api_error import ApiError
 
 from fakeauth0 import Tenant, create_app
-from tests.search.conftest import DB, PASSWORD, ids
-from tests.support import RawClient
+from tests.search.conftest import ids
+from tests.support import DB, PASSWORD, RawClient
 
 
 @pytest.fixture
@@ -26,38 +26,44 @@ def many(tenant: Tenant) -> list[str]:
     ]
 
 
-def test_default_page_is_50_with_totals(mgmt: ManagementClient, many: list[str]) -> None:
-    page = mgmt.users.list(q="email:u*", search_engine="v3").response
+def test_default_page_is_50_with_totals(
+    auth0_management: ManagementClient, many: list[str]
+) -> None:
+    page = auth0_management.users.list(q="email:u*", search_engine="v3").response
     assert (page.start, page.limit, page.length, page.total) == (0, 50, 50, 120)
     assert [u.user_id for u in page.users] == many[:50]
 
 
-def test_start_is_the_offset(mgmt: ManagementClient, many: list[str]) -> None:
+def test_start_is_the_offset(auth0_management: ManagementClient, many: list[str]) -> None:
     # UNCONFIRMED whether start is the offset or the page index; we answer the offset.
-    page = mgmt.users.list(q="email:u*", search_engine="v3", page=2, per_page=25).response
+    page = auth0_management.users.list(
+        q="email:u*", search_engine="v3", page=2, per_page=25
+    ).response
     assert (page.start, page.limit, page.length, page.total) == (50, 25, 25, 120)
     assert [u.user_id for u in page.users] == many[50:75]
 
 
-def test_per_page_over_100_is_refused(mgmt: ManagementClient, many: list[str]) -> None:
+def test_per_page_over_100_is_refused(auth0_management: ManagementClient, many: list[str]) -> None:
     with pytest.raises(ApiError) as caught:
-        mgmt.users.list(q="email:u*", search_engine="v3", per_page=101)
+        auth0_management.users.list(q="email:u*", search_engine="v3", per_page=101)
     assert caught.value.status_code == 400
     assert "greater than maximum 100" in caught.value.body["message"]
 
 
-def test_only_the_first_1000_results_are_reachable(mgmt: ManagementClient, many: Any) -> None:
-    assert ids(mgmt.users.list(search_engine="v3", page=9, per_page=100)) == []
+def test_only_the_first_1000_results_are_reachable(
+    auth0_management: ManagementClient, many: Any
+) -> None:
+    assert ids(auth0_management.users.list(search_engine="v3", page=9, per_page=100)) == []
     with pytest.raises(ApiError) as caught:
-        mgmt.users.list(search_engine="v3", page=10, per_page=100)
+        auth0_management.users.list(search_engine="v3", page=10, per_page=100)
     assert caught.value.status_code == 400
     assert caught.value.body["errorCode"] == "invalid_paging"
 
 
-def test_sort_both_ways(mgmt: ManagementClient, many: list[str]) -> None:
-    down = ids(mgmt.users.list(q="email:u00*", search_engine="v3", sort="email:-1"))
+def test_sort_both_ways(auth0_management: ManagementClient, many: list[str]) -> None:
+    down = ids(auth0_management.users.list(q="email:u00*", search_engine="v3", sort="email:-1"))
     assert down == list(reversed(many[:10]))
-    up = ids(mgmt.users.list(q="email:u00*", search_engine="v3", sort="email:1"))
+    up = ids(auth0_management.users.list(q="email:u00*", search_engine="v3", sort="email:1"))
     assert up == many[:10]
 
 
@@ -112,21 +118,27 @@ def test_legacy_tenant_serves_the_classic_linking_rule_query() -> None:
 
 
 def test_search_lag_delays_search_but_not_direct_lookups(
-    tenant: Tenant, mgmt: ManagementClient
+    tenant: Tenant, auth0_management: ManagementClient
 ) -> None:
     # Search is eventually consistent; GET /users/{id} and users-by-email are not
     # (docs/auth0-behaviour.md#paging-totals-and-consistency).
     tenant.clock.freeze()
     tenant.search_lag = 2.0
     user = tenant.create_user({"connection": DB, "email": "late@x.com", "password": PASSWORD})
-    assert ids(mgmt.users.list(q="email:late@x.com", search_engine="v3")) == []
-    assert mgmt.users.get(user.user_id).email == "late@x.com"
-    assert [u.user_id for u in mgmt.users.list_users_by_email(email="late@x.com")] == [user.user_id]
+    assert ids(auth0_management.users.list(q="email:late@x.com", search_engine="v3")) == []
+    assert auth0_management.users.get(user.user_id).email == "late@x.com"
+    assert [u.user_id for u in auth0_management.users.list_users_by_email(email="late@x.com")] == [
+        user.user_id
+    ]
     tenant.clock.advance(1.9)
-    assert ids(mgmt.users.list(q="email:late@x.com", search_engine="v3")) == []
+    assert ids(auth0_management.users.list(q="email:late@x.com", search_engine="v3")) == []
     tenant.clock.advance(0.2)
-    assert ids(mgmt.users.list(q="email:late@x.com", search_engine="v3")) == [user.user_id]
+    assert ids(auth0_management.users.list(q="email:late@x.com", search_engine="v3")) == [
+        user.user_id
+    ]
     tenant.delete_user(user.user_id)
-    assert ids(mgmt.users.list(q="email:late@x.com", search_engine="v3")) == [user.user_id]
+    assert ids(auth0_management.users.list(q="email:late@x.com", search_engine="v3")) == [
+        user.user_id
+    ]
     tenant.search_lag = 0  # switching the lag off catches up at once
-    assert ids(mgmt.users.list(q="email:late@x.com", search_engine="v3")) == []
+    assert ids(auth0_management.users.list(q="email:late@x.com", search_engine="v3")) == []

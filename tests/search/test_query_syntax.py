@@ -6,6 +6,7 @@ Sources: D2 manage-users/user-search/user-search-query-syntax.mdx (cited as "que
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,17 +17,23 @@ from fakeauth0 import Tenant
 from fakeauth0.users import User
 
 
-def error_of(mgmt: ManagementClient, q: str) -> ApiError:
+def error_of(auth0_management: ManagementClient, q: str) -> ApiError:
     with pytest.raises(ApiError) as caught:
-        mgmt.users.list(q=q, search_engine="v3")
+        auth0_management.users.list(q=q, search_engine="v3")
     return caught.value
 
 
-def assert_refused(mgmt: ManagementClient, q: str, fragment: str) -> None:
-    error = error_of(mgmt, q)
-    assert error.status_code == 400, error.body
-    assert error.body["errorCode"] == "invalid_query_string"
-    assert fragment in error.body["message"]
+@pytest.fixture
+def refused(auth0_management: ManagementClient) -> Callable[[str, str], None]:
+    """``refused(q, fragment)``: the v3 search refuses ``q`` with a message holding ``fragment``."""
+
+    def check(q: str, fragment: str) -> None:
+        error = error_of(auth0_management, q)
+        assert error.status_code == 400, error.body
+        assert error.body["errorCode"] == "invalid_query_string"
+        assert fragment in error.body["message"]
+
+    return check
 
 
 # -- fields and values ---------------------------------------------------------------------------
@@ -99,10 +106,12 @@ def test_null_and_empty_metadata_are_not_indexed(search: Any, people: dict[str, 
     assert search("_exists_:app_metadata.note") == []  # null
 
 
-def test_no_wildcards_or_ranges_on_metadata(mgmt: ManagementClient, people: Any) -> None:
-    assert_refused(mgmt, "user_metadata.city:Par*", "wildcards cannot be used on metadata")
-    assert_refused(mgmt, "app_metadata.plan:g*", "wildcards cannot be used on metadata")
-    assert_refused(mgmt, "app_metadata.level:[1 TO 5]", "ranges cannot be used on metadata")
+def test_no_wildcards_or_ranges_on_metadata(
+    refused: Callable[[str, str], None], people: Any
+) -> None:
+    refused("user_metadata.city:Par*", "wildcards cannot be used on metadata")
+    refused("app_metadata.plan:g*", "wildcards cannot be used on metadata")
+    refused("app_metadata.level:[1 TO 5]", "ranges cannot be used on metadata")
 
 
 # -- operators -----------------------------------------------------------------------------------
@@ -150,12 +159,14 @@ def test_wildcards(search: Any, people: dict[str, User]) -> None:
     assert search(r"name:john\*") == []  # an escaped * is a literal star
 
 
-def test_short_suffix_and_question_mark_are_refused(mgmt: ManagementClient, people: Any) -> None:
+def test_short_suffix_and_question_mark_are_refused(
+    refused: Callable[[str, str], None], people: Any
+) -> None:
     # query-syntax: "name:*usa is allowed, name:*sa is not"; '?' is not supported.
-    assert_refused(mgmt, "name:*sa", "at least 3 other characters")
-    assert_refused(mgmt, "name:*", "at least 3 other characters")
-    assert_refused(mgmt, "name:j?ne", "'?' wildcard is not supported")
-    assert_refused(mgmt, "logins_count:1*", "only be used on text fields")
+    refused("name:*sa", "at least 3 other characters")
+    refused("name:*", "at least 3 other characters")
+    refused("name:j?ne", "'?' wildcard is not supported")
+    refused("logins_count:1*", "only be used on text fields")
 
 
 # -- ranges --------------------------------------------------------------------------------------
@@ -181,29 +192,33 @@ def test_date_ranges_and_partial_dates(search: Any, people: dict[str, User]) -> 
     assert search("updated_at:[2018-01-15 TO *]") == list(p.values())
 
 
-def test_bad_values_and_v2_comparisons_are_refused(mgmt: ManagementClient, people: Any) -> None:
-    assert_refused(mgmt, "logins_count:many", "not a valid number")
-    assert_refused(mgmt, "created_at:[yesterday TO *]", "not a valid date")
-    assert_refused(mgmt, "email_verified:yes", "not a valid boolean")
+def test_bad_values_and_v2_comparisons_are_refused(
+    refused: Callable[[str, str], None], people: Any
+) -> None:
+    refused("logins_count:many", "not a valid number")
+    refused("created_at:[yesterday TO *]", "not a valid date")
+    refused("email_verified:yes", "not a valid boolean")
     # query-syntax: the v2 ">=" syntax is not supported in v3.
-    assert_refused(mgmt, "logins_count:>100", "search_engine=v2 syntax")
-    assert_refused(mgmt, 'email.raw:"a@b.c"', "search_engine=v2 field")
-    assert_refused(mgmt, "connection:x", "identities.connection")
+    refused("logins_count:>100", "search_engine=v2 syntax")
+    refused('email.raw:"a@b.c"', "search_engine=v2 field")
+    refused("connection:x", "identities.connection")
 
 
-def test_syntax_errors_say_what_is_wrong(mgmt: ManagementClient, people: Any) -> None:
-    assert_refused(mgmt, "name:(jane", "Invalid query string")
-    assert_refused(mgmt, "AND name:x", "unexpected")
+def test_syntax_errors_say_what_is_wrong(refused: Callable[[str, str], None], people: Any) -> None:
+    refused("name:(jane", "Invalid query string")
+    refused("AND name:x", "unexpected")
 
 
-def test_constructs_we_do_not_model_are_501(mgmt: ManagementClient, people: Any) -> None:
+def test_constructs_we_do_not_model_are_501(
+    auth0_management: ManagementClient, people: Any
+) -> None:
     for q, named in (
         ("organization_id:org_1", "organization_id"),
         ("locale:en", "locale"),
         ("name:jane~", "fuzzy"),
         ("name:/ja.e/", "regular expressions"),
     ):
-        error = error_of(mgmt, q)
+        error = error_of(auth0_management, q)
         assert error.status_code == 501, q
         assert named in error.body["message"]
 

@@ -5,20 +5,14 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
 from fakeauth0.server import FakeAuth0Server
-from tests.server.serving import Served, serve
+from tests.server.serving import Served
 from tests.support import DB, PASSWORD
 
-
-@pytest.fixture
-def served() -> Iterator[Served]:
-    running = serve("--log-level", "INFO")
-    yield running
-    running.stop()
+pytestmark = pytest.mark.serve("--log-level", "INFO")
 
 
 def test_snapshot_put_loads_and_refuses_naming_user_and_rule(served: Served) -> None:

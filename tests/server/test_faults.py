@@ -4,15 +4,14 @@ with the SDK."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
+import httpx
 import pytest
 from auth0.management.client import Auth0
 from auth0.management.core.api_error import ApiError
-from werkzeug.test import Client
 
-from fakeauth0 import Tenant, create_app
-from tests.server.serving import Served, serve
+from fakeauth0 import Tenant
+from tests.server.serving import Served
 from tests.support import DB, PASSWORD
 
 TOO_MANY = {
@@ -23,21 +22,13 @@ TOO_MANY = {
 }
 
 
-@pytest.fixture
-def tenant() -> Tenant:
-    return Tenant("faults.example.com")
-
-
-@pytest.fixture
-def http(tenant: Tenant) -> Client:
-    return Client(create_app(tenant))
-
-
 def _auth(tenant: Tenant) -> dict[str, str]:
     return {"Authorization": "Bearer " + tenant.management_token()}
 
 
-def test_every_auth0_response_carries_rate_limit_headers(tenant: Tenant, http: Client) -> None:
+def test_every_auth0_response_carries_rate_limit_headers(
+    tenant: Tenant, http: httpx.Client
+) -> None:
     now = time.time()
     for response in (
         http.get("/api/v2/users", headers=_auth(tenant)),
@@ -54,11 +45,11 @@ def test_every_auth0_response_carries_rate_limit_headers(tenant: Tenant, http: C
     assert "X-RateLimit-Limit" not in http.get("/_fake/health").headers
 
 
-def test_a_dry_bucket_answers_auth0s_429(tenant: Tenant, http: Client) -> None:
+def test_a_dry_bucket_answers_auth0s_429(tenant: Tenant, http: httpx.Client) -> None:
     tenant.faults.limit(2, 60.0, operations=["get_users"])
     statuses = [http.get("/api/v2/users", headers=_auth(tenant)) for _ in range(3)]
     assert [r.status_code for r in statuses] == [200, 200, 429]
-    assert statuses[2].json == TOO_MANY
+    assert statuses[2].json() == TOO_MANY
     assert statuses[2].headers["X-RateLimit-Remaining"] == "0"
     assert int(statuses[2].headers["X-RateLimit-Reset"]) > time.time()
     # Other operations are in no bucket: still served.
@@ -66,7 +57,7 @@ def test_a_dry_bucket_answers_auth0s_429(tenant: Tenant, http: Client) -> None:
     assert [c.status for c in tenant.calls][-2:] == [429, 404]
 
 
-def test_a_bucket_refills_with_time(tenant: Tenant, http: Client) -> None:
+def test_a_bucket_refills_with_time(tenant: Tenant, http: httpx.Client) -> None:
     tenant.faults.limit(1, 0.2)
     assert http.get("/api/v2/users", headers=_auth(tenant)).status_code == 200
     assert http.get("/api/v2/users", headers=_auth(tenant)).status_code == 429
@@ -74,11 +65,11 @@ def test_a_bucket_refills_with_time(tenant: Tenant, http: Client) -> None:
     assert http.get("/api/v2/users", headers=_auth(tenant)).status_code == 200
 
 
-def test_one_shot_fault_fails_once_then_serves(tenant: Tenant, http: Client) -> None:
+def test_one_shot_fault_fails_once_then_serves(tenant: Tenant, http: httpx.Client) -> None:
     tenant.faults.add(operation="get_users", status=503, message="Service Unavailable")
     first = http.get("/api/v2/users", headers=_auth(tenant))
     assert first.status_code == 503
-    assert first.json == {
+    assert first.json() == {
         "statusCode": 503,
         "error": "Service Unavailable",
         "message": "Service Unavailable",
@@ -87,21 +78,21 @@ def test_one_shot_fault_fails_once_then_serves(tenant: Tenant, http: Client) -> 
     assert tenant.faults.rules == []  # spent
 
 
-def test_fault_counts_rates_and_operations(tenant: Tenant, http: Client) -> None:
+def test_fault_counts_rates_and_operations(tenant: Tenant, http: httpx.Client) -> None:
     tenant.faults.add(operation="post_users", status=500, times=2, error_code="boom")
     body = {"connection": DB, "email": "a@example.com", "password": PASSWORD}
     # Another operation is untouched.
     assert http.get("/api/v2/users", headers=_auth(tenant)).status_code == 200
     codes = [http.post("/api/v2/users", json=body, headers=_auth(tenant)) for _ in range(3)]
     assert [r.status_code for r in codes] == [500, 500, 201]
-    assert codes[0].json["errorCode"] == "boom"
+    assert codes[0].json()["errorCode"] == "boom"
     tenant.faults.add(operation="get_users", status=502, times=None, rate=0.0)
     assert http.get("/api/v2/users", headers=_auth(tenant)).status_code == 200  # rate 0: never
 
 
 @pytest.mark.parametrize("spelling", ["get_users-by-email", "get_users_by_email"])
 def test_operation_names_take_the_underscore_spelling_too(
-    tenant: Tenant, http: Client, spelling: str
+    tenant: Tenant, http: httpx.Client, spelling: str
 ) -> None:
     """The spec's operationId keeps the path's hyphen (``get_users-by-email``); the
     all-underscore spelling names the same operation, for faults and rate limits alike."""
@@ -114,7 +105,7 @@ def test_operation_names_take_the_underscore_spelling_too(
     assert [c.operation for c in tenant.calls] == ["get_users-by-email"] * 3
 
 
-def test_injected_latency_delays_the_answer(tenant: Tenant, http: Client) -> None:
+def test_injected_latency_delays_the_answer(tenant: Tenant, http: httpx.Client) -> None:
     tenant.faults.add(operation="get_users", status=None, latency_ms=150)
     started = time.perf_counter()
     assert http.get("/api/v2/users", headers=_auth(tenant)).status_code == 200
@@ -128,20 +119,13 @@ def test_injected_latency_delays_the_answer(tenant: Tenant, http: Client) -> Non
     "body",
     [{"status": 200}, {"rate": 2}, {"times": 0}, {"operation": "x", "colour": "red"}],
 )
-def test_bad_fault_rules_are_refused(http: Client, body: dict[str, object]) -> None:
+def test_bad_fault_rules_are_refused(http: httpx.Client, body: dict[str, object]) -> None:
     response = http.post("/_fake/faults", json=body)
     assert response.status_code == 400
-    assert response.json["message"].startswith("Invalid control request")
+    assert response.json()["message"].startswith("Invalid control request")
 
 
 # -- end to end: the CLI and the official SDK's own retry -----------------------------------------
-
-
-@pytest.fixture
-def served() -> Iterator[Served]:
-    running = serve()
-    yield running
-    running.stop()
 
 
 def _sdk(served: Served) -> Auth0:

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Iterator
 
 import pytest
 
-from tests.server.serving import Served, serve
+from tests.server.serving import Served
 from tests.support import DB, PASSWORD
 
-
-@pytest.fixture
-def served() -> Iterator[Served]:
-    running = serve("--tenant", "a.example.com", "--tenant", "b.example.com")
-    yield running
-    running.stop()
+pytestmark = pytest.mark.serve("--tenant", "a.example.com", "--tenant", "b.example.com")
 
 
 def _request(

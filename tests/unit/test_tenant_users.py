@@ -12,12 +12,12 @@ import pytest
 from fakeauth0 import Auth0Error, Tenant
 from tests.support import DB, PASSWORD
 
+pytestmark = pytest.mark.auth0(domain="unit.auth0.com", seed=7)
 
-@pytest.fixture
-def tenant() -> Tenant:
-    tenant = Tenant("unit.auth0.com", seed=7)
+
+@pytest.fixture(autouse=True)
+def frozen_clock(tenant: Tenant) -> None:
     tenant.clock.freeze(1_700_000_000.123)
-    return tenant
 
 
 def create(tenant: Tenant, **fields: Any):
