@@ -5,14 +5,13 @@ in alternating rounds on this machine, and the per-round ratio of their rates.
 
 A change may not make any operation more than 5% slower (the median of per-round ratios;
 rounds alternate which tree goes first, so drift on a shared machine cancels out). The base is
-checked out into a temporary git worktree; each round runs each tree in a fresh process that
-imports fakeauth0 from that tree and the benchmark code from this one.
+checked out into a temporary git worktree; each tree runs in a process of its own (fakeauth0
+from that tree, the benchmark code from this one), and the two time each operation in turn.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -35,8 +34,34 @@ OPERATIONS = (
 )
 
 
-def measure(tree: str, users: int, seconds: float) -> dict[str, float]:
-    """Operations per second of each operation, fakeauth0 imported from ``tree``."""
+class Worker:
+    """One tree's fakeauth0 in a process of its own, holding a populated tenant and timing one
+    operation at a time on request (so two trees can be timed in alternation)."""
+
+    def __init__(self, tree: str, users: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--worker", tree, "--users", str(users)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+        assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "ready"
+
+    def rate(self, operation: str, seconds: float) -> float:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"{operation} {seconds}\n")
+        self.proc.stdin.flush()
+        return float(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+def serve_measurements(tree: str, users: int) -> None:
+    """The worker's loop: ``<operation> <seconds>`` in, operations per second out."""
     sys.path.insert(0, tree)
     sys.path.insert(1, str(HERE))
     import fake  # bench/fake.py, importing fakeauth0 from ``tree``
@@ -46,41 +71,27 @@ def measure(tree: str, users: int, seconds: float) -> dict[str, float]:
 
     assert Path(fakeauth0.__file__).resolve().is_relative_to(Path(tree).resolve())
     target = fake.FakeTarget(users)
-    rates: dict[str, float] = {}
     plain = {
         "get_user": target.get_user,
         "direct_get_user": target.direct_get_user_fn(),
         "users_by_email": target.users_by_email,
         "search_email": target.search_email,
     }
-    for name, fn in plain.items():
+    linking = target.link_unlink_runner(pairs=200)
+    for fn in plain.values():
         for i in range(50):
             fn(i)
-        rates[name] = harness.rate_loop(fn, 10**7, seconds)
-    rates["create_user"] = harness.rate_loop(target.create_user, 10**7, seconds)
-    target.drop_created()
-    rates.update(target.link_unlink_runner(pairs=200)(seconds))
-    return rates
-
-
-def _run_tree(tree: str, users: int, seconds: float) -> dict[str, float]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--measure",
-            tree,
-            "--users",
-            str(users),
-            "--seconds",
-            str(seconds),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    print("ready", flush=True)
+    for line in sys.stdin:
+        operation, seconds = line.split()
+        if operation in plain:
+            rate = harness.rate_loop(plain[operation], 10**7, float(seconds))
+        elif operation == "create_user":
+            rate = harness.rate_loop(target.create_user, 10**7, float(seconds))
+            target.drop_created()
+        else:  # link or unlink: timed together, each reported on its own
+            rate = linking(float(seconds))[operation]
+        print(rate, flush=True)
 
 
 def compare(base: str, rounds: int, users: int, seconds: float) -> int:
@@ -91,21 +102,19 @@ def compare(base: str, rounds: int, users: int, seconds: float) -> int:
             check=True,
             capture_output=True,
         )
+        workers = {"base": Worker(tree, users), "head": Worker(str(ROOT), users)}
         try:
             ratios: dict[str, list[float]] = {op: [] for op in OPERATIONS}
             for n in range(rounds):
-                order = [(tree, "base"), (str(ROOT), "head")]
-                if n % 2:
-                    order.reverse()
-                got = {label: _run_tree(path, users, seconds) for path, label in order}
                 for op in OPERATIONS:
-                    ratios[op].append(got["head"][op] / got["base"][op])
-                print(
-                    f"round {n + 1}/{rounds}: "
-                    + ", ".join(f"{op} {ratios[op][-1]:.3f}" for op in OPERATIONS),
-                    file=sys.stderr,
-                )
+                    order = ["base", "head"] if n % 2 == 0 else ["head", "base"]
+                    got = {label: workers[label].rate(op, seconds) for label in order}
+                    ratios[op].append(got["head"] / got["base"])
+                done = ", ".join(f"{op} {ratios[op][-1]:.3f}" for op in OPERATIONS)
+                print(f"round {n + 1}/{rounds}: {done}", file=sys.stderr)
         finally:
+            for worker in workers.values():
+                worker.close()
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", tree],
                 check=False,
@@ -124,13 +133,13 @@ def compare(base: str, rounds: int, users: int, seconds: float) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--base", default="HEAD~1", help="the revision to compare against")
-    ap.add_argument("--rounds", type=int, default=6)
+    ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--users", type=int, default=1000)
-    ap.add_argument("--seconds", type=float, default=0.5, help="per operation per round")
-    ap.add_argument("--measure", metavar="TREE", help=argparse.SUPPRESS)
+    ap.add_argument("--seconds", type=float, default=0.3, help="per operation per round")
+    ap.add_argument("--worker", metavar="TREE", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.measure:
-        print(json.dumps(measure(args.measure, args.users, args.seconds)))
+    if args.worker:
+        serve_measurements(args.worker, args.users)
         return 0
     return compare(args.base, args.rounds, args.users, args.seconds)
 

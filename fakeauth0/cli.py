@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
         help="v2: a legacy tenant that still serves search_engine=v2 (created before June 2018)",
     )
     serve.add_argument(
+        "--search-lag",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="writes show in GET /users?q= only after this many seconds, as Auth0's index "
+        "lags (default 0: at once)",
+    )
+    serve.add_argument(
         "--no-control",
         dest="control",
         action="store_false",
@@ -121,6 +129,7 @@ def build_server(args: argparse.Namespace) -> FakeAuth0Server:
         "client_id": args.client_id,
         "client_secret": args.client_secret,
         "search_engine": args.search_engine,
+        "search_lag": args.search_lag,
     }
     seeds = read_seed(args.seed, args.domain) if args.seed else {}
     store = None

@@ -64,7 +64,7 @@ __all__ = [
 
 _ERRORS = pytest.StashKey["_ErrorCollector"]()
 _MARKER_KEYS = frozenset(
-    {"domain", "seed", "connections", "clients", "users", "strict", "server_errors"}
+    {"domain", "seed", "connections", "clients", "users", "search_lag", "strict", "server_errors"}
 )
 #: A connection given as (name, strategy) or (name, strategy, options), or a dict of those.
 ConnectionSpec = tuple[str, str] | tuple[str, str, dict[str, Any]] | dict[str, Any]
@@ -73,7 +73,8 @@ ConnectionSpec = tuple[str, str] | tuple[str, str, dict[str, Any]] | dict[str, A
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "auth0(domain=, seed=, connections=, clients=, users=, strict=, server_errors=): "
+        "auth0(domain=, seed=, connections=, clients=, users=, search_lag=, strict=, "
+        "server_errors=): "
         "configure this test's fake Auth0 tenant (fakeauth0)",
     )
     KEY_POOL.warm()  # make signing keys while pytest collects
@@ -208,15 +209,18 @@ class TenantConfig:
         connections: Iterable[ConnectionSpec],
         clients: Iterable[dict[str, Any]],
         users: Iterable[dict[str, Any]],
+        search_lag: float = 0.0,
     ) -> None:
         self.domain = domain
         self.seed = seed
         self.connections = list(connections)
         self.clients = list(clients)
         self.users = list(users)
+        #: Seconds before a write shows in search (``@pytest.mark.auth0(search_lag=2)``).
+        self.search_lag = search_lag
 
     def build(self, domain: str | None = None) -> Tenant:
-        tenant = Tenant(domain or self.domain, seed=self.seed)
+        tenant = Tenant(domain or self.domain, seed=self.seed, search_lag=self.search_lag)
         for spec in self.connections:
             if isinstance(spec, dict):
                 tenant.create_connection(spec["name"], spec["strategy"], spec.get("options"))
@@ -246,6 +250,7 @@ def auth0_config(
         mark.get("connections", auth0_connections),
         mark.get("clients", auth0_clients),
         mark.get("users", auth0_users),
+        mark.get("search_lag", 0.0),
     )
 
 

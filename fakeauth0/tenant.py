@@ -92,6 +92,7 @@ class Tenant:
         client_id: str | None = None,
         client_secret: str | None = None,
         search_engine: str = "v3",
+        search_lag: float = 0.0,
     ) -> None:
         self.domain = domain
         self.ids = IdSource(seed)
@@ -104,6 +105,10 @@ class Tenant:
         #: (docs/auth0-behaviour.md#the-legacy-v2-engine).
         self.search_engine = search_engine
         self.user_search = UserSearch(self.users, self.clock)
+        #: Seconds on the tenant clock before a write shows in search (0: at once); what
+        #: :meth:`reset` returns to.
+        self.configured_search_lag = float(search_lag)
+        self.user_search.lag = self.configured_search_lag
         self.connections: dict[str, Connection] = {}
         self.clients: dict[str, Client] = {}
         self.calls = CallLog(maxlen=CALL_LOG_SIZE)
@@ -420,12 +425,14 @@ class Tenant:
             self.seed_state = self.snapshot()
 
     def reset(self) -> None:
-        """Back to the seed (not to empty); faults, rate limits, the clock and the call log too."""
+        """Back to the seed (not to empty); faults, rate limits, the clock, the call log and the
+        search lag too."""
         with self.lock:
             self.restore(self.seed_state)
             self.faults.reset()
             self.clock.reset()
             self.calls.clear()
+            self.search_lag = self.configured_search_lag
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
 

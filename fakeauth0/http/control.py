@@ -155,6 +155,26 @@ def rate_limits(call: Call) -> Answer:
     return 200, tenant.faults.to_json()
 
 
+@control("/_fake/search", "GET", "POST", endpoint="fake_search")
+def search(call: Call) -> Answer:
+    """``POST {"lag": 2}``: writes show in ``GET /users?q=`` only after that many seconds on
+    the tenant's clock, as Auth0's index lags; ``{"lag": 0}``: at once (the default)."""
+    tenant = call.tenant
+    if call.request.method == "POST":
+        body = _body(call)
+        unknown = sorted(set(body) - {"lag"})
+        if unknown:
+            raise _bad("unknown search field(s): " + ", ".join(unknown))
+        lag = body.get("lag")
+        if not isinstance(lag, (int, float)) or isinstance(lag, bool):
+            raise _bad("lag must be a number of seconds")
+        try:
+            tenant.search_lag = lag
+        except ValueError as error:
+            raise _bad(str(error)) from None
+    return 200, {"lag": tenant.search_lag}
+
+
 @control("/_fake/calls", "GET", "DELETE", endpoint="fake_calls")
 def calls(call: Call) -> Answer:
     """The call log, oldest first; ``?since=N`` skips the first N; ``DELETE`` empties it."""

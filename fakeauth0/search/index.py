@@ -38,6 +38,10 @@ _EMPTY: dict[Key, Any] = {}
 _DENSE = 16
 
 
+#: The longest simulated search lag (a day, on the tenant's clock).
+MAX_LAG = 86_400.0
+
+
 @dataclass(frozen=True)
 class SearchPage:
     """One page of results and the numbers ``include_totals`` reports."""
@@ -89,8 +93,8 @@ class UserSearch:
 
     @lag.setter
     def lag(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("search lag cannot be negative")
+        if not 0 <= float(seconds) <= MAX_LAG:
+            raise ValueError(f"search lag must be between 0 and {MAX_LAG:g} seconds")
         self._lag = float(seconds)
         if not self._lag:
             self.catch_up(everything=True)
