@@ -203,7 +203,7 @@ class Principal:
         return self.claims.get("gty") == "client-credentials"
 
     def has_any(self, scopes: Iterable[str]) -> bool:
-        return any(scope in self.scopes for scope in scopes)
+        return not self.scopes.isdisjoint(scopes)
 
 
 class TokenAuthority:

@@ -240,7 +240,11 @@ class User:
         left_out = set(self.generated) | _ACCOUNT_ONLY
         if self.primary.provider not in STORE_PROVIDERS:
             left_out |= IDP_PROFILE_DATA_OMITTED
-        return {k: json_copy(v) for k, v in self.profile.items() if k not in left_out}
+        return {
+            k: v if type(v) in _ATOMS else json_copy(v)
+            for k, v in self.profile.items()
+            if k not in left_out
+        }
 
     def clone(self) -> User:
         """A shallow copy to change and put back (records are replaced, never edited in place):
@@ -385,13 +389,15 @@ class UserDirectory:
         return [self._users[uid] for uid in self._holders.get((connection, attribute, value), ())]
 
     @staticmethod
-    def _held(user: User) -> Iterator[tuple[str, str, Any]]:
+    def _held(user: User) -> list[tuple[str, str, Any]]:
+        held = []
         for index, identity in enumerate(user.identities):
             values = user.profile if index == 0 else (identity.profile_data or {})
             for attribute in UNIQUE_PER_CONNECTION:
                 value = values.get(attribute)
-                if isinstance(value, str):
-                    yield (identity.connection, attribute, value)
+                if type(value) is str:
+                    held.append((identity.connection, attribute, value))
+        return held
 
     def put(self, user: User) -> None:
         old = self._users.get(user.user_id)

@@ -59,16 +59,38 @@ def parse_json(raw: bytes | str) -> Any:
     though Python's parser takes them), a number too large for a float, a string that is not
     Unicode (a lone surrogate, escaped or raw), or nesting deeper than :data:`MAX_DEPTH`."""
     try:
-        value = json.loads(raw, parse_constant=_refuse_constant)
+        # Strict UTF-8: a surrogate encoded as bytes is no UTF-8 (``json.loads`` would take it).
+        text = (
+            raw.decode("utf-8-sig" if raw[:3] == BOM else "utf-8")
+            if isinstance(raw, bytes)
+            else raw
+        )
+        value = _DECODER.decode(text)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[..."
         raise Auth0Error.bad_request(Msg.BAD_JSON, "invalid_body") from None
-    if not sound_json(value):
+    # Nesting needs an opening bracket per level, and a lone surrogate an escape: a body with
+    # neither cannot break the rules, and most bodies are spared the walk.
+    if (
+        text.count("{") + text.count("[") > MAX_DEPTH or "\\ud" in text or "\\uD" in text
+    ) and not sound_json(value):
         raise Auth0Error.bad_request(Msg.BAD_JSON, "invalid_body")
     return value
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(name)
+    raise ValueError(name)  # NaN, Infinity, -Infinity: not JSON
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise ValueError(text)
+    return value
+
+
+BOM = b"\xef\xbb\xbf"
+#: One decoder, made once (``json.loads`` with hooks makes a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite)
 
 
 def sound_json(value: Any, max_depth: int = MAX_DEPTH) -> bool:

@@ -62,11 +62,11 @@ class _PassthroughResponse(Response):
         return self.response  # type: ignore[return-value]  (a list of bytes)
 
 
-def body_response(status: int, data: bytes, content_type: str) -> Response:
-    """``Response(data, status=status, content_type=content_type)``, with the same headers in
-    the same order; the shortcut skips ``Response.__init__``'s generic argument handling."""
-    if not SHORTCUTS:
-        return Response(data, status=status, content_type=content_type)
+def _public_body_response(status: int, data: bytes, content_type: str) -> Response:
+    return Response(data, status=status, content_type=content_type)
+
+
+def _direct_body_response(status: int, data: bytes, content_type: str) -> Response:
     response = _PassthroughResponse.__new__(_PassthroughResponse)
     response.headers = headers = Headers()
     # Values we made (no line breaks): werkzeug's per-value check is moot.
@@ -78,20 +78,31 @@ def body_response(status: int, data: bytes, content_type: str) -> Response:
     return response
 
 
-def has_header(headers: Headers, name: str) -> bool:
-    """``name in headers`` (``name`` in lower case). werkzeug answers a miss by raising and
-    catching a ``BadRequestKeyError``, which costs more than this scan."""
-    if not SHORTCUTS:
-        return name in headers
+def _public_has_header(headers: Headers, name: str) -> bool:
+    return name in headers
+
+
+def _direct_has_header(headers: Headers, name: str) -> bool:
     return any(key.lower() == name for key, _ in headers._list)
 
 
-def add_headers(headers: Headers, items: Iterable[tuple[str, str]]) -> None:
-    """``headers.extend(items)`` for values we formatted (numbers): no line-break check."""
-    if not SHORTCUTS:
-        headers.extend(items)
-        return
+def _public_add_headers(headers: Headers, items: Iterable[tuple[str, str]]) -> None:
+    headers.extend(items)
+
+
+def _direct_add_headers(headers: Headers, items: Iterable[tuple[str, str]]) -> None:
     headers._list.extend(items)
+
+
+#: ``Response(data, status=status, content_type=content_type)``, with the same headers in the
+#: same order; the shortcut skips ``Response.__init__``'s generic argument handling.
+body_response = _direct_body_response if SHORTCUTS else _public_body_response
+#: ``name in headers`` (``name`` in lower case). werkzeug answers a miss by raising and
+#: catching a ``BadRequestKeyError``, which costs more than the shortcut's scan.
+has_header = _direct_has_header if SHORTCUTS else _public_has_header
+#: ``headers.extend(items)``, for values we formatted (numbers): the shortcut skips the
+#: line-break check.
+add_headers = _direct_add_headers if SHORTCUTS else _public_add_headers
 
 
 class _BoundServer(ThreadedWSGIServer):

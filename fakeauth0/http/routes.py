@@ -146,17 +146,11 @@ class Call:
         self.request = request
         self.route = route
         self.args = args
-        self._principal = principal
+        #: Who calls: set on Management API routes (the bearer token's principal), else None.
+        self.principal: Principal = principal  # type: ignore[assignment]
         self._query: dict[str, Any] | None = None
         if route.plane == target.MANAGEMENT:
             self._query = _typed_query(route.endpoint, request)  # refused before the handler
-
-    @property
-    def principal(self) -> Principal:
-        """Who calls (Management API routes only)."""
-        if self._principal is None:
-            raise RuntimeError(f"{self.route.endpoint} is not a Management API route")
-        return self._principal
 
     @property
     def query(self) -> dict[str, Any]:
@@ -177,9 +171,11 @@ class Call:
 
     def require_subject(self, user_id: str, self_scopes: Iterable[str]) -> None:
         """A token holding only ``*:current_user*`` scopes may act on its own ``sub`` only."""
+        principal = self.principal
+        if principal.sub == user_id:
+            return
         own = set(self_scopes)
-        broad = [s for s in self.route.scopes if s not in own]
-        if not self.principal.has_any(broad) and self.principal.sub != user_id:
+        if not principal.has_any([s for s in self.route.scopes if s not in own]):
             raise Auth0Error(403, Msg.SUBJECT_MISMATCH, "insufficient_scope")
 
 
