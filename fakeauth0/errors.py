@@ -165,6 +165,23 @@ class Msg:
         "Path validation error: 'No enum match for: \"{value}\"' "
         "on property {name} ({description})."
     )
+    # Applications, APIs and client grants (go-auth0 and terraform-provider-auth0 recordings;
+    # the spec's x-description entries).
+    CLIENT_NOT_FOUND = "The client does not exist"
+    # The fake's own (CHOICES.md): Auth0 documents no syntax for it.
+    CLIENTS_Q_NOT_MODELLED = (
+        "fakeauth0 does not filter clients by q; use app_type, is_global or is_first_party."
+    )
+    GLOBAL_CLIENT_DELETE = "Global client cannot be deleted."
+    RESOURCE_SERVER_NOT_FOUND = "The resource server does not exist"
+    RESOURCE_SERVER_EXISTS = "A resource server with the same identifier already exists."
+    IDENTIFIER_RESERVED = "The selected identifier is reserved."
+    SYSTEM_RESOURCE_SERVER_DELETE = "System resource servers cannot be deleted."
+    SYSTEM_RESOURCE_SERVER_PATCH = "System resource servers cannot be patched."
+    GRANT_CLIENT_NOT_FOUND = "Client not found"
+    GRANT_RESOURCE_SERVER_NOT_FOUND = "Resource server not found"
+    GRANT_EXISTS = "A client grant for this client and audience already exists"
+    GRANT_NOT_FOUND = "The client grant does not exist"
     # Requests the fake cannot parse or route.
     NOT_FOUND_ROUTE = "Not Found"
     METHOD_NOT_ALLOWED = "Method Not Allowed"
@@ -315,6 +332,8 @@ class FakeMsg:
     SEED_CONNECTION_SHAPE = "A connection needs a name and a strategy: {record}"
     SEED_CONNECTION_TWICE = "The connection {name!r} is listed twice."
     SEED_CLIENT_SHAPE = "A client needs a name: {record}"
+    SEED_RESOURCE_SERVER_SHAPE = "A resource server needs a string identifier: {record}"
+    SEED_RESOURCE_SERVER_TWICE = "The resource server {name!r} appears twice."
     SEED_MANAGEMENT_CLIENT = "management_client_id {client_id!r} is not one of the seed's clients."
     SEED_USER_SHAPE = "A user needs a string user_id: {record}"
     SEED_IDENTITY_SHAPE = "User {user!r}: each identity needs connection, provider and user_id."

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .apis import ResourceServer, by_identifier
 from .clients import Client
 from .errors import OAuthError, OAuthMsg
 from .tokens import ACCESS_TOKEN_LIFETIME, TokenAuthority
@@ -20,9 +21,11 @@ def client_credentials_token(
     client_secret: str,
     audience: str,
     scope: str | None = None,
+    resource_servers: Mapping[str, ResourceServer] | None = None,
 ) -> dict[str, Any]:
     """The ``client_credentials`` grant: a client's access token for an
-    audience it was granted, with the scopes asked for (default: every scope granted)."""
+    audience it was granted, with the scopes asked for (default: every scope granted), living
+    as long as the API's ``token_lifetime``."""
     client = clients.get(client_id)
     if client is None or not client.secret_matches(client_secret):
         raise OAuthError(401, "access_denied", OAuthMsg.UNAUTHORIZED)
@@ -33,9 +36,14 @@ def client_credentials_token(
             OAuthMsg.GRANT_NOT_ALLOWED.format(grant_type="client_credentials"),
             "https://auth0.com/docs/clients/client-grant-types",
         )
+    servers = resource_servers or {}
+    api = by_identifier(servers, audience)
+    # An audience granted in a seed counts as an API even without a resource server record.
     known_audiences = {tokens.management_audience} | {
         aud for c in clients.values() for aud in c.grants
     }
+    if api is not None:
+        known_audiences.add(audience)
     if audience not in known_audiences:
         raise OAuthError(
             403, "access_denied", OAuthMsg.SERVICE_NOT_ENABLED.format(audience=audience)
@@ -58,10 +66,11 @@ def client_credentials_token(
                 "access_denied",
                 OAuthMsg.SCOPES_NOT_GRANTED.format(scopes=" ".join(missing)),
             )
-    token = tokens.issue_access_token(client_id, audience, scopes)
+    lifetime = ACCESS_TOKEN_LIFETIME if api is None else api.token_lifetime
+    token = tokens.issue_access_token(client_id, audience, scopes, lifetime)
     return {
         "access_token": token,
         "scope": " ".join(scopes),
-        "expires_in": ACCESS_TOKEN_LIFETIME,
+        "expires_in": lifetime,
         "token_type": "Bearer",
     }

@@ -13,6 +13,8 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from . import apis, clients
+from .apis import ResourceServer
 from .clients import Client
 from .connections import Connection
 from .errors import Auth0Error, FakeMsg
@@ -81,7 +83,11 @@ def connection_record(connection: Connection) -> dict[str, Any]:
 
 
 def client_record(client: Client) -> dict[str, Any]:
-    return {f.name: copy.deepcopy(getattr(client, f.name)) for f in dataclasses.fields(client)}
+    return client.record()
+
+
+def resource_server_record(server: ResourceServer) -> dict[str, Any]:
+    return server.record()
 
 
 def take(
@@ -90,12 +96,14 @@ def take(
     connections: Iterable[Connection],
     clients: Iterable[Client],
     users: Iterable[User],
+    resource_servers: Iterable[ResourceServer] = (),
 ) -> dict[str, Any]:
-    """A tenant's connections, clients and users, in their order, as a seed document."""
+    """A tenant's connections, APIs, clients and users, in their order, as a seed document."""
     return {
         "domain": domain,
         "management_client_id": management_client.client_id,
         "connections": [connection_record(c) for c in connections],
+        "resource_servers": [resource_server_record(r) for r in resource_servers],
         "clients": [client_record(c) for c in clients],
         "users": [user_record(u) for u in users],
     }
@@ -137,11 +145,26 @@ def parse_client(record: Any, ids: IdSource) -> Client:
     fields = dict(copy.deepcopy(record))
     fields.setdefault("client_id", ids.client_id())
     fields.setdefault("client_secret", ids.client_secret())
-    fields = _known(Client, fields, f"client {fields['client_id']!r}")
+    what = f"client {fields['client_id']!r}"
     try:
-        return Client(**fields)
+        return clients.from_record(fields)
+    except KeyError as error:
+        raise SeedError(FakeMsg.SEED_UNKNOWN_KEYS.format(what=what, keys=error.args[0])) from None
     except TypeError as error:
-        raise SeedError(f"client {fields['client_id']!r}: {error}") from None
+        raise SeedError(f"{what}: {error}") from None
+
+
+def parse_resource_server(record: Any, ids: IdSource) -> ResourceServer:
+    if not isinstance(record, dict) or not isinstance(record.get("identifier"), str):
+        raise SeedError(FakeMsg.SEED_RESOURCE_SERVER_SHAPE.format(record=_short(record)))
+    unknown = sorted(set(record) - apis.attributes())
+    if unknown:
+        what = f"resource server {record['identifier']!r}"
+        raise SeedError(FakeMsg.SEED_UNKNOWN_KEYS.format(what=what, keys=", ".join(unknown)))
+    try:
+        return apis.build(record, ids.object_id())
+    except TypeError as error:
+        raise SeedError(f"resource server {record['identifier']!r}: {error}") from None
 
 
 def _parse_identity(record: Any, user_id: str) -> Identity:
@@ -279,6 +302,7 @@ class Seeded:
     clients: dict[str, Client]
     management_client: Client
     users: list[User]
+    resource_servers: dict[str, ResourceServer]
 
 
 def read(
@@ -289,6 +313,8 @@ def read(
     management_client: Client,
     ids: IdSource,
     now: str,
+    resource_servers: Mapping[str, ResourceServer] | None = None,
+    system_api: ResourceServer | None = None,
 ) -> Seeded:
     """``data`` (a seed or snapshot) as the state to install, or :class:`SeedError`.
 
@@ -298,7 +324,14 @@ def read(
     """
     if not isinstance(data, dict):
         raise SeedError(FakeMsg.SEED_NOT_OBJECT)
-    allowed = {"domain", "management_client_id", "connections", "clients", "users"}
+    allowed = {
+        "domain",
+        "management_client_id",
+        "connections",
+        "resource_servers",
+        "clients",
+        "users",
+    }
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise SeedError(FakeMsg.SEED_UNKNOWN_KEYS.format(what="the seed", keys=", ".join(unknown)))
@@ -309,6 +342,17 @@ def read(
             if connection.name in connections:
                 raise SeedError(FakeMsg.SEED_CONNECTION_TWICE.format(name=connection.name))
             connections[connection.name] = connection
+    servers = dict(resource_servers or {})
+    if "resource_servers" in data:
+        servers = {}
+        for record in _require_list(data, "resource_servers"):
+            server = parse_resource_server(record, ids)
+            if apis.by_identifier(servers, server.identifier) is not None:
+                raise SeedError(FakeMsg.SEED_RESOURCE_SERVER_TWICE.format(name=server.identifier))
+            servers[server.id] = server
+    # Every tenant has its system API, whatever the seed says.
+    if system_api is not None and apis.by_identifier(servers, system_api.identifier) is None:
+        servers = {system_api.id: system_api, **servers}
     new_clients = dict(clients)
     management = management_client
     if "clients" in data:
@@ -326,7 +370,7 @@ def read(
     # Users are checked against the new connections.
     users = [parse_user(r, connections, now) for r in _require_list(data, "users")]
     check_users(users, connections)
-    return Seeded(connections, new_clients, management, users)
+    return Seeded(connections, new_clients, management, users, servers)
 
 
 def _short(record: Any) -> str:

@@ -5,8 +5,9 @@ makes a half-written batch invisible after a crash, so a ``kill -9`` at any mome
 file that opens cleanly and holds every change whose response was sent. The server commits a
 request's changes before the response's first byte goes out (:meth:`StateStore.flush`).
 
-Users are tracked through :attr:`UserDirectory.listeners`; connections, clients and the signing
-key are few, so a flush compares them with what was last written instead of hooking each change.
+Users are tracked through :attr:`UserDirectory.listeners`; connections, APIs, clients and the
+signing key are few, so a flush compares them with what was last written instead of hooking each
+change.
 """
 
 from __future__ import annotations
@@ -112,11 +113,12 @@ class StateStore:
             data: dict[str, Any] = {"domain": domain}
             if row[0] is not None:
                 data["management_client_id"] = row[0]
-            for kind, key in (("connection", "connections"), ("client", "clients")):
+            for kind, key in _CONFIG_KINDS:
                 data[key] = self._bodies(domain, kind)
             data["users"] = self._bodies(domain, "user")
-            if not data["connections"]:
-                del data["connections"]
+            for key in ("connections", "resource_servers"):
+                if not data[key]:
+                    del data[key]
             if not data["clients"]:
                 del data["clients"]
                 data.pop("management_client_id", None)
@@ -192,8 +194,8 @@ class StateStore:
     @contextmanager
     def unit_of_work(self, tenant: Tenant, *, config: bool = True) -> Iterator[None]:
         """Apply, persist, or roll back as one: the block's changes to ``tenant`` are committed
-        when it ends; if the disk refuses them they are undone (users, connections, clients,
-        the management client and the seed) and :class:`StateWriteError` is raised, so what
+        when it ends; if the disk refuses them they are undone (users, connections, APIs,
+        clients, the management client and the seed) and :class:`StateWriteError` is raised, so what
         was not acknowledged was not applied. Holds the tenant's lock throughout when
         ``config`` (a write), so no other request sees changes that may yet be undone."""
         tracked = self._tracked.get(tenant.domain)
@@ -212,6 +214,7 @@ class StateStore:
                 dict(tenant.clients),
                 tenant.management_client,
                 tenant.seed_state,
+                dict(tenant.resource_servers),
             )
             with self.deferred():
                 yield
@@ -223,7 +226,7 @@ class StateStore:
 
     def _roll_back(self, tracked: _Tracked, saved: tuple[Any, ...]) -> None:
         tenant = tracked.tenant
-        connections, connection_items, clients, management, seed = saved
+        connections, connection_items, clients, management, seed, servers = saved
         tracked.rolling_back = True
         try:
             # Users that did not exist go first; the others come back in the order of their
@@ -245,6 +248,7 @@ class StateStore:
         tenant.clients.update(clients)
         tenant.management_client = management
         tenant.seed_state = seed
+        tenant.resource_servers = servers
 
     def flush(self, tenant: Tenant, *, config: bool = True) -> None:
         """Commit the tenant's pending changes in one transaction (with an fsync).
@@ -312,9 +316,13 @@ class StateStore:
                     (c.client_id, json.dumps(snapshot.client_record(c)))
                     for c in tenant.clients.values()
                 ],
+                "resource_server": [
+                    (r.id, json.dumps(snapshot.resource_server_record(r)))
+                    for r in tenant.resource_servers.values()
+                ],
                 "management": tenant.management_client.client_id,
             }
-            for kind in ("connection", "client"):
+            for kind, _ in _CONFIG_KINDS:
                 if current[kind] != tracked.config.get(kind):
                     out.append(
                         ("DELETE FROM records WHERE domain = ? AND kind = ?", (domain, kind))
@@ -353,6 +361,12 @@ class StateStore:
             self._db.close()
 
 
+#: The few records a flush compares whole: (kind, the seed document's key).
+_CONFIG_KINDS = (
+    ("connection", "connections"),
+    ("resource_server", "resource_servers"),
+    ("client", "clients"),
+)
 _DELETE_SQL = "DELETE FROM records WHERE domain = ? AND kind = ? AND key = ?"
 _INSERT_SQL = "INSERT INTO records (domain, kind, key, body) VALUES (?, ?, ?, ?)"
 _UPSERT_SQL = (

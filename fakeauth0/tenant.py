@@ -9,7 +9,8 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import linking, logins, snapshot
+from . import apis, clients, linking, logins, snapshot
+from .apis import ResourceServer
 from .clients import Client
 from .clock import Clock
 from .connections import Connection, default_connections, require_connection
@@ -111,6 +112,8 @@ class Tenant:
         self.user_search.lag = self.configured_search_lag
         self.connections: dict[str, Connection] = {}
         self.clients: dict[str, Client] = {}
+        #: APIs by id; the first is Auth0's system Management API.
+        self.resource_servers: dict[str, ResourceServer] = {}
         self.calls = CallLog(maxlen=CALL_LOG_SIZE)
         #: Post-login hooks (Auth0 Rules / Actions), run in order by :meth:`login`.
         self.hooks: list[LoginHook] = []
@@ -119,6 +122,10 @@ class Tenant:
         )
         for connection in default_connections(self.ids):
             self.add_connection(connection)
+        system_api = apis.management_api(
+            domain, self.ids.object_id(), load_spec()["scope_descriptions"].items()
+        )
+        self.resource_servers[system_api.id] = system_api
         self.management_client = self.add_client(
             Client(
                 client_id=client_id or self.ids.client_id(),
@@ -201,6 +208,120 @@ class Tenant:
                 grants={audience or self.management_audience: list(scopes)},
             )
         )
+
+    # -- applications, APIs, client grants (fakeauth0.clients, fakeauth0.apis) ----------------
+
+    def _system_api(self) -> ResourceServer | None:
+        return apis.by_identifier(self.resource_servers, self.management_audience)
+
+    def _put_client(self, client: Client) -> Client:
+        """Store a changed copy in its place (the management client follows its copy)."""
+        self.clients[client.client_id] = client
+        if client.client_id == self.management_client.client_id:
+            self.management_client = client
+        return client
+
+    def list_resource_servers(self) -> list[ResourceServer]:
+        with self.lock:
+            return list(self.resource_servers.values())
+
+    def get_resource_server(self, key: str) -> ResourceServer:
+        """By id or identifier."""
+        with self.lock:
+            return apis.require(self.resource_servers, key)
+
+    def create_resource_server(self, body: dict[str, Any]) -> ResourceServer:
+        with self.lock:
+            server = apis.create(self.resource_servers, body, self.ids.object_id(), self.domain)
+            self.resource_servers[server.id] = server
+            return server
+
+    def update_resource_server(self, key: str, body: dict[str, Any]) -> ResourceServer:
+        with self.lock:
+            server = apis.update(apis.require(self.resource_servers, key), body)
+            self.resource_servers[server.id] = server
+            return server
+
+    def delete_resource_server(self, key: str) -> None:
+        """Auth0 answers 204 for an unknown id; the API's client grants go with it."""
+        with self.lock:
+            server = apis.find(self.resource_servers, key)
+            if server is None:
+                return
+            apis.check_deletable(server)
+            del self.resource_servers[server.id]
+            for client in list(self.clients.values()):
+                if server.identifier in client.grants:
+                    self._put_client(clients.without_grant(client, server.identifier))
+
+    def list_clients(self) -> list[Client]:
+        with self.lock:
+            return list(self.clients.values())
+
+    def get_client(self, client_id: str) -> Client:
+        with self.lock:
+            return clients.require(self.clients, client_id)
+
+    def create_client_from(self, body: dict[str, Any]) -> Client:
+        """``POST /clients``: Auth0's defaults for what ``body`` leaves out."""
+        with self.lock:
+            third_party = body.get("is_first_party") is False
+            client_id = "tpc_" + self.ids.alnum(22) if third_party else self.ids.client_id()
+            return self.add_client(clients.new_client(body, client_id, self.ids.client_secret()))
+
+    def update_client(self, client_id: str, body: dict[str, Any]) -> Client:
+        with self.lock:
+            return self._put_client(clients.updated(self.get_client(client_id), body))
+
+    def rotate_client_secret(self, client_id: str) -> Client:
+        with self.lock:
+            client = self.get_client(client_id)
+            return self._put_client(
+                clients.updated(client, {"client_secret": self.ids.client_secret()})
+            )
+
+    def delete_client(self, client_id: str) -> None:
+        """Auth0 answers 204 for an unknown id; the client's grants go with it."""
+        with self.lock:
+            client = self.clients.get(client_id)
+            if client is None:
+                return
+            if client.is_global:
+                raise Auth0Error.bad_request(Msg.GLOBAL_CLIENT_DELETE)
+            del self.clients[client_id]
+
+    def list_client_grants(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return clients.all_grants(self.clients.values())
+
+    def create_client_grant(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            client = self.clients.get(body["client_id"])
+            if client is None:
+                raise Auth0Error(404, Msg.GRANT_CLIENT_NOT_FOUND, "inexistent_client")
+            audience = body["audience"]
+            if apis.by_identifier(self.resource_servers, audience) is None:
+                raise Auth0Error(
+                    404, Msg.GRANT_RESOURCE_SERVER_NOT_FOUND, "inexistent_resource_server"
+                )
+            options = {k: v for k, v in body.items() if k not in ("client_id", "audience", "scope")}
+            grant_id = "cgr_" + self.ids.alnum(16)
+            changed = clients.with_grant(client, audience, body["scope"], options, grant_id)
+            return clients.grant_json(self._put_client(changed), audience)
+
+    def update_client_grant(self, grant_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            client, audience = clients.find_grant(self.clients.values(), grant_id)
+            changed = clients.with_grant_changed(client, audience, body)
+            return clients.grant_json(self._put_client(changed), audience)
+
+    def delete_client_grant(self, grant_id: str) -> None:
+        with self.lock:
+            try:
+                client, audience = clients.find_grant(self.clients.values(), grant_id)
+            except Auth0Error:
+                return
+            self._put_client(clients.without_grant(client, audience))
 
     # -- tokens ----------------------------------------------------------------------------------
 
@@ -395,6 +516,7 @@ class Tenant:
                 self.connections.values(),
                 self.clients.values(),
                 self.users,
+                self.resource_servers.values(),
             )
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -408,8 +530,11 @@ class Tenant:
                 management_client=self.management_client,
                 ids=self.ids,
                 now=self.clock.iso(),
+                resource_servers=self.resource_servers,
+                system_api=self._system_api(),
             )
             self.connections = seeded.connections
+            self.resource_servers = seeded.resource_servers
             # In place, so the directory's listeners hear of each change.
             self.clients.clear()
             self.clients.update(seeded.clients)

@@ -27,6 +27,13 @@ PARTIAL: dict[str, dict[str, str]] = {
         "Auth0's documented list answer 501 `not_implemented` naming the construct",
         "primary_order": "accepted; results are always in a deterministic order",
     },
+    "get_clients": {
+        "q": "refused with 400 `invalid_query_string` (CHOICES.md)",
+        "from": "the token is the next client's id (CHOICES.md)",
+    },
+    "get_client-grants": {
+        "from": "the token is the next grant's id (CHOICES.md)",
+    },
     "post_users": {
         "verify_email": "accepted; the fake sends no e-mail",
     },

@@ -53,6 +53,7 @@ def token(call: Call) -> Answer:
             params["client_secret"],
             audience,
             params.get("scope"),
+            tenant.resource_servers,
         )
     return json_response(200, result, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
