@@ -45,6 +45,13 @@ _CORE = ("client_id", "client_secret", "name", "app_type", "grant_types")
 
 
 @cache
+def shown_attributes() -> frozenset[str]:
+    """What the Management API shows of a client (the spec's ``Client`` response schema)."""
+    schema = load_spec()["components"]["schemas"].get("Client", {})
+    return frozenset(schema.get("properties", {}))
+
+
+@cache
 def attributes() -> frozenset[str]:
     """Every attribute of an Auth0 client (the spec's ``Client`` and request schemas)."""
     schemas = load_spec()["components"]["schemas"]
@@ -93,7 +100,10 @@ class Client:
         if self.app_type is not None:
             data["app_type"] = self.app_type
         data["grant_types"] = list(self.grant_types)
-        data.update(copy.deepcopy({k: v for k, v in self.settings.items() if k != "global"}))
+        shown = shown_attributes()
+        data.update(
+            copy.deepcopy({k: v for k, v in self.settings.items() if k != "global" and k in shown})
+        )
         return data
 
     def record(self) -> dict[str, Any]:
@@ -137,6 +147,21 @@ def from_record(record: Mapping[str, Any]) -> Client:
 # -- the Management API's rules -------------------------------------------------------------
 
 
+#: Attributes that create credential objects (``/clients/{id}/credentials``, not modelled):
+#: kept without them.
+_CREDENTIAL_HOLDERS = ("signed_request_object", "client_authentication_methods")
+
+
+def _without_credentials(settings: dict[str, Any]) -> dict[str, Any]:
+    for key in _CREDENTIAL_HOLDERS:
+        value = settings.get(key)
+        if key == "client_authentication_methods" and value is not None:
+            settings.pop(key)
+        elif isinstance(value, dict):
+            value.pop("credentials", None)
+    return settings
+
+
 def require(clients: Mapping[str, Client], client_id: str) -> Client:
     client = clients.get(client_id)
     if client is None:
@@ -148,7 +173,9 @@ def new_client(body: Mapping[str, Any], client_id: str, client_secret: str) -> C
     """``POST /clients``: Auth0's defaults for what the body leaves out (research: go-auth0
     recording TestClient_Create). ``app_type``, ``callbacks`` and the other URL lists,
     ``token_endpoint_auth_method`` are left out unless sent."""
-    settings = {k: copy.deepcopy(v) for k, v in body.items() if k not in _CORE}
+    settings = _without_credentials(
+        {k: copy.deepcopy(v) for k, v in body.items() if k not in _CORE}
+    )
     app_type = body.get("app_type")
     first_party = settings.setdefault("is_first_party", True)
     third_party = first_party is False
@@ -199,6 +226,7 @@ def updated(client: Client, body: Mapping[str, Any]) -> Client:
             changed.settings.pop(key, None)
         else:
             changed.settings[key] = copy.deepcopy(value)
+    _without_credentials(changed.settings)
     return changed
 
 

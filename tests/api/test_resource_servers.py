@@ -1,0 +1,71 @@
+"""Resource servers (APIs) on the Management API, as Auth0 serves them (go-auth0 recordings
+TestResourceServer_*, https://github.com/auth0/go-auth0/tree/main/test/data/recordings;
+terraform-provider-auth0 recording TestAccResourceServerAuth0APIManagementImport)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fakeauth0 import Tenant
+
+
+def test_a_new_tenant_has_the_system_management_api(auth0_tenant: Tenant, raw: Any) -> None:
+    listed = raw.get("/api/v2/resource-servers").json()
+    system = [s for s in listed if s.get("is_system")]
+    assert len(system) == 1
+    assert system[0]["identifier"] == f"https://{auth0_tenant.domain}/api/v2/"
+    assert system[0]["name"] == "Auth0 Management API"
+    assert raw.delete(f"/api/v2/resource-servers/{system[0]['id']}").status_code == 400
+    assert (
+        raw.patch(f"/api/v2/resource-servers/{system[0]['id']}", json={"name": "x"}).status_code
+        == 400
+    )
+
+
+def test_crud_and_client_credentials_for_a_custom_api(auth0_tenant: Tenant, raw: Any) -> None:
+    created = raw.post(
+        "/api/v2/resource-servers",
+        json={"identifier": "https://api.example/", "name": "Example", "token_lifetime": 600},
+    )
+    assert created.status_code == 201
+    api = created.json()
+    assert api["token_lifetime_for_web"] == 7200 and api["signing_alg"] == "RS256"
+    assert (
+        raw.post(
+            "/api/v2/resource-servers", json={"identifier": "https://api.example/"}
+        ).status_code
+        == 409
+    )
+    by_identifier = raw.get(f"/api/v2/resource-servers/{api['id']}")
+    assert by_identifier.json()["id"] == api["id"]
+    client = auth0_tenant.management_client
+    grant = raw.post(
+        "/api/v2/client-grants",
+        json={"client_id": client.client_id, "audience": "https://api.example/", "scope": []},
+    )
+    assert grant.status_code == 201
+    token = raw.http.post(
+        "/oauth/token",
+        json={
+            "grant_type": "client_credentials",
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+            "audience": "https://api.example/",
+        },
+    )
+    assert token.status_code == 200 and token.json()["expires_in"] == 600
+    patched = raw.patch(f"/api/v2/resource-servers/{api['id']}", json={"enforce_policies": True})
+    assert patched.status_code == 200 and patched.json()["enforce_policies"] is True
+    assert raw.delete(f"/api/v2/resource-servers/{api['id']}").status_code == 204
+    grants = raw.get("/api/v2/client-grants", params={"audience": "https://api.example/"}).json()
+    assert grants == []
+    missing = raw.get(f"/api/v2/resource-servers/{api['id']}")
+    assert missing.status_code == 404
+    assert missing.json()["errorCode"] == "inexistent_resource_server"
+
+
+def test_snapshot_carries_resource_servers(auth0_tenant: Tenant) -> None:
+    auth0_tenant.create_resource_server({"identifier": "https://api.example/", "scopes": []})
+    taken = auth0_tenant.snapshot()
+    auth0_tenant.restore(taken)
+    assert auth0_tenant.snapshot() == taken
