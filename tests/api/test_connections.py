@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import httpx
 import pytest
 from auth0.management import ManagementClient
 from auth0.management.errors import ConflictError, NotFoundError
 
-from fakeauth0 import Tenant
+from fakeauth0 import Tenant, create_app
+from fakeauth0.store import StateStore
 from tests.support import DB, NO_RETRY, RawClient, assert_error
 
 ID = re.compile(r"^con_[A-Za-z0-9]{16}$")
@@ -258,3 +261,25 @@ def test_snapshot_round_trip_keeps_new_fields(tenant: Tenant, raw: RawClient) ->
     tenant.restore(snapshot)
     assert tenant.snapshot() == snapshot
     assert raw.get(f"connections/{created['id']}").json() == created
+
+
+def test_the_state_file_keeps_connections(tmp_path: Path) -> None:
+    tenant = Tenant("state.auth0.com")
+    store = StateStore(str(tmp_path / "state.db"))
+    store.attach(tenant)
+    transport = httpx.WSGITransport(app=create_app(tenant))
+    with httpx.Client(transport=transport, base_url=tenant.base_url) as http:
+        raw = RawClient(tenant, http)
+        created = raw.post("connections", json={"name": "kept", "strategy": "auth0"}).json()
+        connection_id = _id_of(raw, DB)
+        raw.patch(f"connections/{connection_id}", json={"options": {"passwordPolicy": "low"}})
+        raw.delete(f"connections/{_id_of(raw, 'sms')}")
+    store.close()
+    again = StateStore(str(tmp_path / "state.db"))
+    try:
+        stored = {c["name"]: c for c in again.load("state.auth0.com")["connections"]}
+    finally:
+        again.close()
+    assert stored["kept"]["id"] == created["id"]
+    assert stored[DB]["options"] == {"passwordPolicy": "low"}
+    assert "sms" not in stored
