@@ -34,6 +34,15 @@ SERVED = (
     "get_users-by-email",
     "post_identities",
     "delete_user_identity_by_user_id",
+    "get_connections",
+    "post_connections",
+    "get_connections_by_id",
+    "patch_connections_by_id",
+    "delete_connections_by_id",
+    "get_status",
+    "delete_users_by_email",
+    "get_connection_clients",
+    "patch_clients",
 )
 
 
