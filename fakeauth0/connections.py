@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +79,12 @@ class Connection:
     strategy: str
     options: dict[str, Any] = field(default_factory=dict)
     enabled_clients: list[str] = field(default_factory=list)
+    display_name: str | None = None
+    is_domain_connection: bool = False
+    show_as_button: bool | None = None
+    #: None: the connection's name is its only realm (the spec's ``realms``).
+    realms: list[str] | None = None
+    metadata: dict[str, str] | None = None
 
     @property
     def is_database(self) -> bool:
@@ -153,16 +161,23 @@ class Connection:
         if _EMAIL_LIKE.match(username):
             raise Auth0Error.invalid_body(Msg.USERNAME_INVALID)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "strategy": self.strategy,
-            "options": dict(self.options),
-            "enabled_clients": list(self.enabled_clients),
-            "is_domain_connection": False,
-            "realms": [self.name],
-        }
+    def to_json(self, *, listed: bool = False) -> dict[str, Any]:
+        """The connection as the Management API shows it; ``listed``: as ``GET /connections``
+        lists it, without the deprecated ``enabled_clients`` (the spec's ``ConnectionForList``)."""
+        data: dict[str, Any] = {"id": self.id, "name": self.name}
+        if self.display_name is not None:
+            data["display_name"] = self.display_name
+        data["strategy"] = self.strategy
+        data["options"] = copy.deepcopy(self.options)
+        if not listed:
+            data["enabled_clients"] = list(self.enabled_clients)
+        data["is_domain_connection"] = self.is_domain_connection
+        if self.show_as_button is not None:
+            data["show_as_button"] = self.show_as_button
+        data["realms"] = list(self.realms) if self.realms else [self.name]
+        if self.metadata is not None:
+            data["metadata"] = dict(self.metadata)
+        return data
 
 
 #: password-sheriff's charsets (lib/rules/contains.js, https://github.com/auth0/password-sheriff),
@@ -262,3 +277,100 @@ def require_connection(connections: Mapping[str, Connection], name: str) -> Conn
     if found is None:
         raise Auth0Error.bad_request(Msg.CONNECTION_NOT_FOUND, "inexistent_connection")
     return found
+
+
+# -- the Management API's connections ---------------------------------------------------------
+
+#: The database connection every new tenant has, enabled for every client added to the tenant.
+DEFAULT_DATABASE = "Username-Password-Authentication"
+#: Connection names, as Auth0 checks them (the spec's ``name`` description: alphanumerics and
+#: ``-``, starting and ending with an alphanumeric; 128 at most, checked by the spec's schema).
+_NAME_RE = re.compile(r"^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$")
+#: The options Auth0 gives a new database connection besides those sent (go-auth0
+#: test/data/recordings/TestConnectionManager_List.yaml, a real ``POST /connections``).
+_DATABASE_DEFAULTS: dict[str, Any] = {
+    "mfa": {"active": True, "return_enroll_settings": True},
+    "passwordPolicy": "good",
+    "strategy_version": 2,
+    "brute_force_protection": True,
+}
+#: Body fields kept as sent, on create and update.
+_PLAIN_FIELDS = ("display_name", "is_domain_connection", "show_as_button", "metadata")
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _realms(values: list[str] | None) -> list[str] | None:
+    """``realms`` as sent; empty means the name alone (stored as None)."""
+    return _unique(values) if values else None
+
+
+def check_name(name: str) -> None:
+    if not _NAME_RE.match(name):
+        raise Auth0Error.invalid_body(Msg.CONNECTION_NAME_PATTERN.format(name=name))
+
+
+def new_connection(
+    fields: Mapping[str, Any], connection_id: str, existing: Mapping[str, Connection]
+) -> Connection:
+    """``POST /connections``: the connection ``fields`` (a spec-valid body) describe."""
+    name = fields["name"]
+    check_name(name)
+    if name in existing:
+        raise Auth0Error(409, Msg.CONNECTION_EXISTS)
+    strategy = fields["strategy"]
+    options = copy.deepcopy(fields.get("options") or {})
+    if strategy == DATABASE:
+        options = {**copy.deepcopy(_DATABASE_DEFAULTS), **options}
+    extra = {key: copy.deepcopy(fields[key]) for key in _PLAIN_FIELDS if key in fields}
+    return Connection(
+        connection_id,
+        name,
+        strategy,
+        options,
+        enabled_clients=_unique(fields.get("enabled_clients") or ()),
+        realms=_realms(fields.get("realms")),
+        **extra,
+    )
+
+
+def updated_connection(connection: Connection, fields: Mapping[str, Any]) -> Connection:
+    """``PATCH /connections/{id}``: a new record (records are replaced, never edited in place).
+
+    ``options``, when sent, replaces the options whole ("the whole options object will be
+    overridden": https://auth0.com/docs/api/management/v2/connections/patch-connections-by-id),
+    so a new ``passwordPolicy`` or username rule applies to the next password or username set.
+    ``display_name`` not sent becomes the name (the spec's ``UpdateConnectionRequestContent``).
+    ``name`` and ``strategy`` are not in the update schema, so they never change.
+    """
+    changes: dict[str, Any] = {
+        key: copy.deepcopy(fields[key]) for key in _PLAIN_FIELDS if key in fields
+    }
+    changes.setdefault("display_name", connection.name)
+    if "options" in fields:
+        changes["options"] = copy.deepcopy(fields["options"] or {})
+    if "enabled_clients" in fields:
+        changes["enabled_clients"] = _unique(fields["enabled_clients"])
+    if "realms" in fields:
+        changes["realms"] = _realms(fields["realms"])
+    return dataclasses.replace(connection, **changes)
+
+
+def with_client_status(connection: Connection, client_id: str, enabled: bool) -> Connection:
+    """The connection enabled (or not) for one client."""
+    clients = [c for c in connection.enabled_clients if c != client_id]
+    if enabled:
+        clients.append(client_id)
+    if clients == connection.enabled_clients:
+        return connection
+    return dataclasses.replace(connection, enabled_clients=clients)
+
+
+def require_connection_id(connections: Iterable[Connection], connection_id: str) -> Connection:
+    """The connection whose id is ``connection_id``, or the connection endpoints' 404."""
+    for connection in connections:
+        if connection.id == connection_id:
+            return connection
+    raise Auth0Error(404, Msg.CONNECTION_ID_NOT_FOUND, "inexistent_connection")

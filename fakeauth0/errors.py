@@ -27,6 +27,19 @@ class Msg:
         "It must either be a database or passwordless connection."
     )
     CONNECTION_NOT_SUPPORTED = "Connection is not supported for this operation."
+    # The connections family (the spec's post/get/patch/delete_connections 4xx descriptions;
+    # the 404 body as recorded: go-auth0 test/data/recordings/TestConnectionManager_Delete.yaml).
+    CONNECTION_ID_NOT_FOUND = "The connection does not exist"
+    CONNECTION_EXISTS = "A connection with the same name already exists"
+    CONNECTION_NAME_PATTERN = (
+        "Payload validation error: 'String does not match pattern "
+        "^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$: {name}' on property name (The name of the "
+        "connection. Must start and end with an alphanumeric character and can only contain "
+        "alphanumeric characters and '-'. Max length 128)."
+    )
+    CONNECTION_NOT_DATABASE = "Connection must be a database connection"
+    CONNECTION_CLIENT_NOT_FOUND = "The client does not exist"
+    CONNECTION_BAD_FROM = "Invalid from parameter: {value}"
     USERNAME_NOT_ALLOWED = "Cannot set username for connection without requires_username."
     PASSWORD_WEAK = "PasswordStrengthError: Password is too weak"
     PASSWORD_NOT_ALLOWED = "Password is only valid for auth0 connection strategy."

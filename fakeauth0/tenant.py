@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import apis, clients, linking, logins, snapshot
+from . import connections as connection_rules
 from .apis import ResourceServer
 from .clients import Client
 from .clock import Clock
@@ -22,7 +23,15 @@ from .search import SearchPage, UserSearch
 from .spec import load_spec
 from .tokens import SigningKey, TokenAuthority
 from .uniqueness import find_duplicate
-from .users import User, UserDirectory, added_social_user, apply_connection_update, build_user
+from .users import (
+    User,
+    UserDirectory,
+    added_social_user,
+    apply_connection_update,
+    build_user,
+    drop_connection_users,
+    drop_user_by_email,
+)
 
 if TYPE_CHECKING:
     from .store import StateStore as Persistence
@@ -184,8 +193,11 @@ class Tenant:
         return require_connection(self.connections, name)
 
     def add_client(self, client: Client) -> Client:
+        """Add an application; like every new client on Auth0, the default database connection
+        is enabled for it (its ``enabled_clients``)."""
         with self.lock:
             self.clients[client.client_id] = client
+            self._enable_default_database(client.client_id)
             return client
 
     def create_client(
@@ -322,6 +334,82 @@ class Tenant:
             except Auth0Error:
                 return
             self._put_client(clients.without_grant(client, audience))
+
+    # -- the Management API's connections (fakeauth0.connections) -------------------------------
+
+    def connection_by_id(self, connection_id: str) -> Connection:
+        """``GET /connections/{id}``: the connection, or 404 ``inexistent_connection``."""
+        with self.lock:
+            return connection_rules.require_connection_id(self.connections.values(), connection_id)
+
+    def list_connections(self) -> list[Connection]:
+        """Every connection, in creation order."""
+        with self.lock:
+            return list(self.connections.values())
+
+    def create_connection_from(self, fields: dict[str, Any]) -> Connection:
+        """``POST /connections`` with a spec-valid body."""
+        with self.lock:
+            connection = connection_rules.new_connection(
+                fields, self.ids.connection_id(), self.connections
+            )
+            self.connections[connection.name] = connection
+            return connection
+
+    def update_connection(self, connection_id: str, fields: dict[str, Any]) -> Connection:
+        """``PATCH /connections/{id}`` with a spec-valid body."""
+        with self.lock:
+            found = self.connection_by_id(connection_id)
+            updated = connection_rules.updated_connection(found, fields)
+            self.connections[found.name] = updated
+            return updated
+
+    def delete_connection(self, connection_id: str) -> bool:
+        """``DELETE /connections/{id}``: the connection and its users are gone; False if there
+        was no such connection."""
+        with self.lock:
+            try:
+                found = self.connection_by_id(connection_id)
+            except Auth0Error:
+                return False
+            del self.connections[found.name]
+            drop_connection_users(self.users, found.name, self.clock.iso())
+            return True
+
+    def delete_connection_user(self, connection_id: str, email: str) -> None:
+        """``DELETE /connections/{id}/users?email=``: database connections only."""
+        with self.lock:
+            found = self._connection_by_id_or_400(connection_id)
+            if not found.is_database:
+                raise Auth0Error.bad_request(Msg.CONNECTION_NOT_DATABASE)
+            drop_user_by_email(self.users, found.name, email)
+
+    def _connection_by_id_or_400(self, connection_id: str) -> Connection:
+        try:
+            return self.connection_by_id(connection_id)
+        except Auth0Error:
+            raise Auth0Error.bad_request(
+                Msg.CONNECTION_ID_NOT_FOUND, "inexistent_connection"
+            ) from None
+
+    def set_connection_clients(self, connection_id: str, changes: list[dict[str, Any]]) -> None:
+        """``PATCH /connections/{id}/clients``: ``[{client_id, status}]``, all or nothing."""
+        with self.lock:
+            found = self.connection_by_id(connection_id)
+            updated = found
+            for change in changes:
+                if change["client_id"] not in self.clients:
+                    raise Auth0Error(404, Msg.CONNECTION_CLIENT_NOT_FOUND, "inexistent_client")
+                updated = connection_rules.with_client_status(
+                    updated, change["client_id"], change["status"]
+                )
+            self.connections[found.name] = updated
+
+    def _enable_default_database(self, client_id: str) -> None:
+        found = self.connections.get(connection_rules.DEFAULT_DATABASE)
+        if found is not None:
+            enabled = connection_rules.with_client_status(found, client_id, True)
+            self.connections[found.name] = enabled
 
     # -- tokens ----------------------------------------------------------------------------------
 

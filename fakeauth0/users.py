@@ -694,3 +694,24 @@ def social_user(
         updated_at=now,
         generated=generated,
     )
+
+
+def drop_connection_users(directory: UserDirectory, connection: str, now: str) -> None:
+    """A connection is gone: its users with it, and its identities linked into other users
+    (which are then updated at ``now``)."""
+    for user in list(directory):
+        if user.primary.connection == connection:
+            directory.remove(user.user_id)
+        elif any(identity.connection == connection for identity in user.identities):
+            kept = user.clone()
+            kept.identities = [i for i in user.identities if i.connection != connection]
+            kept.updated_at = now
+            directory.put(kept)
+
+
+def drop_user_by_email(directory: UserDirectory, connection: str, email: str) -> None:
+    """``DELETE /connections/{id}/users?email=``: the user of ``connection`` (its primary
+    identity) with that e-mail, if any; database e-mails are stored lower-cased."""
+    for user in directory.by_email(email.lower()):
+        if user.primary.connection == connection:
+            directory.remove(user.user_id)

@@ -49,6 +49,15 @@ SERVED = (
     "post_client-grants",
     "patch_client-grants_by_id",
     "delete_client-grants_by_id",
+    "get_connections",
+    "post_connections",
+    "get_connections_by_id",
+    "patch_connections_by_id",
+    "delete_connections_by_id",
+    "get_status",
+    "delete_users_by_email",
+    "get_connection_clients",
+    "patch_clients",
 )
 
 

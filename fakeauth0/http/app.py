@@ -37,7 +37,14 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 def _load_handlers() -> None:
     """Import every module that declares routes (each registers its own)."""
     from ..dashboard import routes as dashboard_routes  # noqa: F401
-    from . import applications, authentication, control, identities, management  # noqa: F401
+    from . import (  # noqa: F401
+        applications,
+        authentication,
+        connections,
+        control,
+        identities,
+        management,
+    )
 
 
 class RouteTable:

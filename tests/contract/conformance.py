@@ -90,6 +90,21 @@ ONE_OF_ERRATA: dict[str, str] = {
         "get_clients",  # its answer's oneOf is inline
     )
 }
+#: Whole schemas the spec gets wrong: name -> (replacement, why).
+SCHEMA_ERRATA: dict[str, tuple[dict[str, Any], str]] = {
+    "ListConnectionsResponseContent": (
+        {
+            "anyOf": [
+                {"type": "array", "items": {"$ref": "#/components/schemas/ConnectionForList"}},
+                {"$ref": "#/components/schemas/ListConnectionsOffsetPaginatedResponseContent"},
+                {"$ref": "#/components/schemas/ListConnectionsCheckpointPaginatedResponseContent"},
+            ]
+        },
+        "the spec's oneOf refuses the last checkpoint page: without 'next' (the spec's own "
+        "'from' paging) it is {'connections': [...]}, which fits both object shapes, all of "
+        "whose properties are optional; each answer is one of the three shapes, so anyOf",
+    ),
+}
 
 #: Auth0's Management API error envelope (docs/auth0-behaviour.md#error-bodies), as a
 #: schema.
@@ -133,6 +148,8 @@ def _components() -> dict[str, Any]:
         if name not in schemas:
             continue
         schemas[name]["anyOf"] = schemas[name].pop("oneOf")
+    for name, (replacement, _why) in SCHEMA_ERRATA.items():
+        schemas[name] = copy.deepcopy(replacement)
     for (name, prop), (replacement, _why) in SPEC_ERRATA.items():
         target = schemas[name]
         if target.get("type") == "array":  # an inline item schema (e.g. the unlink answer)
@@ -247,7 +264,11 @@ def request_problems(operation_id: str, request: Request, args: dict[str, str]) 
                 if required:
                     problems.append(f"query parameter {name} is required")
                 continue
-            value = _typed(request.args.getlist(name)[-1], validator.schema)
+            if validator.schema.get("type") == "array":  # style form, explode: repeated
+                items = validator.schema.get("items", {})
+                value = [_typed(raw, items) for raw in request.args.getlist(name)]
+            else:
+                value = _typed(request.args.getlist(name)[-1], validator.schema)
         else:
             continue
         for error in validator.iter_errors(value):
