@@ -103,7 +103,10 @@ def take(
         "domain": domain,
         "management_client_id": management_client.client_id,
         "connections": [connection_record(c) for c in connections],
-        "resource_servers": [resource_server_record(r) for r in resource_servers],
+        # The system API (the Management API's) belongs to the tenant, not to the seed.
+        "resource_servers": [
+            resource_server_record(r) for r in resource_servers if not r.is_system
+        ],
         "clients": [client_record(c) for c in clients],
         "users": [user_record(u) for u in users],
     }
@@ -346,6 +349,8 @@ def read(
     if "resource_servers" in data:
         servers = {}
         for record in _require_list(data, "resource_servers"):
+            if isinstance(record, dict) and record.get("is_system"):
+                continue  # another tenant's system API: this tenant keeps its own
             server = parse_resource_server(record, ids)
             if apis.by_identifier(servers, server.identifier) is not None:
                 raise SeedError(FakeMsg.SEED_RESOURCE_SERVER_TWICE.format(name=server.identifier))

@@ -190,10 +190,17 @@ def _typed_query(operation_id: str, request: Request) -> dict[str, Any]:
         param = declared.get(name)
         if param is None:
             raise validation.query_error(f"Additional properties not allowed: {name}")
-        raw = request.args.getlist(name)[-1]
+        values = request.args.getlist(name)
+        raw = values[-1]
         schema = param.get("schema", {})
         kind = schema.get("type")
         description = param.get("description") or schema.get("description")
+        strings = values if kind == "array" else [raw] if kind in (None, "string") else []
+        item = schema.get("items", {}) if kind == "array" else schema
+        for value in strings:
+            problem = validation.string_problem(value, item)
+            if problem is not None:
+                raise validation.query_error(problem, name, description)
         if kind == "integer":
             try:
                 typed[name] = int(raw, 10)

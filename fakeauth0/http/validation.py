@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,28 @@ def _is_strict_uri(value: object) -> bool:
     return not isinstance(value, str) or bool(_STRICT_URI.match(value))
 
 
+#: RFC 3339's date-time (``2024-05-01T12:00:00Z``, ``...T12:00:00.5+02:00``).
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE_TIME.match(value):
+        return False
+    try:
+        datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:  # 2024-02-30, 25:00
+        return False
+    return True
+
+
 #: The formats Auth0 checks, for the quick check (no jsonschema needed) and for jsonschema.
-_FORMATS: dict[str, Callable[[object], bool]] = {"email": _is_email, "strict-uri": _is_strict_uri}
+_FORMATS: dict[str, Callable[[object], bool]] = {
+    "email": _is_email,
+    "strict-uri": _is_strict_uri,
+    "date-time": _is_date_time,
+}
 
 
 @cache
@@ -306,6 +327,20 @@ def _compile_branches(schema: dict[str, Any]) -> list[Check] | bool:
     if any(check is None for check in checks):
         return False
     return checks  # type: ignore[return-value]
+
+
+def string_problem(value: str, schema: dict[str, Any]) -> str | None:
+    """What is wrong with a query string value under its schema's string rules (z-schema's
+    words), or None."""
+    low, high = schema.get("minLength"), schema.get("maxLength")
+    if low is not None and len(value) < low:
+        return f"String is too short ({len(value)} chars), minimum {low}"
+    if high is not None and len(value) > high:
+        return f"String is too long ({len(value)} chars), maximum {high}"
+    allowed = schema.get("enum")
+    if allowed is not None and value not in allowed:
+        return f'No enum match for: "{value}"'
+    return None
 
 
 def query_error(

@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from fakeauth0 import Tenant
+from fakeauth0.server import FakeAuth0Server
+from fakeauth0.store import StateStore
+from tests.reliability.wire import Wire
 
 
 def test_a_new_tenant_has_the_system_management_api(auth0_tenant: Tenant, raw: Any) -> None:
@@ -69,3 +72,23 @@ def test_snapshot_carries_resource_servers(auth0_tenant: Tenant) -> None:
     taken = auth0_tenant.snapshot()
     auth0_tenant.restore(taken)
     assert auth0_tenant.snapshot() == taken
+
+
+def test_the_state_file_keeps_apis(tmp_path: Any) -> None:
+    path = str(tmp_path / "state.db")
+    tenant = Tenant("state.example.com")
+    with FakeAuth0Server(tenant, store=StateStore(path)) as server:
+        wire = Wire("127.0.0.1", server.port, tenant.management_token())
+        status, _ = wire.call(
+            "POST", "/api/v2/resource-servers", {"identifier": "https://kept.example/"}
+        )
+        assert status == 201
+        wire.close()
+    again = Tenant("state.example.com")
+    store = StateStore(path)
+    try:
+        again.restore(store.load("state.example.com"))
+    finally:
+        store.close()
+    identifiers = {s.identifier for s in again.list_resource_servers()}
+    assert "https://kept.example/" in identifiers
