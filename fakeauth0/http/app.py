@@ -70,7 +70,11 @@ class RouteTable:
             environ["PATH_INFO"] = path
         text = path if path.isascii() else path.encode("latin-1").decode("utf-8", "replace")
         method = environ.get("REQUEST_METHOD", "GET")
-        decided = target.resolve(self.router, self.planes, text, method)
+        try:  # the common case, without resolve()'s refusal handling
+            endpoint, args = self.router.match(text, method)
+            decided = target.Target(text, endpoint, self.planes.get(endpoint), args)
+        except HTTPException:
+            decided = target.resolve(self.router, self.planes, text, method)
         environ[target.ENVIRON_KEY] = decided
         return decided
 
