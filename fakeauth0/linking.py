@@ -10,7 +10,6 @@ Where that reference says UNCONFIRMED, the answer chosen is listed in ``CHOICES.
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -175,9 +174,7 @@ def _index_of(user: User, provider: str, bare_id: str | int) -> int | None:
 
 def _as_secondary(user: User) -> Identity:
     """The user's main identity as it sits in another user's ``identities``."""
-    return dataclasses.replace(
-        user.primary, profile_data=user.profile_data(), password_hash=user.password_hash
-    )
+    return user.primary.but(profile_data=user.profile_data(), password_hash=user.password_hash)
 
 
 def _restore(identity: Identity, now: str) -> User:
@@ -196,7 +193,7 @@ def _restore(identity: Identity, now: str) -> User:
     generated = fill_defaults(profile, str(handle))
     return User(
         user_id=f"{identity.provider}|{identity.user_id}",
-        identities=[dataclasses.replace(identity, profile_data=None, password_hash=None)],
+        identities=[identity.but(profile_data=None, password_hash=None)],
         profile=profile,
         created_at=now,
         updated_at=now,

@@ -156,6 +156,14 @@ class Identity:
     def key(self) -> tuple[str, str]:
         return (self.provider, str(self.user_id))
 
+    def but(self, **changes: Any) -> Identity:
+        """A copy with ``changes`` (what ``dataclasses.replace`` gives, without its per-call
+        field introspection: linking makes two per request)."""
+        twin = object.__new__(Identity)
+        for name in _IDENTITY_SLOTS:
+            setattr(twin, name, changes[name] if name in changes else getattr(self, name))
+        return twin
+
     def to_json(self, *, copy: bool = True, idp_tokens: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
             "connection": self.connection,
@@ -256,6 +264,7 @@ class User:
 
 
 _USER_SLOTS = User.__slots__
+_IDENTITY_SLOTS = Identity.__slots__
 
 #: Salts must be unique, not secret: one generator seeded from the OS once, since a getrandom
 #: call per password cost ~20 us here (a tenth of a create).
@@ -309,9 +318,11 @@ def fill_defaults(profile: dict[str, Any], handle: str) -> list[str]:
     returns the names of those filled."""
     email = profile.get("email")
     filled = [k for k in ("name", "nickname", "picture") if k not in profile]
-    profile.setdefault("name", handle)
-    profile.setdefault("nickname", email.split("@")[0] if email else handle)
-    profile.setdefault("picture", default_picture(email, profile.get("name")))
+    if filled:
+        profile.setdefault("name", handle)
+        profile.setdefault("nickname", email.split("@")[0] if email else handle)
+        if "picture" not in profile:  # (an md5 and a quoting: only when needed)
+            profile["picture"] = default_picture(email, profile.get("name"))
     return filled
 
 
