@@ -64,7 +64,7 @@ SOCIAL = frozenset(
     }
 )
 PASSWORD_POLICIES = ("none", "low", "fair", "good", "excellent")
-#: Characters Auth0 allows in a username besides ASCII letters and digits (require-username.mdx).
+#: Characters Auth0 allows in a username besides ASCII letters and digits (https://auth0.com/docs/authenticate/database-connections/require-username).
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9@^$.!`\-#+'~_]+$")
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DIGIT = re.compile(r"[0-9]")  # ASCII digits only, as JavaScript's \d

@@ -38,7 +38,8 @@ def link_identity(call: Call) -> tuple[int, Any]:
         return 201, identities_json(user, idp_tokens=idp_tokens(call))
     if not call.principal.has_any((BROAD_SCOPE,)):
         # Linking by provider/user_id with a user's own token was the flow closed in Oct 2018
-        # (D1 articles/migrations/guides/account-linking.md); its status now is UNCONFIRMED.
+        # (https://github.com/auth0/docs/blob/master/articles/migrations/guides/account-linking.md);
+        # its status now is UNCONFIRMED.
         raise Auth0Error(403, Msg.LINK_NEEDS_UPDATE_USERS, "insufficient_scope")
     if "provider" not in body:
         # node-auth0 #554: user_id alone gives this 400 with inexistent_connection.

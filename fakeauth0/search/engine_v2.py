@@ -21,7 +21,8 @@ from .glob import Glob
 from .plan import Candidates, IndexView, MatchNone, Node, Range, Term, Wildcard
 from .query import Compiler, Pattern, invalid, unsupported
 
-#: Fields v2 analyzed, each with a ``.raw`` exact twin (D1 articles/users/search/v2).
+#: Fields v2 analyzed, each with a ``.raw`` exact twin
+#: (https://github.com/auth0/docs/blob/master/articles/users/search/v2/index.md).
 ANALYZED = frozenset(
     {
         "identities.connection",

@@ -19,6 +19,9 @@ REFERENCE = "docs/auth0-behaviour.md"
 OUTSIDE = re.compile(r"(?<!auth0-)\bbehaviour\.md|\.\./shared\b|/work/+shared\b")
 #: A section sign with no document: allowed only on a line citing an RFC.
 BARE_SECTION = re.compile(r"§\s*\d")
+#: A source named only by a notes file's shorthand (a ``D`` with a digit, then a path) or by a
+#: docs page's source file name (ending ``.mdx``): cite its public address instead.
+SHORTHAND = re.compile(r"\bD[12] [a-z]|[\w-]+\.mdx\b")
 CITED_ANCHOR = re.compile(r"docs/auth0-behaviour\.md#([\w-]+)")
 OWN_ANCHOR = re.compile(r"\]\(#([\w-]+)\)")
 
@@ -56,7 +59,11 @@ def problems_in(name: str) -> list[str]:
         return []
     found = []
     for number, line in enumerate(text.splitlines(), 1):
-        if OUTSIDE.search(line) or (BARE_SECTION.search(line) and "RFC" not in line):
+        if (
+            OUTSIDE.search(line)
+            or SHORTHAND.search(line)
+            or (BARE_SECTION.search(line) and "RFC" not in line)
+        ):
             found.append(f"{name}:{number}: {line.strip()}")
     return found
 
@@ -104,3 +111,6 @@ def test_a_bad_anchor_or_an_outside_citation_is_caught() -> None:
     outside = "behaviour" + ".md " + section
     assert OUTSIDE.search(f"see {outside}") and not OUTSIDE.search("see " + REFERENCE + "#users")
     assert OUTSIDE.search("../" + "shared/auth0") and BARE_SECTION.search(f"rules ({section})")
+    shorthand = "D" + "1 articles/users/search/v2"
+    assert SHORTHAND.search(f"({shorthand})") and SHORTHAND.search("(require-username" + ".mdx)")
+    assert not SHORTHAND.search("https://auth0.com/docs/authenticate/database-connections")

@@ -1,8 +1,9 @@
 """``POST /users/{id}/identities`` and ``DELETE /users/{id}/identities/{provider}/{user_id}``.
 
 Read with docs/auth0-behaviour.md#account-linking (linking) and docs/auth0-behaviour.md#unlinking
-(unlinking); the walkthrough is the one in Auth0's docs (user-account-linking.mdx,
-link-user-accounts.mdx, unlink-user-accounts.mdx).
+(unlinking); the walkthrough is the one in Auth0's docs
+(https://auth0.com/docs/manage-users/user-accounts/user-account-linking and its link and
+unlink pages).
 """
 
 from __future__ import annotations
@@ -303,7 +304,8 @@ def test_current_user_token_on_someone_else(
 def test_current_user_token_cannot_name_provider_and_user_id(
     tenant: Tenant, raw: RawClient, google: str, database: str
 ) -> None:
-    # The pre-2018 vulnerable flow (D1 migrations/guides/account-linking.md); see CHOICES.md.
+    # The pre-2018 vulnerable flow; see CHOICES.md
+    # (https://github.com/auth0/docs/blob/master/articles/migrations/guides/account-linking.md).
     token = tenant.user_token(google, ["update:current_user_identities"])
     response = link(raw, google, {"provider": "auth0", "user_id": bare(database)}, token=token)
     assert_error(response, 403, Msg.LINK_NEEDS_UPDATE_USERS, "insufficient_scope")
@@ -418,7 +420,8 @@ def test_unlink_provider_outside_the_enum(raw: RawClient, google: str) -> None:
 def test_unlink_accepts_provider_prefixed_user_id(
     raw: RawClient, google: str, database: str
 ) -> None:
-    # unlink-user-accounts.mdx: "you may also include [connection_name]| before the user_id".
+    # "you may also include [connection_name]| before the user_id"
+    # (https://auth0.com/docs/manage-users/user-accounts/user-account-linking/unlink-user-accounts).
     link(raw, google, {"provider": "auth0", "user_id": bare(database)})
     response = raw.delete(unlink_path(google, "auth0", database))
     assert response.status_code == 200

@@ -1,7 +1,8 @@
 """v3 query syntax through the official SDK: every construct of
 docs/auth0-behaviour.md#query-syntax.
 
-Sources: D2 manage-users/user-search/user-search-query-syntax.mdx (cited as "query-syntax").
+Sources: https://auth0.com/docs/manage-users/user-search/user-search-query-syntax (cited as
+"query-syntax").
 """
 
 from __future__ import annotations
