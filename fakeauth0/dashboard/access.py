@@ -62,11 +62,10 @@ def answer(
     control_token: str,
 ) -> Iterable[bytes]:
     """A dashboard request without a session: the sign-in page (and its form), or a way to it."""
-    from werkzeug.wrappers import Request
-
+    from ..http.bodies import FakeRequest
     from . import routes
 
-    request = Request(environ)
+    request = FakeRequest(environ)  # the sign-in form is read within Auth0's body limit
     environ.pop(routes.REGISTRY_KEY, None)  # no tenant list before signing in
     page = routes.Page(tenant, request)
     if request.path != SIGNIN:

@@ -7,6 +7,7 @@ from typing import Any
 from ..connections import Connection
 from ..errors import Auth0Error, Msg
 from ..spec import load_spec
+from .management import project
 from .routes import Call, management
 from .validation import query_error
 
@@ -20,18 +21,6 @@ TAKE_MAX = 100
 #: ``{"id", "is_domain_connection"}`` (go-auth0
 #: test/data/recordings/TestConnectionManager_List.yaml).
 ALWAYS_SHOWN = ("id", "is_domain_connection")
-
-
-def project(record: dict[str, Any], call: Call) -> dict[str, Any]:
-    """Apply ``fields`` / ``include_fields`` (include is the default) to one connection."""
-    fields = call.query.get("fields")
-    if not fields:
-        return record
-    names = {name.strip() for name in fields.split(",") if name.strip()}
-    if call.query.get("include_fields", True):
-        names.update(ALWAYS_SHOWN)
-        return {k: v for k, v in record.items() if k in names}
-    return {k: v for k, v in record.items() if k not in names}
 
 
 def _bounded(call: Call, name: str, default: int, high: int, description: str | None) -> int:
@@ -105,7 +94,7 @@ def list_connections(call: Call) -> tuple[int, Any]:
 
 
 def _render_all(connections: list[Connection], call: Call) -> list[dict[str, Any]]:
-    return [project(c.to_json(listed=True), call) for c in connections]
+    return [project(c.to_json(listed=True), call, ALWAYS_SHOWN) for c in connections]
 
 
 @management("post_connections")
@@ -115,7 +104,8 @@ def create_connection(call: Call) -> tuple[int, Any]:
 
 @management("get_connections_by_id")
 def get_connection(call: Call) -> tuple[int, Any]:
-    return 200, project(call.tenant.connection_by_id(call.args["id"]).to_json(), call)
+    connection = call.tenant.connection_by_id(call.args["id"])
+    return 200, project(connection.to_json(), call, ALWAYS_SHOWN)
 
 
 @management("patch_connections_by_id")
@@ -144,10 +134,7 @@ def connection_status(call: Call) -> tuple[int, Any]:
 
 @management("delete_users_by_email")
 def delete_user_by_email(call: Call) -> tuple[int, Any]:
-    email = call.query.get("email")
-    if email is None:
-        raise query_error("Missing required property: email")
-    call.tenant.delete_connection_user(call.args["id"], email)
+    call.tenant.delete_connection_user(call.args["id"], call.query["email"])
     return 204, None
 
 

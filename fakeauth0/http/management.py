@@ -14,13 +14,15 @@ PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 100
 
 
-def project(record: dict[str, Any], call: Call) -> dict[str, Any]:
-    """Apply ``fields`` / ``include_fields`` (include is the default) to one user."""
+def project(record: dict[str, Any], call: Call, always: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Apply ``fields`` / ``include_fields`` (include is the default) to one record; the
+    ``always`` attributes stay whatever ``fields`` includes."""
     fields = call.query.get("fields")
     if not fields:
         return record
     names = {name.strip() for name in fields.split(",") if name.strip()}
     if call.query.get("include_fields", True):
+        names.update(always)
         return {k: v for k, v in record.items() if k in names}
     return {k: v for k, v in record.items() if k not in names}
 
@@ -89,10 +91,7 @@ def delete_user(call: Call) -> tuple[int, Any]:
 
 @management("get_users-by-email")
 def users_by_email(call: Call) -> tuple[int, Any]:
-    email = call.query.get("email")
-    if email is None:
-        raise query_error("Missing required property: email")
-    return 200, render_users(call.tenant.users_by_email(email), call)
+    return 200, render_users(call.tenant.users_by_email(call.query["email"]), call)
 
 
 @management("get_users")

@@ -180,8 +180,10 @@ class Call:
 
 
 def _typed_query(operation_id: str, request: Request) -> dict[str, Any]:
-    """Query parameters checked against the spec: unknown names and wrong types are refused."""
+    """Query parameters checked against the spec: unknown names, wrong types and missing
+    required ones are refused."""
     if not request.environ.get("QUERY_STRING"):
+        _require(operation_id, {})
         return {}  # most calls carry none: skip parsing
     served = load_spec()["served"]
     declared = validation.query_parameters(operation_id) if operation_id in served else {}
@@ -216,4 +218,11 @@ def _typed_query(operation_id: str, request: Request) -> dict[str, Any]:
             typed[name] = raw == "true"
         else:
             typed[name] = raw
+    _require(operation_id, typed)
     return typed
+
+
+def _require(operation_id: str, typed: dict[str, Any]) -> None:
+    for name in validation.required_query(operation_id):
+        if name not in typed:
+            raise validation.query_error(f"Missing required property: {name}")

@@ -128,6 +128,14 @@ def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in op.get("parameters", []) if p["in"] == "query"}
 
 
+@cache
+def required_query(operation_id: str) -> tuple[str, ...]:
+    """The query parameters the spec requires of a served operation."""
+    if operation_id not in load_spec()["served"]:
+        return ()
+    return tuple(n for n, p in query_parameters(operation_id).items() if p.get("required"))
+
+
 def _describe(error: ValidationError) -> str:
     value = error.instance
     kind = error.validator

@@ -1,7 +1,6 @@
-"""What a hostile probe of ``fakeauth0 serve`` found, one regression test per finding (each
-failed before its fix): control-plane bypasses, bodies that broke the whole server, framing,
-cross-site and rebinding requests, a write the disk refused that stayed applied, and the small
-ones. RELIABILITY.md has the table of attacks, before and after.
+"""Attacks on ``fakeauth0 serve``, one test per kind: control-plane bypasses, bodies that could
+break the whole server, framing, cross-site and rebinding requests, a write the disk refuses,
+and the small ones. RELIABILITY.md has the table of attacks and answers.
 """
 
 from __future__ import annotations
@@ -328,7 +327,7 @@ def test_a_chunked_body_is_refused_at_the_limit_not_after_reading_it_all(
     open_server: tuple[FakeAuth0Server, Tenant],
 ) -> None:
     """The server answers 413 once the limit is passed, while the body has not ended: it
-    never holds more than the limit (before the fix it waited for, and kept, every chunk)."""
+    never holds more than the limit, and never waits for the rest."""
     server, tenant = open_server
     head = (
         f"POST /api/v2/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"

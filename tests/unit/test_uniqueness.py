@@ -43,7 +43,7 @@ CASES: list[tuple[str, Callable[[Tenant], None], dict[str, Any], bool]] = [
     # A phone number is an identifier, held once, only where it is configured as one (Flexible
     # Identifiers, https://auth0.com/docs/authenticate/database-connections/flexible-identifiers
     # -and-attributes; phone-as-identifier); on a database connection by default, and on an
-    # email connection, it is a plain attribute that two users may share. A seed used to refuse.
+    # email connection, it is a plain attribute that two users may share.
     (
         "phone in a database",
         lambda t: _db_user(t, phone_number=PHONE),
