@@ -309,6 +309,36 @@ class OAuthMsg:
     PRIMARY_USER_MISMATCH = (
         "setPrimaryUser: the identity used to log in ({identity}) is not linked to {user_id}."
     )
+    # Logins through /authorize and the user grants
+    # (docs/auth0-behaviour.md#authentication-api-errors).
+    INVALID_CODE = "Invalid authorization code"
+    BAD_VERIFIER = "Failed to verify code verifier"
+    REDIRECT_URI_MISMATCH = "Redirect URI mismatch."
+    INVALID_REFRESH_TOKEN = "Unknown or invalid refresh token."
+    REFRESH_USER_GONE = "The refresh_token was generated for a user who doesn't exist anymore."
+    SERVICE_NOT_FOUND = "Service not found: {audience}"
+    NO_DEFAULT_CONNECTION = "Authorization server not configured with default connection."
+    LOGIN_REQUIRED = "Login required"
+    CONSENT_REQUIRED = "Consent required"
+    CALLBACK_MISMATCH = "Callback URL mismatch. {url} is not in the list of allowed callback URLs."
+    UNSUPPORTED_RESPONSE_TYPE = "Unsupported response type: {response_type}"
+    UNSUPPORTED_RESPONSE_MODE = "Unsupported response mode: {response_mode}"
+    NONCE_REQUIRED = (
+        "Nonce is required when requesting an id_token from the authorization endpoint."
+    )
+    BAD_CHALLENGE_METHOD = "Unsupported code_challenge_method: {method}"
+    WEB_ORIGIN_NOT_ALLOWED = (
+        "The origin {origin} is not in the list of allowed web origins of the client."
+    )
+    BAD_PROMPT = "Unsupported prompt: {prompt}"
+    BAD_MAX_AGE = "max_age must be a number of seconds"
+    UNKNOWN_CONNECTION = "the connection was not found"
+    CONNECTION_NOT_ENABLED = "the connection is not enabled"
+    INVALID_TOKEN = "Invalid token"
+    RETURN_TO_NOT_ALLOWED = (
+        'The "returnTo" querystring parameter "{url}" is not defined as a valid URL in '
+        '"Allowed Logout URLs".'
+    )
     PRIMARY_USER_NOT_SET = (
         "The user {user_id} was linked into another account during the login; "
         "call setPrimaryUser with the new primary user."

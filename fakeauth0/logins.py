@@ -126,12 +126,49 @@ def login(
     client_id: str | None = None,
     scope: str | None = None,
 ) -> LoginResult:
-    """One successful authentication through ``connection``; the caller holds the tenant lock.
+    """One successful authentication through ``connection`` and the ID token it earns (see
+    :func:`authenticate`). ``scope`` (e.g. ``"update:current_user_identities"``) also issues a
+    Management API access token for the user."""
+    client_id = client_id or desk.default_client_id
+    user = authenticate(
+        desk,
+        connection,
+        user_id=user_id,
+        email=email,
+        username=username,
+        password=password,
+        profile=profile,
+        ip=ip,
+        client_id=client_id,
+    )
+    claims = {k: copy.deepcopy(user.profile[k]) for k in ID_TOKEN_CLAIMS if k in user.profile}
+    claims["updated_at"] = user.updated_at
+    id_token = desk.tokens.issue_id_token(user.user_id, client_id, claims)
+    access_token = None
+    if scope is not None:
+        access_token = desk.tokens.issue_user_access_token(user.user_id, client_id, scope.split())
+    return LoginResult(user, id_token, access_token)
+
+
+def authenticate(
+    desk: LoginDesk,
+    connection: str,
+    *,
+    user_id: str | int | None = None,
+    email: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    profile: dict[str, Any] | None = None,
+    ip: str | None = None,
+    client_id: str | None = None,
+) -> User:
+    """One successful authentication through ``connection``, every door's one pipeline (the
+    login page, the password grants, ``tenant.login``); the caller holds the tenant lock.
 
     Database logins need an existing user (``email``, ``username`` or ``user_id``); a
     ``password``, when given, must match. Social, enterprise and passwordless logins create the
-    user on first use. ``scope`` (e.g. ``"update:current_user_identities"``) also issues a
-    Management API access token for the user.
+    user on first use. The login is counted and the hooks run; the user it resolved to (a
+    primary) is returned, or an :class:`OAuthError` says why the login failed.
     """
     conn = require_connection(desk.connections, connection)
     client_id = client_id or desk.default_client_id
@@ -159,14 +196,7 @@ def login(
         # A blocked user's attempt still counts as a login
         # (docs/auth0-behaviour.md#root-attributes).
         raise OAuthError(401, "unauthorized", OAuthMsg.USER_BLOCKED)
-    user = _run_hooks(desk, conn, identity, user, client_id, ip, first_login, now)
-    claims = {k: copy.deepcopy(user.profile[k]) for k in ID_TOKEN_CLAIMS if k in user.profile}
-    claims["updated_at"] = user.updated_at
-    id_token = desk.tokens.issue_id_token(user.user_id, client_id, claims)
-    access_token = None
-    if scope is not None:
-        access_token = desk.tokens.issue_user_access_token(user.user_id, client_id, scope.split())
-    return LoginResult(user, id_token, access_token)
+    return _run_hooks(desk, conn, identity, user, client_id, ip, first_login, now)
 
 
 def _database_identity(

@@ -9,17 +9,19 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import apis, clients, linking, logins, snapshot
+from . import apis, authorization, clients, grants, linking, logins, snapshot
 from . import connections as connection_rules
 from .apis import ResourceServer
 from .clients import Client
 from .clock import Clock
 from .connections import Connection, default_connections, require_connection
-from .errors import Auth0Error, Msg
+from .errors import Auth0Error, Msg, OAuthError, OAuthMsg
 from .faults import Faults, operation_name
 from .ids import IdSource
 from .logins import LoginHook, LoginResult
 from .search import SearchPage, UserSearch
+from .sessions import Session, SessionBook
+from .settings import TenantSettings
 from .spec import load_spec
 from .tokens import SigningKey, TokenAuthority
 from .uniqueness import find_duplicate
@@ -143,6 +145,10 @@ class Tenant:
                 grants={self.management_audience: list(MANAGEMENT_SCOPES)},
             )
         )
+        #: The tenant's own settings (default directory and audience, logout URLs, sessions).
+        self.settings = TenantSettings()
+        #: SSO sessions, login transactions, codes and refresh tokens (not in snapshots).
+        self.sessions = SessionBook(self.clock)
         #: Injected faults and rate limits (``fakeauth0.faults``), applied by the WSGI app.
         self.faults = Faults()
         #: What :meth:`reset` returns to: the state at creation, or the last loaded seed.
@@ -462,6 +468,7 @@ class Tenant:
         with self.lock:
             if self.users.get(user_id) is not None:
                 self.users.remove(user_id)
+                self.sessions.forget_user(user_id)
 
     def users_by_email(self, email: str) -> list[User]:
         """Exact, case-sensitive e-mail match over primaries
@@ -556,19 +563,8 @@ class Tenant:
         returns the user it resolved to and an ID token for ``client_id`` (default: the
         management client, so ``link_with`` passes with the management token's ``azp``)."""
         with self.lock:
-            desk = logins.LoginDesk(
-                users=self.users,
-                connections=self.connections,
-                clients=self.clients,
-                tokens=self.tokens,
-                ids=self.ids,
-                hooks=self.hooks,
-                default_client_id=self.management_client.client_id,
-                now=self.clock.iso(),
-                tenant=self,
-            )
             return logins.login(
-                desk,
+                self.login_desk(),
                 connection,
                 user_id=user_id,
                 email=email,
@@ -579,6 +575,187 @@ class Tenant:
                 client_id=client_id,
                 scope=scope,
             )
+
+    def login_desk(self) -> logins.LoginDesk:
+        """What a login needs of the tenant, now; the caller holds the lock."""
+        return logins.LoginDesk(
+            users=self.users,
+            connections=self.connections,
+            clients=self.clients,
+            tokens=self.tokens,
+            ids=self.ids,
+            hooks=self.hooks,
+            default_client_id=self.management_client.client_id,
+            now=self.clock.iso(),
+            tenant=self,
+        )
+
+    def token_desk(self) -> grants.TokenDesk:
+        """What issuing a user's tokens needs of the tenant; the caller holds the lock."""
+        return grants.TokenDesk(
+            users=self.users,
+            clients=self.clients,
+            resource_servers=self.resource_servers,
+            tokens=self.tokens,
+            sessions=self.sessions,
+        )
+
+    # -- logins through /authorize and the login page (fakeauth0.authorization) -----------------
+
+    def session(self, sid: str | None) -> Session | None:
+        """The live SSO session of the ``auth0`` cookie ``sid``; the caller holds the lock."""
+        return self.sessions.session(
+            sid,
+            idle=self.settings.idle_session_lifetime * 3600,
+            absolute=self.settings.session_lifetime * 3600,
+        )
+
+    def authorize(
+        self, params: dict[str, str], sid: str | None
+    ) -> authorization.Delivery | authorization.ShowPage:
+        """``GET /authorize``: the answer for the callback when the session suffices, else the
+        login page to show; raises ``PageError`` or ``CallbackError``."""
+        with self.lock:
+            request = authorization.read_request(
+                params, self.clients, self.connections, self.resource_servers, self.settings
+            )
+            session = self.session(sid)
+            if authorization.needs_login(request, session, self.clock.time()):
+                if "none" in request.prompt:
+                    raise authorization.silent_failure(request)
+                handle = self.sessions.open_transaction(request.to_json())
+                return authorization.ShowPage(handle, authorization.screen_for(request))
+            assert session is not None
+            return self._complete(request, session)
+
+    def _complete(
+        self, request: authorization.AuthorizeRequest, session: Session
+    ) -> authorization.Delivery:
+        client = self.clients.get(request.client_id)
+        if client is None:
+            raise authorization.refused(
+                request,
+                "invalid_request",
+                OAuthMsg.UNKNOWN_CLIENT.format(client_id=request.client_id),
+            )
+        try:
+            return authorization.complete(self.token_desk(), client, request, session)
+        except OAuthError as error:
+            raise authorization.refused(request, error.error, error.description) from None
+
+    def login_transaction(self, handle: str | None) -> authorization.AuthorizeRequest:
+        """The ``/authorize`` request a login page's ``state`` carries, or ``LoginPageError``."""
+        with self.lock:
+            found = self.sessions.transaction(handle)
+            if found is None:
+                raise authorization.LoginPageError(
+                    "invalid-state", authorization.PAGE_TEXTS["invalid-state"], "state"
+                )
+            return authorization.AuthorizeRequest.from_json(found)
+
+    def login_screen(self, handle: str | None) -> authorization.LoginScreen:
+        with self.lock:
+            request = self.login_transaction(handle)
+            client = self.clients.get(request.client_id)
+            database, buttons = authorization.login_connections(request, self.connections)
+            return authorization.LoginScreen(
+                handle=handle or "",
+                client_name=client.name if client is not None else request.client_id,
+                database=database,
+                buttons=buttons,
+                login_hint=request.login_hint,
+            )
+
+    def login_with_password(
+        self, handle: str | None, identifier: str, password: str, ip: str | None = None
+    ) -> Session:
+        """The login page's form: the user of the transaction's database connection, through
+        the one login pipeline; a new SSO session. ``LoginPageError`` re-renders the page;
+        ``CallbackError`` (a hook's denial) goes to the callback."""
+        with self.lock:
+            request = self.login_transaction(handle)
+            database, _ = authorization.login_connections(request, self.connections)
+            if database is None:
+                raise authorization.refused(
+                    request, "invalid_request", OAuthMsg.CONNECTION_NOT_ENABLED
+                )
+            identifier = identifier.strip()
+            if not identifier:
+                code = "no-username" if database.requires_username else "no-email"
+                raise authorization.LoginPageError(code, authorization.PAGE_TEXTS[code], "username")
+            if not password:
+                raise authorization.LoginPageError(
+                    "no-password", authorization.PAGE_TEXTS["no-password"]
+                )
+            by = {"email": identifier} if "@" in identifier else {"username": identifier}
+            return self._sign_in(request, database.name, dict(by, password=password), ip)
+
+    def login_with_idp(
+        self, handle: str | None, connection: str, profile: dict[str, Any], ip: str | None = None
+    ) -> Session:
+        """The simulated identity provider's answer for ``connection``: who the tester says
+        they are there (``user_id``, ``email``, the rest of the profile)."""
+        with self.lock:
+            request = self.login_transaction(handle)
+            _, buttons = authorization.login_connections(request, self.connections)
+            if connection not in [c.name for c in buttons]:
+                raise authorization.refused(
+                    request, "invalid_request", OAuthMsg.CONNECTION_NOT_ENABLED
+                )
+            profile = dict(profile)
+            fields: dict[str, Any] = {"user_id": profile.pop("user_id", None) or None}
+            fields["profile"] = profile
+            return self._sign_in(request, connection, fields, ip)
+
+    def _sign_in(
+        self,
+        request: authorization.AuthorizeRequest,
+        connection: str,
+        fields: dict[str, Any],
+        ip: str | None,
+    ) -> Session:
+        try:
+            user = logins.authenticate(
+                self.login_desk(), connection, ip=ip, client_id=request.client_id, **fields
+            )
+        except OAuthError as error:
+            if error.error in ("invalid_grant", "unauthorized"):
+                raise authorization.page_error_for_login(
+                    error.description, self.connections[connection]
+                ) from None
+            raise authorization.refused(request, error.error, error.description) from None
+        return self.sessions.start(user.user_id, connection)
+
+    def resume(self, handle: str | None, sid: str | None) -> authorization.Delivery | None:
+        """``/authorize/resume``: the transaction's answer, now that the session exists
+        (None: no session, show the page again)."""
+        with self.lock:
+            request = self.login_transaction(handle)
+            session = self.session(sid)
+            if session is None:
+                return None
+            self.sessions.close_transaction(handle or "")
+            return self._complete(request, session)
+
+    def userinfo(self, access_token: str) -> dict[str, Any] | None:
+        """``/userinfo``: the claims the token's scopes let out, or None for a token that does
+        not open it (unknown, expired, without ``openid``, for another audience)."""
+        with self.lock:
+            opaque = self.sessions.opaque_token(access_token)
+            if opaque is not None:
+                user_id, scopes = opaque.user_id, opaque.scopes
+            else:
+                try:
+                    claims = self.tokens.verify(access_token, f"{self.tokens.issuer}userinfo")
+                except Auth0Error:
+                    return None
+                scope = claims.get("scope")
+                user_id = str(claims.get("sub", ""))
+                scopes = tuple(scope.split()) if isinstance(scope, str) else ()
+            user = self.users.get(user_id)
+            if user is None or "openid" not in scopes:
+                return None
+            return {"sub": user.user_id, **grants.profile_claims(user, scopes)}
 
     def add_hook(self, hook: LoginHook) -> LoginHook:
         """Register a post-login hook ``hook(event, api)``; usable as a decorator."""
@@ -646,6 +823,7 @@ class Tenant:
             self.clock.reset()
             self.calls.clear()
             self.search_lag = self.configured_search_lag
+            self.sessions.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
 

@@ -40,6 +40,7 @@ def _load_handlers() -> None:
     from . import (  # noqa: F401
         applications,
         authentication,
+        authorize,
         connections,
         control,
         identities,

@@ -1,24 +1,45 @@
-"""The parts of the Authentication API a Management API client needs: tokens and keys."""
+"""The Authentication API's JSON endpoints: ``/oauth/token`` with every grant, ``/oauth/revoke``,
+``/userinfo``, the keys and discovery."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
+from .. import grants
 from ..errors import Auth0Error, OAuthError, OAuthMsg
-from ..grants import client_credentials_token
 from .responses import json_response
 from .routes import Answer, Call, authentication
 
 
 @authentication("/oauth/token", "POST", endpoint="oauth_token")
 def token(call: Call) -> Answer:
-    """JSON or form bodies; the client secret in the body or Basic auth."""
-    tenant, request = call.tenant, call.request
+    """Every grant: JSON or form bodies; the client secret in the body or Basic auth."""
+    tenant = call.tenant
+    params = _token_params(call)
+    grant_type = params.get("grant_type")
+    if not grant_type:
+        raise OAuthError(
+            400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name="grant_type")
+        )
+    if grant_type not in _GRANTS:
+        raise OAuthError(
+            400, "unsupported_grant_type", OAuthMsg.UNSUPPORTED_GRANT.format(grant_type=grant_type)
+        )
+    with tenant.lock:
+        result = _GRANTS[grant_type](call, params)
+    return json_response(200, result, _NO_STORE)
+
+
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _token_params(call: Call) -> dict[str, str]:
     try:
         body: Any = call.json()
     except Auth0Error as error:
@@ -26,36 +47,139 @@ def token(call: Call) -> Answer:
     if not isinstance(body, dict):
         raise OAuthError(400, "invalid_request", OAuthMsg.BAD_BODY)
     params = {k: v for k, v in body.items() if isinstance(v, str)}
-    basic = _basic_credentials(request)
+    basic = _basic_credentials(call.request)
     if basic is not None:
         params.setdefault("client_id", basic[0])
         params.setdefault("client_secret", basic[1])
-    grant_type = params.get("grant_type")
-    if not grant_type:
-        raise OAuthError(
-            400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name="grant_type")
-        )
-    if grant_type != "client_credentials":
-        raise OAuthError(
-            400, "unsupported_grant_type", OAuthMsg.UNSUPPORTED_GRANT.format(grant_type=grant_type)
-        )
+    return params
+
+
+def _client_credentials(call: Call, params: dict[str, str]) -> dict[str, Any]:
+    tenant = call.tenant
     for name in ("client_id", "client_secret"):
         if not params.get(name):
             raise OAuthError(401, "access_denied", OAuthMsg.UNAUTHORIZED)
-    audience = params.get("audience")
+    audience = params.get("audience") or tenant.settings.default_audience
     if not audience:
         raise OAuthError(403, "access_denied", OAuthMsg.NO_AUDIENCE)
-    with tenant.lock:
-        result = client_credentials_token(
-            tenant.clients,
-            tenant.tokens,
-            params["client_id"],
-            params["client_secret"],
-            audience,
-            params.get("scope"),
-            tenant.resource_servers,
+    return grants.client_credentials_token(
+        tenant.clients,
+        tenant.tokens,
+        params["client_id"],
+        params["client_secret"],
+        audience,
+        params.get("scope"),
+        tenant.resource_servers,
+    )
+
+
+def _authorization_code(call: Call, params: dict[str, str]) -> dict[str, Any]:
+    tenant = call.tenant
+    client = grants.authenticate_client(
+        tenant.clients, params.get("client_id"), params.get("client_secret")
+    )
+    code = params.get("code")
+    if not code:
+        raise OAuthError(400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name="code"))
+    return grants.authorization_code_token(
+        tenant.token_desk(),
+        client,
+        code,
+        params.get("redirect_uri"),
+        params.get("code_verifier"),
+        authenticated=bool(params.get("client_secret")),
+    )
+
+
+def _refresh_token(call: Call, params: dict[str, str]) -> dict[str, Any]:
+    tenant = call.tenant
+    client = grants.authenticate_client(
+        tenant.clients, params.get("client_id"), params.get("client_secret")
+    )
+    token = params.get("refresh_token")
+    if not token:
+        raise OAuthError(
+            400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name="refresh_token")
         )
-    return json_response(200, result, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+    return grants.refresh_token_grant(tenant.token_desk(), client, token, params.get("scope"))
+
+
+def _password(call: Call, params: dict[str, str]) -> dict[str, Any]:
+    tenant = call.tenant
+    client = grants.authenticate_client(
+        tenant.clients, params.get("client_id"), params.get("client_secret")
+    )
+    return grants.password_token(
+        tenant.token_desk(),
+        tenant.login_desk(),
+        client,
+        params["grant_type"],
+        params,
+        default_directory=tenant.settings.default_directory,
+        default_audience=tenant.settings.default_audience,
+        ip=call.request.remote_addr,
+    )
+
+
+_GRANTS: dict[str, Callable[[Call, dict[str, str]], dict[str, Any]]] = {
+    "client_credentials": _client_credentials,
+    "authorization_code": _authorization_code,
+    "refresh_token": _refresh_token,
+    "password": _password,
+    grants.PASSWORD_REALM: _password,
+}
+
+
+@authentication("/oauth/revoke", "POST", endpoint="oauth_revoke")
+def revoke(call: Call) -> Answer:
+    """A refresh token's family dies; unknown or foreign tokens still get 200, empty
+    (https://auth0.com/docs/api/authentication#revoke-refresh-token)."""
+    tenant = call.tenant
+    params = _token_params(call)
+    if not params.get("client_id"):
+        raise OAuthError(
+            400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name="client_id")
+        )
+    if not params.get("token"):
+        raise OAuthError(400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name="token"))
+    with tenant.lock:
+        try:
+            client = grants.authenticate_client(
+                tenant.clients, params["client_id"], params.get("client_secret")
+            )
+        except OAuthError as error:
+            raise OAuthError(401, "invalid_client", error.description) from None
+        tenant.sessions.revoke_refresh_token(params["token"], client.client_id)
+    return Response(status=200, headers=_NO_STORE)
+
+
+@authentication("/userinfo", "GET", "POST", endpoint="userinfo")
+def userinfo(call: Call) -> Answer:
+    """The profile an access token with ``openid`` may read, filtered by its scopes; a JWT
+    for an API with ``/userinfo`` in its audience, or the opaque token of a login without one
+    (https://auth0.com/docs/api/authentication#get-user-info)."""
+    tenant = call.tenant
+    header = call.request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return _unauthorized(tenant.domain, "invalid_request")
+    with tenant.lock:
+        found = tenant.userinfo(token.strip())
+    if found is None:
+        return _unauthorized(tenant.domain, "invalid_token")
+    return json_response(200, found)
+
+
+def _unauthorized(domain: str, error: str) -> Response:
+    """401 with a ``WWW-Authenticate`` challenge (RFC 6750 section 3) and the body Auth0
+    answers (docs/auth0-behaviour.md#userinfo)."""
+    response = Response(
+        "Unauthorized",
+        status=401,
+        mimetype="text/plain",
+        headers={"WWW-Authenticate": f'Bearer realm="{domain}", error="{error}"'},
+    )
+    return response
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:

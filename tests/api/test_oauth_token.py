@@ -212,10 +212,10 @@ def test_missing_and_unsupported_grant_types(tenant: Tenant, http: httpx.Client)
         "Missing required parameter: grant_type",
     )
     assert_oauth_error(
-        http.post("/oauth/token", json=credentials(tenant, grant_type="password")),
+        http.post("/oauth/token", json=credentials(tenant, grant_type="urn:example:unknown")),
         400,
         "unsupported_grant_type",
-        "Unsupported grant type: password",
+        "Unsupported grant type: urn:example:unknown",
     )
 
 

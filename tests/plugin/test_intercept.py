@@ -187,8 +187,11 @@ def test_other_hosts_are_untouched(
 def test_unserved_routes_on_the_tenant_domain_fail_loudly(
     auth0_tenant: Tenant, library: str
 ) -> None:
-    url = f"https://{auth0_tenant.domain}/authorize?client_id=x"
-    with intercept(auth0_tenant) as interceptor, pytest.raises(UnservedRoute, match="/authorize"):
+    url = f"https://{auth0_tenant.domain}/mfa/challenge?client_id=x"
+    with (
+        intercept(auth0_tenant) as interceptor,
+        pytest.raises(UnservedRoute, match="/mfa/challenge"),
+    ):
         if library == "httpx":
             httpx.get(url)
         elif library == "requests":
@@ -210,7 +213,7 @@ def test_a_swallowed_unserved_route_still_fails_the_test(pytester: pytest.Pytest
 
         def sign_up(domain):  # the code under test, which hides every error
             try:
-                httpx.post(f"https://{domain}/dbconnections/signup")
+                httpx.post(f"https://{domain}/mfa/associate")
             except Exception:
                 pass
 
@@ -220,7 +223,7 @@ def test_a_swallowed_unserved_route_still_fails_the_test(pytester: pytest.Pytest
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*routes it does not serve: POST https://*/dbconnections/signup*"])
+    result.stdout.fnmatch_lines(["*routes it does not serve: POST https://*/mfa/associate*"])
 
 
 def test_an_unserved_route_the_test_expects_passes(pytester: pytest.Pytester) -> None:
@@ -231,12 +234,12 @@ def test_an_unserved_route_the_test_expects_passes(pytester: pytest.Pytester) ->
         from fakeauth0.intercept import UnservedRoute
 
         def test_expects_it(auth0_tenant, auth0_intercept):
-            with pytest.raises(UnservedRoute, match="/dbconnections/signup"):
-                httpx.post(f"https://{auth0_tenant.domain}/dbconnections/signup")
+            with pytest.raises(UnservedRoute, match="/mfa/associate"):
+                httpx.post(f"https://{auth0_tenant.domain}/mfa/associate")
 
         @pytest.mark.auth0(strict=False)
         def test_not_strict(auth0_tenant, auth0_intercept):
-            url = f"https://{auth0_tenant.domain}/dbconnections/signup"
+            url = f"https://{auth0_tenant.domain}/mfa/associate"
             assert httpx.post(url).status_code == 404
         """
     )

@@ -1,0 +1,274 @@
+"""``/authorize`` and the hosted login page: the browser's side of a login.
+
+The chain is Auth0's: ``GET /authorize`` → ``302 /u/login?state=<transaction>`` → the form posts
+back to the same URL → ``302 /authorize/resume?state=<transaction>`` → the callback, in the
+response mode. The ``auth0`` cookie carries the SSO session, so a second ``/authorize`` (and
+``prompt=none``) skips the page. Social and enterprise buttons lead to a simulated identity
+provider page where the tester says who they are there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from werkzeug.wrappers import Request, Response
+
+from .. import pages
+from ..authorization import (
+    CallbackError,
+    Delivery,
+    LoginPageError,
+    PageError,
+    ShowPage,
+)
+from ..errors import Auth0Error, OAuthError
+from ..sessions import Session
+from .routes import Answer, Call, authentication
+
+#: The SSO session cookie, and its twin without ``SameSite`` for older browsers
+#: (https://auth0.com/docs/manage-users/cookies/authentication-api-cookies).
+SESSION_COOKIE = "auth0"
+COMPAT_COOKIE = "auth0_compat"
+#: Pages that hold a transaction are never cached or framed by another site.
+_PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "deny",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+}
+
+
+@authentication("/authorize", "GET", endpoint="authorize")
+def authorize(call: Call) -> Answer:
+    """Answer at once when the session suffices; else show the login (or sign-up) screen."""
+    tenant, request = call.tenant, call.request
+    params = {name: request.args[name] for name in request.args}
+    try:
+        outcome = tenant.authorize(params, session_id(request))
+    except PageError as error:
+        return error_page(call, error.error, error.description, params.get("client_id"))
+    except CallbackError as error:
+        assert error.delivery is not None
+        return deliver(call, error.delivery)
+    if isinstance(outcome, ShowPage):
+        return _redirect(call, f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle}))
+    return deliver(call, outcome)
+
+
+@authentication("/u/login", "GET", "POST", endpoint="login_page")
+def login_page(call: Call) -> Answer:
+    """The login screen: the form posts back here; a button posts its ``connection``."""
+    request = call.request
+    if request.method == "GET":
+        return _login_screen(call, request.args.get("state"))
+    form = _form(call)
+    handle = form.get("state")
+    connection = form.get("connection")
+    if connection:
+        query = urlencode({"state": handle or "", "connection": connection})
+        return _redirect(call, "/u/idp?" + query)
+    identifier = form.get("username", form.get("email", ""))
+    try:
+        session = call.tenant.login_with_password(
+            handle, identifier, form.get("password", ""), request.remote_addr
+        )
+    except LoginPageError as error:
+        return _login_screen(call, handle, error, identifier)
+    except CallbackError as error:
+        assert error.delivery is not None
+        return deliver(call, error.delivery)
+    return _signed_in(call, session, handle or "")
+
+
+@authentication("/u/idp", "GET", "POST", endpoint="simulated_idp")
+def simulated_idp(call: Call) -> Answer:
+    """The simulated identity provider: the tester states the account they use there."""
+    request = call.request
+    source = request.args if request.method == "GET" else _form(call)
+    handle = source.get("state")
+    connection = source.get("connection") or ""
+    try:
+        screen = call.tenant.login_screen(handle)
+    except LoginPageError as error:
+        return _login_screen(call, handle, error)
+    if connection not in [c.name for c in screen.buttons]:
+        return error_page(call, "invalid_request", "the connection is not enabled", None)
+    if request.method == "GET":
+        return _idp_screen(call, screen.handle, connection, _remembered(request, connection))
+    profile = {k: source[k].strip() for k in ("email", "name", "user_id") if source.get(k)}
+    if "email" not in profile:
+        return _idp_screen(call, screen.handle, connection, profile, "Enter an email address.")
+    try:
+        session = call.tenant.login_with_idp(handle, connection, profile, request.remote_addr)
+    except LoginPageError as error:
+        return _idp_screen(call, screen.handle, connection, profile, error.text)
+    except CallbackError as error:
+        assert error.delivery is not None
+        return deliver(call, error.delivery)
+    response = _signed_in(call, session, screen.handle)
+    response.set_cookie(
+        _idp_cookie(connection),
+        urlencode(profile),
+        max_age=30 * 86400,
+        path=_root(call) + "/u/idp",
+        httponly=True,
+        samesite="Lax",
+        secure=request.scheme == "https",
+    )
+    return response
+
+
+@authentication("/authorize/resume", "GET", endpoint="authorize_resume")
+def resume(call: Call) -> Answer:
+    """After the login page: the transaction's answer for the new session."""
+    handle = call.request.args.get("state")
+    try:
+        delivery = call.tenant.resume(handle, session_id(call.request))
+    except LoginPageError as error:
+        return _login_screen(call, handle, error)
+    except CallbackError as error:
+        assert error.delivery is not None
+        return deliver(call, error.delivery)
+    if delivery is None:
+        return _redirect(call, "/u/login?" + urlencode({"state": handle or ""}))
+    return deliver(call, delivery)
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def session_id(request: Request) -> str | None:
+    return request.cookies.get(SESSION_COOKIE) or request.cookies.get(COMPAT_COOKIE)
+
+
+def deliver(call: Call, delivery: Delivery) -> Response:
+    """The answer to the callback, in its response mode."""
+    mode = delivery.response_mode
+    if mode == "form_post":
+        body = pages.render("form_post.html", action=delivery.redirect_uri, params=delivery.params)
+        return _html(200, body)
+    if mode == "web_message":
+        body = pages.render("web_message.html", message=delivery.params, origin=delivery.origin)
+        return _html(200, body, frame=True)
+    separator = "#" if mode == "fragment" else ("&" if "?" in delivery.redirect_uri else "?")
+    location = delivery.redirect_uri + separator + urlencode(delivery.params)
+    return Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+def error_page(call: Call, error: str, description: str, client_id: str | None) -> Response:
+    """Auth0's generic error page (https://auth0.com/docs/universal-login/error-pages)."""
+    body = pages.render(
+        "error.html",
+        domain=call.tenant.domain,
+        error=error,
+        error_description=description,
+        client_id=client_id,
+    )
+    return _html(400, body)
+
+
+def _login_screen(
+    call: Call, handle: str | None, error: LoginPageError | None = None, username: str = ""
+) -> Response:
+    try:
+        screen = call.tenant.login_screen(handle)
+    except LoginPageError as invalid:
+        body = pages.render(
+            "login.html",
+            domain=call.tenant.domain,
+            client_name=call.tenant.domain,
+            handle="",
+            database=None,
+            buttons=(),
+            error=invalid,
+            username="",
+            signup_url=None,
+        )
+        return _html(400, body)
+    body = pages.render(
+        "login.html",
+        domain=call.tenant.domain,
+        client_name=screen.client_name,
+        handle=screen.handle,
+        database=screen.database,
+        buttons=screen.buttons,
+        error=error,
+        username=username or screen.login_hint or "",
+        signup_url=None,
+    )
+    return _html(400 if error is not None else 200, body)
+
+
+def _idp_screen(
+    call: Call,
+    handle: str,
+    connection: str,
+    remembered: dict[str, str],
+    error: str | None = None,
+) -> Response:
+    body = pages.render(
+        "idp.html",
+        domain=call.tenant.domain,
+        handle=handle,
+        connection=connection,
+        remembered={k: remembered.get(k, "") for k in ("email", "name", "user_id")},
+        error=error,
+    )
+    return _html(400 if error else 200, body)
+
+
+def _signed_in(call: Call, session: Session, handle: str) -> Response:
+    """A new SSO session: the cookie, and on to ``/authorize/resume``."""
+    response = _redirect(call, "/authorize/resume?" + urlencode({"state": handle}))
+    secure = call.request.scheme == "https"
+    lifetime = int(call.tenant.settings.session_lifetime * 3600)
+    for name in (SESSION_COOKIE, COMPAT_COOKIE) if secure else (SESSION_COOKIE,):
+        response.set_cookie(
+            name,
+            session.sid,
+            max_age=lifetime,
+            path=_root(call) or "/",
+            httponly=True,
+            secure=secure,
+            # Silent logins in an iframe need SameSite=None, which browsers allow only on
+            # Secure cookies; over plain HTTP the page flow works with Lax.
+            samesite=("None" if name == SESSION_COOKIE else None) if secure else "Lax",
+        )
+    return response
+
+
+def _form(call: Call) -> dict[str, str]:
+    try:
+        body: Any = call.json()
+    except (Auth0Error, OAuthError):
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    return {k: v for k, v in body.items() if isinstance(v, str)}
+
+
+def _remembered(request: Request, connection: str) -> dict[str, str]:
+    raw = request.cookies.get(_idp_cookie(connection), "")
+    return dict(parse_qsl(raw))
+
+
+def _idp_cookie(connection: str) -> str:
+    return "fakeauth0_idp_" + "".join(c if c.isalnum() else "_" for c in connection)
+
+
+def _root(call: Call) -> str:
+    return call.request.script_root
+
+
+def _redirect(call: Call, path: str) -> Response:
+    return Response(
+        status=302, headers={"Location": _root(call) + path, "Cache-Control": "no-store"}
+    )
+
+
+def _html(status: int, body: str, *, frame: bool = False) -> Response:
+    headers = dict(_PAGE_HEADERS)
+    if frame:
+        # web_message answers run in the app's hidden iframe.
+        del headers["X-Frame-Options"], headers["Content-Security-Policy"]
+    return Response(body, status=status, mimetype="text/html", headers=headers)
