@@ -4,64 +4,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from ..clients import Client, matches
 from ..errors import Auth0Error, Msg
-from .management import PER_PAGE_DEFAULT, PER_PAGE_MAX, project
+from .management import project
+from .paging import paged
 from .routes import Call, management
 from .validation import query_error
 
 #: Who sees a client's secret (the spec's ``read:client_keys``; Auth0 always shows it to the
 #: creator and on rotation).
 CLIENT_KEYS_SCOPES = ("read:client_keys", "update:client_keys", "create:client_keys")
-
-
-def _checkpoint(call: Call, rows: list[dict[str, Any]], key: str, id_key: str) -> tuple[int, Any]:
-    """Checkpoint paging: ``take`` records from the one whose id is ``from``; ``next`` names
-    the first record of the next page (CHOICES.md: the token is the record's id)."""
-    query = call.query
-    take = query.get("take", PER_PAGE_DEFAULT)
-    if take < 1 or take > PER_PAGE_MAX:
-        raise query_error(f"Value {take} is out of range 1..{PER_PAGE_MAX}", "take")
-    start = 0
-    if query.get("from"):
-        ids = [row.get(id_key) for row in rows]
-        start = ids.index(query["from"]) if query["from"] in ids else len(rows)
-    window = rows[start : start + take]
-    body: dict[str, Any] = {key: window}
-    if start + take < len(rows):
-        body["next"] = rows[start + take][id_key]
-    return 200, body
-
-
-def _paged(
-    call: Call, rows: list[dict[str, Any]], key: str, id_key: str | None = None
-) -> tuple[int, Any]:
-    """``page``/``per_page``/``include_totals`` as Auth0 pages its lists; ``from``/``take``
-    (where the operation has them) page by checkpoint."""
-    query = call.query
-    checkpoint = "from" in query or "take" in query
-    if id_key is not None and checkpoint and not query.get("include_totals", False):
-        return _checkpoint(call, rows, key, id_key)
-    page = query.get("page", 0)
-    per_page = query.get("per_page", PER_PAGE_DEFAULT)
-    if page < 0:
-        raise query_error(f"Value {page} is less than minimum 0", "page")
-    if per_page < 0:
-        raise query_error(f"Value {per_page} is less than minimum 0", "per_page")
-    if per_page > PER_PAGE_MAX:
-        raise query_error(f"Value {per_page} is greater than maximum {PER_PAGE_MAX}", "per_page")
-    paged = "page" in query or "per_page" in query
-    window = rows[page * per_page : page * per_page + per_page] if paged else rows
-    if query.get("include_totals", False):
-        return 200, {
-            "total": len(rows),
-            "start": page * per_page,
-            "limit": per_page,
-            key: window,
-        }
-    return 200, window
 
 
 # -- resource servers -------------------------------------------------------------------------
@@ -73,7 +28,7 @@ def list_resource_servers(call: Call) -> tuple[int, Any]:
     wanted = call.request.args.getlist("identifiers")
     if wanted:
         servers = [s for s in servers if s.identifier in wanted]
-    return _paged(call, [s.to_json() for s in servers], "resource_servers")
+    return paged(call, [s.to_json() for s in servers], "resource_servers")
 
 
 @management("post_resource-servers")
@@ -121,7 +76,7 @@ def list_clients(call: Call) -> tuple[int, Any]:
         for c in call.tenant.list_clients()
         if matches(c, app_types, query.get("is_global"), query.get("is_first_party"))
     ]
-    return _paged(call, rows, "clients", "client_id")
+    return paged(call, rows, "clients", itemgetter("client_id"))
 
 
 @management("post_clients")
@@ -173,7 +128,7 @@ def list_client_grants(call: Call) -> tuple[int, Any]:
     if "allow_any_organization" in query:
         wanted = str(query["allow_any_organization"]).lower() == "true"
         grants = [g for g in grants if bool(g.get("allow_any_organization")) == wanted]
-    return _paged(call, grants, "client_grants", "id")
+    return paged(call, grants, "client_grants", itemgetter("id"))
 
 
 @management("post_client-grants")

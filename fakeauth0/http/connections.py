@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from ..connections import Connection
 from ..errors import Auth0Error, Msg
 from ..spec import load_spec
+from . import paging
 from .management import project
 from .routes import Call, management
 from .validation import query_error
 
-#: ``per_page`` when not given (the spec's get_connections parameter), and the most we serve.
+#: ``per_page`` when not given: the spec's get_connections says "Defaults to 100 if not provided".
 PER_PAGE_DEFAULT = 100
-PER_PAGE_MAX = 100
-#: ``take`` when not given (the spec's get_connections and get_connection_clients parameter).
-TAKE_DEFAULT = 50
-TAKE_MAX = 100
 #: Shown whatever ``fields`` asks for: a real ``GET /connections?fields=id`` answers
 #: ``{"id", "is_domain_connection"}`` (go-auth0
 #: test/data/recordings/TestConnectionManager_List.yaml).
 ALWAYS_SHOWN = ("id", "is_domain_connection")
-
-
-def _bounded(call: Call, name: str, default: int, high: int, description: str | None) -> int:
-    value = call.query.get(name, default)
-    if value < 0:
-        raise query_error(f"Value {value} is less than minimum 0", name, description)
-    if value > high:
-        raise query_error(f"Value {value} is greater than maximum {high}", name, description)
-    return int(value)
 
 
 def _strategies(call: Call) -> set[str] | None:
@@ -45,22 +35,6 @@ def _strategies(call: Call) -> set[str] | None:
     return set(wanted)
 
 
-def _checkpoint(call: Call, items: list[Any], id_of: Any) -> tuple[list[Any], str | None]:
-    """One checkpoint page: from the item whose id is ``from`` (the ``next`` of the page
-    before), ``take`` items, and the ``next`` to ask for, if any remain."""
-    take = _bounded(call, "take", TAKE_DEFAULT, TAKE_MAX, "Number of results per page.")
-    start = 0
-    checkpoint = call.query.get("from")
-    if checkpoint:
-        ids = [id_of(item) for item in items]
-        if checkpoint not in ids:
-            raise query_error(Msg.CONNECTION_BAD_FROM.format(value=checkpoint), "from")
-        start = ids.index(checkpoint)
-    page = items[start : start + take]
-    rest = items[start + take :]
-    return page, (id_of(rest[0]) if rest and take else None)
-
-
 @management("get_connections")
 def list_connections(call: Call) -> tuple[int, Any]:
     query = call.query
@@ -71,29 +45,15 @@ def list_connections(call: Call) -> tuple[int, Any]:
         for c in call.tenant.list_connections()
         if (strategies is None or c.strategy in strategies) and (name is None or c.name == name)
     ]
-    if "take" in query or "from" in query:
-        # Checkpoint paging: never totals (the spec's include_totals description).
-        page, after = _checkpoint(call, found, lambda c: c.id)
-        body: dict[str, Any] = {"connections": _render_all(page, call)}
-        if after is not None:
-            body["next"] = after
-        return 200, body
-    page_index = _bounded(call, "page", 0, 10**9, "The page number. Zero based")
-    per_page = _bounded(
-        call,
-        "per_page",
-        PER_PAGE_DEFAULT,
-        PER_PAGE_MAX,
-        "The amount of entries per page. Defaults to 100 if not provided",
-    )
-    start = page_index * per_page
-    rows = _render_all(found[start : start + per_page], call)
-    if query.get("include_totals", False):
-        return 200, {"total": len(found), "start": start, "limit": per_page, "connections": rows}
-    return 200, rows
+    render = partial(_render_all, call=call)
+    return paging.paged(call, found, "connections", _id, render, PER_PAGE_DEFAULT)
 
 
-def _render_all(connections: list[Connection], call: Call) -> list[dict[str, Any]]:
+def _id(connection: Connection) -> str:
+    return connection.id
+
+
+def _render_all(connections: Sequence[Connection], call: Call) -> list[dict[str, Any]]:
     return [project(c.to_json(listed=True), call, ALWAYS_SHOWN) for c in connections]
 
 
@@ -141,11 +101,11 @@ def delete_user_by_email(call: Call) -> tuple[int, Any]:
 @management("get_connection_clients")
 def connection_clients(call: Call) -> tuple[int, Any]:
     connection = call.tenant.connection_by_id(call.args["id"])
-    page, after = _checkpoint(call, connection.enabled_clients, lambda c: c)
-    body: dict[str, Any] = {"clients": [{"client_id": c} for c in page]}
-    if after is not None:
-        body["next"] = after
-    return 200, body
+    return paging.checkpoint(call, connection.enabled_clients, "clients", str, _client_rows)
+
+
+def _client_rows(client_ids: Sequence[str]) -> list[dict[str, str]]:
+    return [{"client_id": c} for c in client_ids]
 
 
 @management("patch_clients")

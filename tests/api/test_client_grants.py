@@ -87,3 +87,20 @@ def test_deleting_the_api_or_the_grant_ends_the_tokens(
     api = next(s for s in auth0_management.resource_servers.list() if s.identifier == audience)
     auth0_management.resource_servers.delete(api.id)
     assert list(auth0_management.client_grants.list(audience=audience)) == []
+
+
+def test_grants_page_by_checkpoint_and_by_offset(
+    raw: Any, api_and_client: tuple[str, str, str]
+) -> None:
+    _, client_id, _ = api_and_client
+    for scope in ("a", "b"):
+        api = raw.post("resource-servers", json={"identifier": f"https://{scope}.example/"})
+        assert api.status_code == 201
+        grant = {"client_id": client_id, "audience": api.json()["identifier"], "scope": []}
+        assert raw.post("client-grants", json=grant).status_code == 201
+    listed = raw.get("client-grants").json()
+    first = raw.get("client-grants", params={"take": 1, "include_totals": "true"}).json()
+    assert first["client_grants"] == listed[:1] and set(first) == {"client_grants", "next"}
+    rest = raw.get("client-grants", params={"take": 100, "from": first["next"]}).json()
+    assert rest == {"client_grants": listed[1:]}
+    assert raw.get("client-grants", params={"from": first["next"]}).json() == listed

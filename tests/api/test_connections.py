@@ -182,6 +182,15 @@ def test_checkpoint_paging(raw: RawClient, auth0_management: ManagementClient) -
     # The SDK pages with take/from until no next.
     names = [c.name for c in auth0_management.connections.list(take=1)]
     assert names == [DB, "google-oauth2", "email", "sms"]
+    # from without take pages by offset (https://github.com/auth0/go-auth0/issues/109).
+    offset = raw.get("connections", params={"from": first["next"]}).json()
+    assert [c["name"] for c in offset] == names
+    assert_error(
+        raw.get("connections", params={"take": 3, "from": "con_nope"}),
+        400,
+        "Query validation error: 'Invalid from parameter: con_nope' on property from.",
+        "invalid_query_string",
+    )
 
 
 def test_delete_takes_the_connections_users_with_it(tenant: Tenant, raw: RawClient) -> None:
