@@ -367,6 +367,7 @@ class OAuthError(Exception):
 class FakeMsg:
     """The fake's own messages (seeds, the ``/_fake/`` control plane, the server): not Auth0's."""
 
+    LOGIN_AS_UNKNOWN = "No single user has the user_id or e-mail {user!r}."
     SEED_NOT_OBJECT = "A seed must be a JSON object with connections, clients and users."
     SEED_NOT_JSON = "The seed file {path} is not valid JSON: {error}"
     SEED_UNREADABLE = "Cannot read the seed file {path}: {error}"

@@ -15,12 +15,12 @@ from .apis import ResourceServer
 from .clients import Client
 from .clock import Clock
 from .connections import Connection, default_connections, require_connection
-from .errors import Auth0Error, Msg, OAuthError, OAuthMsg
+from .errors import Auth0Error, FakeMsg, Msg, OAuthError, OAuthMsg
 from .faults import Faults, operation_name
 from .ids import IdSource
 from .logins import LoginHook, LoginResult
 from .search import SearchPage, UserSearch
-from .sessions import Session, SessionBook
+from .sessions import Grant, Session, SessionBook
 from .settings import TenantSettings
 from .spec import load_spec
 from .tokens import SigningKey, TokenAuthority
@@ -558,12 +558,41 @@ class Tenant:
         ip: str | None = None,
         client_id: str | None = None,
         scope: str | None = None,
+        audience: str | None = None,
+        nonce: str | None = None,
     ) -> LoginResult:
         """Simulate a successful login through ``connection`` (see :func:`fakeauth0.logins.login`);
         returns the user it resolved to and an ID token for ``client_id`` (default: the
-        management client, so ``link_with`` passes with the management token's ``azp``)."""
+        management client, so ``link_with`` passes with the management token's ``azp``).
+
+        Without ``audience``, ``scope`` asks for a Management API token for the user (e.g.
+        ``update:current_user_identities``). With one, the login is programmatic: the answer
+        holds what ``/oauth/token`` gives the client after a login (an access token for that
+        API with the ``scope`` it defines, ``refresh_token`` with ``offline_access``, an ID
+        token with the profile claims of ``openid profile email`` or the scopes asked).
+        """
         with self.lock:
-            return logins.login(
+            if audience is None:
+                return logins.login(
+                    self.login_desk(),
+                    connection,
+                    user_id=user_id,
+                    email=email,
+                    username=username,
+                    password=password,
+                    profile=profile,
+                    ip=ip,
+                    client_id=client_id,
+                    scope=scope,
+                )
+            client = self.clients.get(client_id or self.management_client.client_id)
+            if client is None:
+                raise OAuthError(
+                    400, "invalid_request", OAuthMsg.UNKNOWN_CLIENT.format(client_id=client_id)
+                )
+            desk = self.token_desk()
+            grants.require_audience(desk, audience)
+            user = logins.authenticate(
                 self.login_desk(),
                 connection,
                 user_id=user_id,
@@ -572,8 +601,52 @@ class Tenant:
                 password=password,
                 profile=profile,
                 ip=ip,
+                client_id=client.client_id,
+            )
+            session = self.sessions.start(user.user_id, connection)
+            requested = (scope or "openid profile email").split()
+            if "openid" not in requested:
+                requested.insert(0, "openid")  # the answer always holds an ID token
+            grant = Grant(
+                client_id=client.client_id,
+                user_id=user.user_id,
+                scopes=grants.granted_scopes(desk, client, requested, audience),
+                audience=audience,
+                nonce=nonce,
+                sid=session.sid,
+                auth_time=int(session.auth_time),
+            )
+            tokens = grants.issue_tokens(desk, client, grant, refresh_token=True)
+            return LoginResult(user, tokens["id_token"], tokens=tokens)
+
+    def login_as(
+        self,
+        user: str,
+        *,
+        client_id: str | None = None,
+        audience: str | None = None,
+        scope: str | None = None,
+        nonce: str | None = None,
+    ) -> LoginResult:
+        """A programmatic login of an existing user, named by ``user_id`` or e-mail, through
+        the connection of its own identity: :meth:`login` without saying how."""
+        with self.lock:
+            found = self.users.get(user)
+            if found is None:
+                matches = self.users.by_email(user)
+                if len(matches) != 1:
+                    raise OAuthError(
+                        400, "invalid_request", FakeMsg.LOGIN_AS_UNKNOWN.format(user=user)
+                    )
+                found = matches[0]
+            primary = found.primary
+            return self.login(
+                primary.connection,
+                user_id=primary.user_id,
                 client_id=client_id,
+                audience=audience,
                 scope=scope,
+                nonce=nonce,
             )
 
     def login_desk(self) -> logins.LoginDesk:
