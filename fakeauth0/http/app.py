@@ -42,6 +42,7 @@ def _load_handlers() -> None:
         authentication,
         connections,
         control,
+        dbconnections,
         identities,
         management,
     )
