@@ -208,19 +208,19 @@ def test_a_swallowed_unserved_route_still_fails_the_test(pytester: pytest.Pytest
         """
         import httpx
 
-        def sign_up(domain):  # the code under test, which hides every error
+        def start_passwordless(domain):  # the code under test, which hides every error
             try:
-                httpx.post(f"https://{domain}/dbconnections/signup")
+                httpx.post(f"https://{domain}/passwordless/start")
             except Exception:
                 pass
 
         def test_swallows(auth0_tenant, auth0_intercept):
-            sign_up(auth0_tenant.domain)
+            start_passwordless(auth0_tenant.domain)
         """
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*routes it does not serve: POST https://*/dbconnections/signup*"])
+    result.stdout.fnmatch_lines(["*routes it does not serve: POST https://*/passwordless/start*"])
 
 
 def test_an_unserved_route_the_test_expects_passes(pytester: pytest.Pytester) -> None:
@@ -231,12 +231,12 @@ def test_an_unserved_route_the_test_expects_passes(pytester: pytest.Pytester) ->
         from fakeauth0.intercept import UnservedRoute
 
         def test_expects_it(auth0_tenant, auth0_intercept):
-            with pytest.raises(UnservedRoute, match="/dbconnections/signup"):
-                httpx.post(f"https://{auth0_tenant.domain}/dbconnections/signup")
+            with pytest.raises(UnservedRoute, match="/passwordless/start"):
+                httpx.post(f"https://{auth0_tenant.domain}/passwordless/start")
 
         @pytest.mark.auth0(strict=False)
         def test_not_strict(auth0_tenant, auth0_intercept):
-            url = f"https://{auth0_tenant.domain}/dbconnections/signup"
+            url = f"https://{auth0_tenant.domain}/passwordless/start"
             assert httpx.post(url).status_code == 404
         """
     )
