@@ -273,20 +273,27 @@ def password_meets_policy(password: str, policy: str) -> bool:
     digit / special, ``excellent`` 10+ with 3 of the 4 and no character 3 times in a row. No
     character is refused; beyond 72 bytes a password is too long for every level.
     """
-    rules = _policy(policy)
+    rules = PASSWORD_POLICY_RULES.get(policy) or _policy(policy)
     if not password:
         return False
-    length = _length(password)
+    if password.isascii():
+        length: int | None = len(password) if len(password) <= PASSWORD_MAX_BYTES else None
+    else:
+        length = _length(password)
     if length is None or length < rules.min_length:
         return False
     for charset in rules.contains:
         if charset.pattern.search(password) is None:
             return False
     if rules.at_least:
-        found = sum(1 for c in rules.contains_at_least if c.pattern.search(password) is not None)
+        found = 0
+        for charset in rules.contains_at_least:
+            if charset.pattern.search(password) is not None:
+                found += 1
         if found < rules.at_least:
             return False
-    return not (rules.identical_run is not None and rules.identical_run.search(password))
+    run = rules.identical_run
+    return run is None or run.search(password) is None
 
 
 def _explained(rules: PasswordPolicy, password: str | None) -> list[dict[str, Any]]:
