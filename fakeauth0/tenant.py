@@ -929,3 +929,77 @@ class Tenant:
     def search_lag(self, seconds: float) -> None:
         with self.lock:
             self.user_search.lag = seconds
+
+    # -- self-service sign-up and password reset (fakeauth0.signups) -----------------------------
+
+    @property
+    def mail(self) -> list[dict[str, Any]]:
+        """What the tenant would have e-mailed, oldest first: one dict per message with
+        ``template`` (``verify_email`` after a sign-up with an e-mail, ``reset_email`` after a
+        password-reset request for a known e-mail), ``recipient``, ``user_id``, ``client_id``,
+        ``connection``, ``time`` (the tenant clock, ISO) and, for a reset, ``link``. Nothing is
+        sent; tests read or clear the list."""
+        return self.__dict__.setdefault("_mail", [])  # type: ignore[no-any-return]
+
+    def signup(
+        self,
+        *,
+        client_id: str | None,
+        connection: str | None,
+        email: str | None = None,
+        password: str | None,
+        username: str | None = None,
+        phone_number: str | None = None,
+        profile: dict[str, str] | None = None,
+        user_metadata: dict[str, Any] | None = None,
+    ) -> User:
+        """``POST /dbconnections/signup``: a database user signed up through ``client_id``
+        (``signups.signup``); raises :class:`~fakeauth0.errors.SignupError`."""
+        from . import signups
+
+        with self.lock:
+            now = self.clock.iso()
+            user = signups.signup(
+                self.users,
+                self.connections,
+                self.clients,
+                self.ids,
+                now,
+                client_id=client_id,
+                connection=connection,
+                email=email,
+                password=password,
+                username=username,
+                phone_number=phone_number,
+                profile=profile,
+                user_metadata=user_metadata,
+            )
+            asking = signups.asking_client(self.clients, client_id)
+            message = signups.verification_mail(user, asking.client_id, now)
+            if message is not None:
+                self.mail.append(message)
+            return user
+
+    def request_password_change(
+        self, *, client_id: str | None, email: str | None, connection: str | None
+    ) -> dict[str, Any] | None:
+        """``POST /dbconnections/change_password``: the ``reset_email`` message recorded in
+        :attr:`mail`, or None for an e-mail no user of the connection has (the caller answers
+        the same either way)."""
+        from . import signups
+
+        with self.lock:
+            message = signups.change_password_request(
+                self.users,
+                self.connections,
+                self.clients,
+                self.ids,
+                self.clock.iso(),
+                domain=self.domain,
+                client_id=client_id,
+                email=email,
+                connection=connection,
+            )
+            if message is not None:
+                self.mail.append(message)
+            return message
