@@ -9,13 +9,13 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import apis, authorization, clients, grants, linking, logins, snapshot
+from . import apis, authorization, clients, grants, linking, logins, signups, snapshot
 from . import connections as connection_rules
 from .apis import ResourceServer
 from .clients import Client
 from .clock import Clock
 from .connections import Connection, default_connections, require_connection
-from .errors import Auth0Error, FakeMsg, Msg, OAuthError, OAuthMsg
+from .errors import Auth0Error, FakeMsg, Msg, OAuthError, OAuthMsg, SignupError
 from .faults import Faults, operation_name
 from .ids import IdSource
 from .logins import LoginHook, LoginResult
@@ -149,6 +149,12 @@ class Tenant:
         self.settings = TenantSettings()
         #: SSO sessions, login transactions, codes and refresh tokens (not in snapshots).
         self.sessions = SessionBook(self.clock)
+        #: What the tenant would have e-mailed, oldest first: one dict per message with
+        #: ``template`` (``verify_email`` after a sign-up with an e-mail, ``reset_email`` after
+        #: a password-reset request for a known e-mail), ``recipient``, ``user_id``,
+        #: ``client_id``, ``connection``, ``time`` (the tenant clock, ISO) and, for a reset,
+        #: ``link``. Nothing is sent; tests read or clear the list.
+        self.mail: list[dict[str, Any]] = []
         #: Injected faults and rate limits (``fakeauth0.faults``), applied by the WSGI app.
         self.faults = Faults()
         #: What :meth:`reset` returns to: the state at creation, or the last loaded seed.
@@ -799,6 +805,41 @@ class Tenant:
             raise authorization.refused(request, error.error, error.description) from None
         return self.sessions.start(user.user_id, connection)
 
+    def signup_with_password(
+        self,
+        handle: str | None,
+        email: str,
+        password: str,
+        username: str | None = None,
+        ip: str | None = None,
+    ) -> Session:
+        """The sign-up screen: a new user of the transaction's database connection (the same
+        rules as ``/dbconnections/signup``), then logged in through the one login pipeline."""
+        with self.lock:
+            request = self.login_transaction(handle)
+            database, _ = authorization.login_connections(request, self.connections)
+            if database is None:
+                raise authorization.refused(
+                    request, "invalid_request", OAuthMsg.CONNECTION_NOT_ENABLED
+                )
+            email = email.strip()
+            if not email:
+                raise authorization.LoginPageError(
+                    "no-email", authorization.PAGE_TEXTS["no-email"], "email"
+                )
+            try:
+                user = self.signup(
+                    client_id=request.client_id,
+                    connection=database.name,
+                    email=email,
+                    password=password,
+                    username=username or None,
+                )
+            except SignupError as error:
+                raise authorization.page_error_for_signup(error) from None
+            fields = {"user_id": user.primary.user_id}
+            return self._sign_in(request, database.name, fields, ip)
+
     def resume(self, handle: str | None, sid: str | None) -> authorization.Delivery | None:
         """``/authorize/resume``: the transaction's answer, now that the session exists
         (None: no session, show the page again)."""
@@ -897,6 +938,7 @@ class Tenant:
             self.calls.clear()
             self.search_lag = self.configured_search_lag
             self.sessions.clear()
+            self.mail.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
 
@@ -932,15 +974,6 @@ class Tenant:
 
     # -- self-service sign-up and password reset (fakeauth0.signups) -----------------------------
 
-    @property
-    def mail(self) -> list[dict[str, Any]]:
-        """What the tenant would have e-mailed, oldest first: one dict per message with
-        ``template`` (``verify_email`` after a sign-up with an e-mail, ``reset_email`` after a
-        password-reset request for a known e-mail), ``recipient``, ``user_id``, ``client_id``,
-        ``connection``, ``time`` (the tenant clock, ISO) and, for a reset, ``link``. Nothing is
-        sent; tests read or clear the list."""
-        return self.__dict__.setdefault("_mail", [])  # type: ignore[no-any-return]
-
     def signup(
         self,
         *,
@@ -955,8 +988,6 @@ class Tenant:
     ) -> User:
         """``POST /dbconnections/signup``: a database user signed up through ``client_id``
         (``signups.signup``); raises :class:`~fakeauth0.errors.SignupError`."""
-        from . import signups
-
         with self.lock:
             now = self.clock.iso()
             user = signups.signup(
@@ -986,8 +1017,6 @@ class Tenant:
         """``POST /dbconnections/change_password``: the ``reset_email`` message recorded in
         :attr:`mail`, or None for an e-mail no user of the connection has (the caller answers
         the same either way)."""
-        from . import signups
-
         with self.lock:
             message = signups.change_password_request(
                 self.users,
