@@ -153,6 +153,39 @@ def resume(call: Call) -> Answer:
         return deliver(call, error.delivery)
     if delivery is None:
         return _redirect(call, "/u/login?" + urlencode({"state": handle or ""}))
+    if isinstance(delivery, ShowPage):
+        return _redirect(call, f"/u/{delivery.screen}?" + urlencode({"state": delivery.handle}))
+    return deliver(call, delivery)
+
+
+@authentication("/u/consent", "GET", "POST", endpoint="consent_page")
+def consent_page(call: Call) -> Answer:
+    """The consent screen: the scopes the application asks for; accept or decline."""
+    request = call.request
+    source = request.args if request.method == "GET" else _form(call)
+    handle = source.get("state")
+    try:
+        name, scopes, audience = call.tenant.consent_screen(handle)
+        if request.method == "GET":
+            body = pages.render(
+                "consent.html",
+                domain=call.tenant.domain,
+                client_name=name,
+                scopes=scopes,
+                audience=audience,
+                handle=handle,
+            )
+            return _html(200, body)
+        delivery = call.tenant.answer_consent(
+            handle, session_id(request), source.get("action") == "accept"
+        )
+    except LoginPageError as error:
+        return _login_screen(call, handle, error)
+    except CallbackError as error:
+        assert error.delivery is not None
+        return deliver(call, error.delivery)
+    if delivery is None:
+        return _redirect(call, "/u/login?" + urlencode({"state": handle or ""}))
     return deliver(call, delivery)
 
 
