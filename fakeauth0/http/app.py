@@ -44,6 +44,7 @@ def _load_handlers() -> None:
         connections,
         control,
         identities,
+        logout,
         management,
     )
 
