@@ -225,11 +225,11 @@ def openid_configuration(call: Call) -> Answer:
             "response_modes_supported": list(authorization.RESPONSE_MODES),
             "grant_types_supported": [*_GRANTS, "implicit"],
             "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": [ALGORITHM],
             "token_endpoint_auth_methods_supported": list(_AUTH_METHODS),
             "claims_supported": _CLAIMS,
             "request_uri_parameter_supported": False,
             "request_parameter_supported": False,
-            "id_token_signing_alg_values_supported": [ALGORITHM],
             "end_session_endpoint": f"{issuer}oidc/logout",
         },
     )

@@ -45,11 +45,11 @@ def test_fields_follow_auth0s_names_and_order(config: dict[str, Any]) -> None:
         "response_modes_supported",
         "grant_types_supported",
         "subject_types_supported",
+        "id_token_signing_alg_values_supported",
         "token_endpoint_auth_methods_supported",
         "claims_supported",
         "request_uri_parameter_supported",
         "request_parameter_supported",
-        "id_token_signing_alg_values_supported",
         "end_session_endpoint",
     ]
     assert config["end_session_endpoint"] == "https://fake-tenant.auth0.com/oidc/logout"
