@@ -9,7 +9,17 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import apis, authorization, clients, grants, linking, logins, signups, snapshot
+from . import (
+    apis,
+    authorization,
+    clients,
+    grants,
+    linking,
+    logins,
+    logouts,
+    signups,
+    snapshot,
+)
 from . import connections as connection_rules
 from .apis import ResourceServer
 from .clients import Client
@@ -1092,3 +1102,40 @@ class Tenant:
             if message is not None:
                 self.mail.append(message)
             return message
+
+    # -- logout (fakeauth0.logouts) ---------------------------------------------------------------
+
+    def logout(self, params: dict[str, str], sid: str | None) -> str | None:
+        """``/v2/logout``: the browser's session ``sid`` ends first, whatever follows; then where
+        the browser goes (None: nowhere named), or ``PageError`` for a ``returnTo`` that no list
+        allows or an unknown ``client_id``."""
+        with self.lock:
+            self.sessions.end(sid)
+            return logouts.v2_return_to(params, self.clients, self.settings)
+
+    def oidc_logout(self, params: dict[str, str], sid: str | None) -> logouts.OidcLogout:
+        """``/oidc/logout``: checked before anything ends (``PageError``); the session ends now
+        unless the user must confirm first (``confirmation`` is then set)."""
+        with self.lock:
+            session = self.session(sid)
+            outcome = logouts.oidc_logout(
+                params,
+                self.clients,
+                self.settings,
+                self.tokens,
+                session.sid if session is not None else None,
+            )
+            if outcome.confirmation is None:
+                self.sessions.end(sid)
+            return outcome
+
+    def confirm_logout(self, confirmation: str | None, sid: str | None) -> str | None:
+        """The user confirmed an ``/oidc/logout``: the session ends; where the browser goes, or
+        ``PageError`` for a confirmation that is stale or another session's."""
+        with self.lock:
+            session = self.session(sid)
+            redirect = logouts.confirmed_redirect(
+                self.tokens, confirmation, session.sid if session is not None else None
+            )
+            self.sessions.end(sid)
+            return redirect
