@@ -16,7 +16,7 @@ from typing import Any
 from .apis import ResourceServer, by_identifier
 from .clients import Client
 from .connections import Connection
-from .errors import OAuthMsg
+from .errors import OAuthMsg, SignupError
 from .grants import TokenDesk, granted_scopes, issue_tokens
 from .redirects import callback_allowed, origin_allowed, origin_of
 from .sessions import Grant, Session
@@ -354,11 +354,19 @@ class LoginPageError(Exception):
     """A refused login the page shows itself, with the key and text of Auth0's New Universal
     Login (https://auth0.com/docs/customize/login-pages/universal-login/customize-text-elements)."""
 
-    def __init__(self, code: str, text: str, field: str = "password") -> None:
+    def __init__(
+        self,
+        code: str,
+        text: str,
+        field: str = "password",
+        rules: tuple[dict[str, Any], ...] = (),
+    ) -> None:
         super().__init__(text)
         self.code = code
         self.text = text
         self.field = field
+        #: A refused password: the policy's rules, each with ``text`` and ``verified``.
+        self.rules = rules
 
 
 #: The page's own wording, which differs from the token endpoint's.
@@ -370,6 +378,11 @@ PAGE_TEXTS = {
     "no-password": "Password is required",
     "user-blocked": "Your account has been blocked after multiple consecutive login attempts.",
     "invalid-state": "The login session expired or is not valid. Start the login again.",
+    "email-in-use": "The user already exists.",
+    "username-taken": "The username provided is in use already.",
+    "password-too-weak": "The password is too weak",
+    "email-invalid": "Email is not valid.",
+    "username-invalid": "Username is not valid.",
 }
 
 
@@ -397,3 +410,33 @@ def page_error_for_login(error_description: str, database: Connection) -> LoginP
         return LoginPageError("user-blocked", PAGE_TEXTS["user-blocked"])
     code = "wrong-credentials" if database.requires_username else "wrong-email-credentials"
     return LoginPageError(code, PAGE_TEXTS[code])
+
+
+def page_error_for_signup(error: SignupError) -> LoginPageError:
+    """The sign-up screen's wording for a refused sign-up (the keys of New Universal Login's
+    ``signup`` texts)."""
+    if error.code == "invalid_signup":
+        code = "username-taken" if error.field == "username" else "email-in-use"
+        return LoginPageError(code, PAGE_TEXTS[code], error.field or "email")
+    if error.code == "invalid_password":
+        description = error.description if isinstance(error.description, dict) else {}
+        rules = tuple(_rule_text(rule) for rule in description.get("rules", ()))
+        return LoginPageError(
+            "password-too-weak", PAGE_TEXTS["password-too-weak"], "password", rules
+        )
+    if error.code == "bad.username":
+        return LoginPageError("username-invalid", PAGE_TEXTS["username-invalid"], "username")
+    if error.code == "bad.password":
+        return LoginPageError("no-password", PAGE_TEXTS["no-password"], "password")
+    return LoginPageError("email-invalid", PAGE_TEXTS["email-invalid"], "email")
+
+
+def _rule_text(rule: dict[str, Any]) -> dict[str, Any]:
+    """One policy rule as the page lists it: Auth0's ``message`` with its ``format`` filled."""
+    message = str(rule.get("message", ""))
+    values = [v for v in rule.get("format", ()) if isinstance(v, int)]
+    try:
+        text = message % tuple(values) if values else message
+    except (TypeError, ValueError):
+        text = message
+    return {"code": rule.get("code"), "text": text, "verified": bool(rule.get("verified"))}

@@ -180,65 +180,209 @@ class Connection:
         return data
 
 
-#: password-sheriff's charsets (lib/rules/contains.js, https://github.com/auth0/password-sheriff),
-#: the library behind Auth0's five strength levels: ASCII letters and digits only, and the OWASP
-#: special characters, which include the space.
-_SHERIFF_LOWER = re.compile(r"[a-z]")
-_SHERIFF_UPPER = re.compile(r"[A-Z]")
-_SHERIFF_SPECIAL = re.compile(r"[ !\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]")
-#: Each level as password-sheriff's index.js defines it: minimum length (in UTF-16 code units,
-#: as JavaScript counts), charsets that must all appear, how many of the four must appear, and
-#: whether a character may not appear 3 times in a row.
-_POLICY_RULES: dict[str, tuple[int, bool, int, bool]] = {
-    "none": (1, False, 0, False),
-    "low": (6, False, 0, False),
-    "fair": (8, True, 0, False),
-    "good": (8, False, 3, False),
-    "excellent": (10, False, 3, True),  # identicalChars {max: 2}
+@dataclass(frozen=True)
+class Charset:
+    """One of password-sheriff's charsets (lib/rules/contains.js,
+    https://github.com/auth0/password-sheriff): how it is named to users and how it is found."""
+
+    code: str
+    message: str
+    pattern: re.Pattern[str]
+
+    def explain(self, password: str | None = None) -> dict[str, Any]:
+        """As password-sheriff explains it; given a password, whether it holds this charset."""
+        item: dict[str, Any] = {"message": self.message, "code": self.code}
+        if password is not None:
+            item["verified"] = self.pattern.search(password) is not None
+        return item
+
+
+#: ASCII letters and digits only (as JavaScript's ``[a-z]`` and ``\d``), and the OWASP special
+#: characters, which include the space.
+LOWER_CASE = Charset("lowerCase", "lower case letters (a-z)", re.compile(r"[a-z]"))
+UPPER_CASE = Charset("upperCase", "upper case letters (A-Z)", re.compile(r"[A-Z]"))
+NUMBERS = Charset("numbers", "numbers (i.e. 0-9)", _DIGIT)
+SPECIAL_CHARACTERS = Charset(
+    "specialCharacters",
+    "special characters (e.g. !@#$%^&*)",
+    re.compile(r"[ !\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"),
+)
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """One strength level, as password-sheriff's index.js composes it from its rules; both the
+    check (:func:`password_meets_policy`) and the description Auth0 sends with a refused
+    password (:func:`password_rules`, :func:`password_policy_text`) read it.
+
+    ``min_length`` counts UTF-16 code units, as JavaScript does; every charset of ``contains``
+    must appear; at least ``at_least`` of ``contains_at_least`` must appear; no character may
+    appear more than ``max_identical`` times in a row.
+    """
+
+    min_length: int
+    contains: tuple[Charset, ...] = ()
+    at_least: int = 0
+    contains_at_least: tuple[Charset, ...] = ()
+    max_identical: int | None = None
+    identical_run: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_identical is not None:
+            run = re.compile(rf"(.)\1{{{self.max_identical}}}", re.DOTALL)
+            object.__setattr__(self, "identical_run", run)
+
+
+_ALL_FOUR = (LOWER_CASE, UPPER_CASE, NUMBERS, SPECIAL_CHARACTERS)
+#: Auth0's five levels (``options.passwordPolicy``): password-sheriff's index.js.
+PASSWORD_POLICY_RULES: dict[str, PasswordPolicy] = {
+    "none": PasswordPolicy(1),
+    "low": PasswordPolicy(6),
+    "fair": PasswordPolicy(8, contains=(LOWER_CASE, UPPER_CASE, NUMBERS)),
+    "good": PasswordPolicy(8, at_least=3, contains_at_least=_ALL_FOUR),
+    "excellent": PasswordPolicy(10, at_least=3, contains_at_least=_ALL_FOUR, max_identical=2),
 }
-_THREE_IN_A_ROW = re.compile(r"(.)\1\1", re.DOTALL)
 #: The longest password Auth0 takes, in UTF-8 bytes, whatever the policy
 #: (https://auth0.com/docs/authenticate/database-connections/password-strength: "the maximum is
 #: 72 bytes").
 PASSWORD_MAX_BYTES = 72
 
 
+def _policy(policy: str) -> PasswordPolicy:
+    rules = PASSWORD_POLICY_RULES.get(policy)
+    if rules is None:
+        raise ValueError(f"unknown password policy {policy!r}")
+    return rules
+
+
+def _length(password: str) -> int | None:
+    """``password.length`` in JavaScript, or None when it is over :data:`PASSWORD_MAX_BYTES`."""
+    if password.isascii():
+        return None if len(password) > PASSWORD_MAX_BYTES else len(password)
+    if len(password.encode("utf-8", "surrogatepass")) > PASSWORD_MAX_BYTES:
+        return None
+    return _utf16_length(password)
+
+
 def password_meets_policy(password: str, policy: str) -> bool:
     """Whether ``password`` passes one of Auth0's strength levels (``options.passwordPolicy``).
 
-    The rules are password-sheriff's (index.js and lib/rules/*.js): ``none`` any non-empty
-    string, ``low`` 6+, ``fair`` 8+ with a lower-case letter, an upper-case letter and a digit,
-    ``good`` 8+ with 3 of lower / upper / digit / special, ``excellent`` 10+ with 3 of the 4 and
-    no character 3 times in a row. No character is refused; beyond 72 bytes a password is
-    too long for every level.
+    The rules are password-sheriff's (index.js and lib/rules/*.js), held in
+    :data:`PASSWORD_POLICY_RULES`: ``none`` any non-empty string, ``low`` 6+, ``fair`` 8+ with a
+    lower-case letter, an upper-case letter and a digit, ``good`` 8+ with 3 of lower / upper /
+    digit / special, ``excellent`` 10+ with 3 of the 4 and no character 3 times in a row. No
+    character is refused; beyond 72 bytes a password is too long for every level.
     """
-    rules = _POLICY_RULES.get(policy)
-    if rules is None:
-        raise ValueError(f"unknown password policy {policy!r}")
-    min_length, all_three, at_least, no_triples = rules
+    rules = PASSWORD_POLICY_RULES.get(policy) or _policy(policy)
     if not password:
         return False
     if password.isascii():
-        length = len(password)
-        if length > PASSWORD_MAX_BYTES:
-            return False
+        length: int | None = len(password) if len(password) <= PASSWORD_MAX_BYTES else None
     else:
-        if len(password.encode("utf-8", "surrogatepass")) > PASSWORD_MAX_BYTES:
-            return False
-        length = _utf16_length(password)
-    if length < min_length:
+        length = _length(password)
+    if length is None or length < rules.min_length:
         return False
-    if all_three or at_least:
-        lower = _SHERIFF_LOWER.search(password) is not None
-        upper = _SHERIFF_UPPER.search(password) is not None
-        digit = _DIGIT.search(password) is not None
-        if all_three and not (lower and upper and digit):
+    for charset in rules.contains:
+        if charset.pattern.search(password) is None:
             return False
-        if at_least:
-            special = _SHERIFF_SPECIAL.search(password) is not None
-            if lower + upper + digit + special < at_least:
-                return False
-    return not (no_triples and _THREE_IN_A_ROW.search(password))
+    if rules.at_least:
+        found = 0
+        for charset in rules.contains_at_least:
+            if charset.pattern.search(password) is not None:
+                found += 1
+        if found < rules.at_least:
+            return False
+    run = rules.identical_run
+    return run is None or run.search(password) is None
+
+
+def _explained(rules: PasswordPolicy, password: str | None) -> list[dict[str, Any]]:
+    """password-sheriff's ``explain()`` (no password) or ``missing(password)``: each rule of the
+    level, in index.js order, with the keys in the order Auth0 sends them."""
+    described: list[dict[str, Any]] = []
+    if rules.min_length == 1:
+        length_rule: dict[str, Any] = {"message": "Non-empty password required", "code": "nonEmpty"}
+    else:
+        length_rule = {
+            "message": "At least %d characters in length",
+            "format": [rules.min_length],
+            "code": "lengthAtLeast",
+        }
+    if password is not None:
+        length = _utf16_length(password)
+        length_rule["verified"] = bool(password) and length >= rules.min_length
+    described.append(length_rule)
+    if rules.contains:
+        items = [c.explain(password) for c in rules.contains]
+        contains: dict[str, Any] = {"message": "Should contain:", "code": "shouldContain"}
+        if password is not None:
+            contains["verified"] = all(item["verified"] for item in items)
+        contains["items"] = items
+        described.append(contains)
+    if rules.at_least:
+        items = [c.explain(password) for c in rules.contains_at_least]
+        at_least: dict[str, Any] = {
+            "message": "Contain at least %d of the following %d types of characters:",
+            "code": "containsAtLeast",
+            "format": [rules.at_least, len(rules.contains_at_least)],
+            "items": items,
+        }
+        if password is not None:
+            at_least["verified"] = sum(item["verified"] for item in items) >= rules.at_least
+        described.append(at_least)
+    if rules.max_identical is not None:
+        identical: dict[str, Any] = {
+            "message": 'No more than %d identical characters in a row (e.g., "%s" not allowed)',
+            "code": "identicalChars",
+            "format": [rules.max_identical, "a" * (rules.max_identical + 1)],
+        }
+        if password is not None:
+            assert rules.identical_run is not None
+            identical["verified"] = bool(password) and not rules.identical_run.search(password)
+        described.append(identical)
+    return described
+
+
+def password_rules(password: str, policy: str) -> dict[str, Any]:
+    """What Auth0 sends as a refused password's ``description``: each rule of the level with
+    whether ``password`` meets it (password-sheriff's ``missing``), e.g. ``{"rules": [{"message":
+    "At least %d characters in length", "format": [8], "code": "lengthAtLeast", "verified":
+    true}, ...], "verified": false}``. A password over :data:`PASSWORD_MAX_BYTES` also gets
+    password-sheriff's ``maxLength`` rule, unmet."""
+    described = _explained(_policy(policy), password)
+    if _length(password) is None:
+        described.append(
+            {
+                "message": "Maximum password length exceeded",
+                "code": "maxLength",
+                "format": [PASSWORD_MAX_BYTES],
+                "verified": False,
+            }
+        )
+    return {"rules": described, "verified": password_meets_policy(password, policy)}
+
+
+def password_policy_text(policy: str) -> str:
+    """The level as Auth0 words it in a refused password's ``policy`` (password-sheriff's
+    ``toString``): one ``* `` line per rule, its charsets indented below it."""
+    return _flat(_explained(_policy(policy), None), 0)
+
+
+def _flat(described: list[dict[str, Any]], depth: int) -> str:
+    indent = " " * depth
+    lines = []
+    for rule in described:
+        line = indent + "* " + _format(rule["message"], rule.get("format", ()))
+        if "items" in rule:
+            line += "\n" + indent + _flat(rule["items"], depth + 1)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _format(message: str, values: Any) -> str:
+    """node's ``util.format`` for the ``%d`` and ``%s`` placeholders password-sheriff uses."""
+    parts = iter(values)
+    return re.sub(r"%[ds]", lambda _: str(next(parts)), message)
 
 
 def _utf16_length(text: str) -> int:

@@ -364,9 +364,88 @@ class OAuthError(Exception):
         return body
 
 
+class SignupMsg:
+    """``/dbconnections/signup`` and ``/dbconnections/change_password`` descriptions
+    (docs/auth0-behaviour.md#self-service-sign-up-and-password-reset). Choices for the cases
+    no public answer shows are in CHOICES.md ("signup: ...")."""
+
+    # The anti-enumeration answer for an identifier already held (auth0/go-auth0
+    # authentication/authentication_error_test.go).
+    INVALID_SIGNUP = "Invalid sign up"
+    PASSWORD_WEAK = "Password is too weak"
+    # The texts Auth0 documents for /passwordless/start (auth0/docs
+    # articles/api/authentication/errors/_passwordless-start.md), used for the same cases here.
+    MISSING = "Missing required property: {name}"
+    CONNECTION_NOT_FOUND = "Connection does not exist"
+    CONNECTION_DISABLED = "Connection is disabled"
+    CONNECTION_NOT_DATABASE = "Invalid connection strategy. It must be a database connection"
+    BAD_TYPE = "error in {name} - invalid type: {found} (expected {expected})"
+    # The fake's own wording (CHOICES.md).
+    UNKNOWN_CLIENT = "Unknown client: {client_id}"
+    USERNAME_NOT_ALLOWED = "The connection {connection} does not use usernames"
+    USERNAME_INVALID = (
+        "The username must be {low} to {high} characters of letters, digits and "
+        "_+-.!#$'^`~@, and must not be an e-mail address"
+    )
+    USER_METADATA_LIMITS = (
+        "user_metadata must be an object of at most 10 properties, with names of at most 100 "
+        "characters and string values of at most 500 characters"
+    )
+    # The answer to every accepted change_password request (auth0/go-auth0
+    # test/data/recordings/authentication/TestDatabaseChangePassword.yaml).
+    RESET_EMAIL_SENT = "We've just sent you an email to reset your password."
+
+
+class SignupError(Auth0Error):
+    """A ``/dbconnections/*`` error in Auth0's sign-up shape ``{name, code, description,
+    statusCode}`` (``PasswordStrengthError`` adds ``message`` and ``policy``), not the
+    Management envelope nor the OAuth one.
+
+    ``code`` is stable, for pages that word it their own way: ``invalid_signup`` (an identifier
+    already held; ``field`` says which, never sent), ``invalid_password``, ``bad.<property>``
+    (missing, wrong type or refused value), ``bad.connection``, ``bad.client_id``. A password
+    refusal's ``description`` is an object (the policy's rules, each with ``verified``).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        description: str | dict[str, Any],
+        *,
+        name: str = "BadRequestError",
+        message: str | None = None,
+        policy: str | None = None,
+        field: str | None = None,
+        status: int = 400,
+    ) -> None:
+        text = description if isinstance(description, str) else (message or code)
+        super().__init__(status, text, code)
+        self.code = code
+        self.name = name
+        self.description = description
+        self.summary = message
+        self.policy = policy
+        self.field = field
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": self.name}
+        if self.summary is not None:
+            body["message"] = self.summary
+        body["code"] = self.code
+        body["description"] = self.description
+        if self.policy is not None:
+            body["policy"] = self.policy
+        body["statusCode"] = self.status
+        return body
+
+    def __repr__(self) -> str:
+        return f"SignupError({self.status}, {self.code!r}, {self.description!r})"
+
+
 class FakeMsg:
     """The fake's own messages (seeds, the ``/_fake/`` control plane, the server): not Auth0's."""
 
+    LOGIN_AS_UNKNOWN = "No single user has the user_id or e-mail {user!r}."
     SEED_NOT_OBJECT = "A seed must be a JSON object with connections, clients and users."
     SEED_NOT_JSON = "The seed file {path} is not valid JSON: {error}"
     SEED_UNREADABLE = "Cannot read the seed file {path}: {error}"

@@ -105,9 +105,12 @@ class LoginResult:
     user: User
     id_token: str
     access_token: str | None = None
+    #: With an ``audience``: the whole token response, as ``/oauth/token`` answers it.
+    tokens: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"user": self.user.to_json(), "id_token": self.id_token}
+        body: dict[str, Any] = {"user": self.user.to_json()}
+        body.update(self.tokens or {"id_token": self.id_token})
         if self.access_token is not None:
             body["access_token"] = self.access_token
         return body

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import requests
 
     from fakeauth0.intercept import Interceptor
+    from fakeauth0.logins import LoginResult
     from fakeauth0.server import FakeAuth0Server
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "auth0_httpx",
     "auth0_intercept",
     "auth0_live_server",
+    "auth0_login",
     "auth0_management",
     "auth0_requests",
     "auth0_seed",
@@ -349,6 +351,15 @@ class _LazyBearer:
         if self._token is None:
             self._token = self._tenant.management_token()
         return self._token
+
+
+@pytest.fixture
+def auth0_login(auth0_tenant: Tenant) -> Callable[..., LoginResult]:
+    """Log a user in without the login page, as Cypress users hand-roll against Auth0:
+    ``auth0_login("ann@example.com", client_id=app.client_id, audience=API, scope="openid
+    offline_access read:items")`` runs the login (hooks, ``logins_count``) and returns what the
+    app would get from ``/oauth/token`` (``.tokens``), with the user (``.user``)."""
+    return auth0_tenant.login_as
 
 
 @pytest.fixture

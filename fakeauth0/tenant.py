@@ -9,18 +9,18 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import apis, authorization, clients, grants, linking, logins, snapshot
+from . import apis, authorization, clients, grants, linking, logins, signups, snapshot
 from . import connections as connection_rules
 from .apis import ResourceServer
 from .clients import Client
 from .clock import Clock
 from .connections import Connection, default_connections, require_connection
-from .errors import Auth0Error, Msg, OAuthError, OAuthMsg
+from .errors import Auth0Error, FakeMsg, Msg, OAuthError, OAuthMsg, SignupError
 from .faults import Faults, operation_name
 from .ids import IdSource
 from .logins import LoginHook, LoginResult
 from .search import SearchPage, UserSearch
-from .sessions import Session, SessionBook
+from .sessions import Grant, Session, SessionBook
 from .settings import TenantSettings
 from .spec import load_spec
 from .tokens import SigningKey, TokenAuthority
@@ -149,6 +149,12 @@ class Tenant:
         self.settings = TenantSettings()
         #: SSO sessions, login transactions, codes and refresh tokens (not in snapshots).
         self.sessions = SessionBook(self.clock)
+        #: What the tenant would have e-mailed, oldest first: one dict per message with
+        #: ``template`` (``verify_email`` after a sign-up with an e-mail, ``reset_email`` after
+        #: a password-reset request for a known e-mail), ``recipient``, ``user_id``,
+        #: ``client_id``, ``connection``, ``time`` (the tenant clock, ISO) and, for a reset,
+        #: ``link``. Nothing is sent; tests read or clear the list.
+        self.mail: list[dict[str, Any]] = []
         #: Injected faults and rate limits (``fakeauth0.faults``), applied by the WSGI app.
         self.faults = Faults()
         #: What :meth:`reset` returns to: the state at creation, or the last loaded seed.
@@ -558,12 +564,41 @@ class Tenant:
         ip: str | None = None,
         client_id: str | None = None,
         scope: str | None = None,
+        audience: str | None = None,
+        nonce: str | None = None,
     ) -> LoginResult:
         """Simulate a successful login through ``connection`` (see :func:`fakeauth0.logins.login`);
         returns the user it resolved to and an ID token for ``client_id`` (default: the
-        management client, so ``link_with`` passes with the management token's ``azp``)."""
+        management client, so ``link_with`` passes with the management token's ``azp``).
+
+        Without ``audience``, ``scope`` asks for a Management API token for the user (e.g.
+        ``update:current_user_identities``). With one, the login is programmatic: the answer
+        holds what ``/oauth/token`` gives the client after a login (an access token for that
+        API with the ``scope`` it defines, ``refresh_token`` with ``offline_access``, an ID
+        token with the profile claims of ``openid profile email`` or the scopes asked).
+        """
         with self.lock:
-            return logins.login(
+            if audience is None:
+                return logins.login(
+                    self.login_desk(),
+                    connection,
+                    user_id=user_id,
+                    email=email,
+                    username=username,
+                    password=password,
+                    profile=profile,
+                    ip=ip,
+                    client_id=client_id,
+                    scope=scope,
+                )
+            client = self.clients.get(client_id or self.management_client.client_id)
+            if client is None:
+                raise OAuthError(
+                    400, "invalid_request", OAuthMsg.UNKNOWN_CLIENT.format(client_id=client_id)
+                )
+            desk = self.token_desk()
+            grants.require_audience(desk, audience)
+            user = logins.authenticate(
                 self.login_desk(),
                 connection,
                 user_id=user_id,
@@ -572,8 +607,52 @@ class Tenant:
                 password=password,
                 profile=profile,
                 ip=ip,
+                client_id=client.client_id,
+            )
+            session = self.sessions.start(user.user_id, connection)
+            requested = (scope or "openid profile email").split()
+            if "openid" not in requested:
+                requested.insert(0, "openid")  # the answer always holds an ID token
+            grant = Grant(
+                client_id=client.client_id,
+                user_id=user.user_id,
+                scopes=grants.granted_scopes(desk, client, requested, audience),
+                audience=audience,
+                nonce=nonce,
+                sid=session.sid,
+                auth_time=int(session.auth_time),
+            )
+            tokens = grants.issue_tokens(desk, client, grant, refresh_token=True)
+            return LoginResult(user, tokens["id_token"], tokens=tokens)
+
+    def login_as(
+        self,
+        user: str,
+        *,
+        client_id: str | None = None,
+        audience: str | None = None,
+        scope: str | None = None,
+        nonce: str | None = None,
+    ) -> LoginResult:
+        """A programmatic login of an existing user, named by ``user_id`` or e-mail, through
+        the connection of its own identity: :meth:`login` without saying how."""
+        with self.lock:
+            found = self.users.get(user)
+            if found is None:
+                matches = self.users.by_email(user)
+                if len(matches) != 1:
+                    raise OAuthError(
+                        400, "invalid_request", FakeMsg.LOGIN_AS_UNKNOWN.format(user=user)
+                    )
+                found = matches[0]
+            primary = found.primary
+            return self.login(
+                primary.connection,
+                user_id=primary.user_id,
                 client_id=client_id,
+                audience=audience,
                 scope=scope,
+                nonce=nonce,
             )
 
     def login_desk(self) -> logins.LoginDesk:
@@ -726,6 +805,41 @@ class Tenant:
             raise authorization.refused(request, error.error, error.description) from None
         return self.sessions.start(user.user_id, connection)
 
+    def signup_with_password(
+        self,
+        handle: str | None,
+        email: str,
+        password: str,
+        username: str | None = None,
+        ip: str | None = None,
+    ) -> Session:
+        """The sign-up screen: a new user of the transaction's database connection (the same
+        rules as ``/dbconnections/signup``), then logged in through the one login pipeline."""
+        with self.lock:
+            request = self.login_transaction(handle)
+            database, _ = authorization.login_connections(request, self.connections)
+            if database is None:
+                raise authorization.refused(
+                    request, "invalid_request", OAuthMsg.CONNECTION_NOT_ENABLED
+                )
+            email = email.strip()
+            if not email:
+                raise authorization.LoginPageError(
+                    "no-email", authorization.PAGE_TEXTS["no-email"], "email"
+                )
+            try:
+                user = self.signup(
+                    client_id=request.client_id,
+                    connection=database.name,
+                    email=email,
+                    password=password,
+                    username=username or None,
+                )
+            except SignupError as error:
+                raise authorization.page_error_for_signup(error) from None
+            fields = {"user_id": user.primary.user_id}
+            return self._sign_in(request, database.name, fields, ip)
+
     def resume(self, handle: str | None, sid: str | None) -> authorization.Delivery | None:
         """``/authorize/resume``: the transaction's answer, now that the session exists
         (None: no session, show the page again)."""
@@ -824,6 +938,7 @@ class Tenant:
             self.calls.clear()
             self.search_lag = self.configured_search_lag
             self.sessions.clear()
+            self.mail.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
 
@@ -856,3 +971,64 @@ class Tenant:
     def search_lag(self, seconds: float) -> None:
         with self.lock:
             self.user_search.lag = seconds
+
+    # -- self-service sign-up and password reset (fakeauth0.signups) -----------------------------
+
+    def signup(
+        self,
+        *,
+        client_id: str | None,
+        connection: str | None,
+        email: str | None = None,
+        password: str | None,
+        username: str | None = None,
+        phone_number: str | None = None,
+        profile: dict[str, str] | None = None,
+        user_metadata: dict[str, Any] | None = None,
+    ) -> User:
+        """``POST /dbconnections/signup``: a database user signed up through ``client_id``
+        (``signups.signup``); raises :class:`~fakeauth0.errors.SignupError`."""
+        with self.lock:
+            now = self.clock.iso()
+            user = signups.signup(
+                self.users,
+                self.connections,
+                self.clients,
+                self.ids,
+                now,
+                client_id=client_id,
+                connection=connection,
+                email=email,
+                password=password,
+                username=username,
+                phone_number=phone_number,
+                profile=profile,
+                user_metadata=user_metadata,
+            )
+            asking = signups.asking_client(self.clients, client_id)
+            message = signups.verification_mail(user, asking.client_id, now)
+            if message is not None:
+                self.mail.append(message)
+            return user
+
+    def request_password_change(
+        self, *, client_id: str | None, email: str | None, connection: str | None
+    ) -> dict[str, Any] | None:
+        """``POST /dbconnections/change_password``: the ``reset_email`` message recorded in
+        :attr:`mail`, or None for an e-mail no user of the connection has (the caller answers
+        the same either way)."""
+        with self.lock:
+            message = signups.change_password_request(
+                self.users,
+                self.connections,
+                self.clients,
+                self.ids,
+                self.clock.iso(),
+                domain=self.domain,
+                client_id=client_id,
+                email=email,
+                connection=connection,
+            )
+            if message is not None:
+                self.mail.append(message)
+            return message

@@ -29,10 +29,6 @@ PARTIAL: dict[str, dict[str, str]] = {
     },
     "get_clients": {
         "q": "refused with 400 `invalid_query_string` (CHOICES.md)",
-        "from": "the token is the next client's id (CHOICES.md)",
-    },
-    "get_client-grants": {
-        "from": "the token is the next grant's id (CHOICES.md)",
     },
     "post_users": {
         "verify_email": "accepted; the fake sends no e-mail",
@@ -63,6 +59,67 @@ def rows() -> list[dict[str, Any]]:
         else:
             status, detail = "not served", "501 `not_implemented`"
         result.append({**entry, "status": status, "detail": detail})
+    return result
+
+
+#: Auth0's Authentication API as its reference lists it (https://auth0.com/docs/api/authentication):
+#: method, path, and what the endpoint is for. ``/oauth/token``'s grants are listed one by one.
+AUTHENTICATION_API: tuple[tuple[str, str, str], ...] = (
+    ("GET", "/authorize", "log in: code, implicit and hybrid flows, the hosted login page"),
+    ("POST", "/oauth/token", "grant `authorization_code` (with PKCE)"),
+    ("POST", "/oauth/token", "grant `client_credentials`"),
+    ("POST", "/oauth/token", "grant `password`"),
+    ("POST", "/oauth/token", "grant `http://auth0.com/oauth/grant-type/password-realm`"),
+    ("POST", "/oauth/token", "grant `refresh_token`"),
+    ("POST", "/oauth/token", "grant `urn:ietf:params:oauth:grant-type:device_code`"),
+    ("POST", "/oauth/token", "grant `http://auth0.com/oauth/grant-type/passwordless/otp`"),
+    ("POST", "/oauth/token", "grant `http://auth0.com/oauth/grant-type/mfa-otp`"),
+    ("POST", "/oauth/token", "grant `http://auth0.com/oauth/grant-type/mfa-oob`"),
+    ("POST", "/oauth/token", "grant `http://auth0.com/oauth/grant-type/mfa-recovery-code`"),
+    ("POST", "/oauth/token", "grant `urn:ietf:params:oauth:grant-type:token-exchange`"),
+    ("POST", "/oauth/revoke", "revoke a refresh token"),
+    ("GET", "/userinfo", "the user's profile for an access token"),
+    ("GET", "/v2/logout", "log out of the Auth0 session"),
+    ("GET", "/oidc/logout", "OIDC RP-initiated logout"),
+    ("POST", "/dbconnections/signup", "sign a database user up"),
+    ("POST", "/dbconnections/change_password", "send a password-change e-mail"),
+    ("POST", "/passwordless/start", "send a passwordless code or link"),
+    ("POST", "/oauth/device/code", "start the device flow"),
+    ("POST", "/oauth/par", "pushed authorization requests"),
+    ("POST", "/bc-authorize", "client-initiated backchannel authentication"),
+    ("POST", "/oidc/register", "dynamic client registration"),
+    ("POST", "/mfa/associate", "enrol an MFA authenticator"),
+    ("POST", "/mfa/challenge", "challenge an MFA authenticator"),
+    ("GET", "/mfa/authenticators", "list MFA authenticators"),
+    ("GET", "/samlp/<client_id>", "SAML login"),
+    ("GET", "/wsfed/<client_id>", "WS-Federation login"),
+    ("GET", "/.well-known/openid-configuration", "discovery"),
+    ("GET", "/.well-known/jwks.json", "the signing keys"),
+)
+
+
+def authentication_rows() -> list[dict[str, Any]]:
+    """One row per Authentication API endpoint (and per grant): served or not, by the route
+    table and the token endpoint's grants."""
+    sys.path.insert(0, str(ROOT))
+    from fakeauth0.http import target
+    from fakeauth0.http.app import route_table
+    from fakeauth0.http.authentication import served_grants
+
+    served = {
+        (method, route.rule)
+        for route in route_table().routes.values()
+        if route.plane == target.AUTHENTICATION and route.handler is not None
+        for method in route.methods
+    }
+    grants = served_grants()
+    result = []
+    for method, path, what in AUTHENTICATION_API:
+        if what.startswith("grant `"):
+            ok = what.split("`")[1] in grants
+        else:
+            ok = (method, path) in served
+        result.append({"method": method, "path": path, "what": what, "served": ok})
     return result
 
 
@@ -107,6 +164,23 @@ def render(table: list[dict[str, Any]]) -> str:
         for row in groups[group]:
             lines.append(f"| `{row['operationId']}` | {row['method']} | `/api/v2{row['path']}` |")
         lines.append("")
+    auth = authentication_rows()
+    lines += [
+        "# Authentication API coverage",
+        "",
+        "The endpoints of Auth0's Authentication API reference (https://auth0.com/docs/api/",
+        "authentication), one row per `/oauth/token` grant, against fakeauth0's route table. An",
+        "endpoint that is not served raises `UnservedRoute` under interception and answers 404",
+        "when served over HTTP; a grant that is not served answers 400 `unsupported_grant_type`.",
+        "",
+        f"Of {len(auth)} endpoints and grants: {sum(r['served'] for r in auth)} served.",
+        "",
+        "| method | path | what | served |",
+        "|---|---|---|---|",
+    ]
+    for row in auth:
+        mark = "served" if row["served"] else "not served"
+        lines.append(f"| {row['method']} | `{row['path']}` | {row['what']} | {mark} |")
     return "\n".join(lines).rstrip() + "\n"
 
 

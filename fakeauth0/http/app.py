@@ -43,6 +43,7 @@ def _load_handlers() -> None:
         authorize,
         connections,
         control,
+        dbconnections,
         identities,
         management,
     )

@@ -130,6 +130,11 @@ _GRANTS: dict[str, Callable[[Call, dict[str, str]], dict[str, Any]]] = {
 }
 
 
+def served_grants() -> frozenset[str]:
+    """The ``grant_type`` values the token endpoint serves (discovery and COVERAGE.md)."""
+    return frozenset(_GRANTS)
+
+
 @authentication("/oauth/revoke", "POST", endpoint="oauth_revoke")
 def revoke(call: Call) -> Answer:
     """A refresh token's family dies; unknown or foreign tokens still get 200, empty

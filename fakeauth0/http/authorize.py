@@ -19,6 +19,7 @@ from ..authorization import (
     CallbackError,
     Delivery,
     LoginPageError,
+    LoginScreen,
     PageError,
     ShowPage,
 )
@@ -74,6 +75,27 @@ def login_page(call: Call) -> Answer:
         )
     except LoginPageError as error:
         return _login_screen(call, handle, error, identifier)
+    except CallbackError as error:
+        assert error.delivery is not None
+        return deliver(call, error.delivery)
+    return _signed_in(call, session, handle or "")
+
+
+@authentication("/u/signup", "GET", "POST", endpoint="signup_page")
+def signup_page(call: Call) -> Answer:
+    """The sign-up screen: a new database user, then on as after a login."""
+    request = call.request
+    if request.method == "GET":
+        return _signup_screen(call, request.args.get("state"))
+    form = _form(call)
+    handle = form.get("state")
+    email, username = form.get("email", ""), form.get("username", "")
+    try:
+        session = call.tenant.signup_with_password(
+            handle, email, form.get("password", ""), username, request.remote_addr
+        )
+    except LoginPageError as error:
+        return _signup_screen(call, handle, error, email, username)
     except CallbackError as error:
         assert error.delivery is not None
         return deliver(call, error.delivery)
@@ -194,7 +216,33 @@ def _login_screen(
         buttons=screen.buttons,
         error=error,
         username=username or screen.login_hint or "",
-        signup_url=None,
+        signup_url=_signup_url(call, screen),
+    )
+    return _html(400 if error is not None else 200, body)
+
+
+def _signup_screen(
+    call: Call,
+    handle: str | None,
+    error: LoginPageError | None = None,
+    email: str = "",
+    username: str = "",
+) -> Response:
+    try:
+        screen = call.tenant.login_screen(handle)
+    except LoginPageError as invalid:
+        return _login_screen(call, handle, invalid)
+    body = pages.render(
+        "signup.html",
+        domain=call.tenant.domain,
+        client_name=screen.client_name,
+        handle=screen.handle,
+        database=screen.database,
+        error=error,
+        email=email or screen.login_hint or "",
+        username=username,
+        rules=error.rules if error is not None else (),
+        login_url=_root(call) + "/u/login?" + urlencode({"state": screen.handle}),
     )
     return _html(400 if error is not None else 200, body)
 
@@ -215,6 +263,14 @@ def _idp_screen(
         error=error,
     )
     return _html(400 if error else 200, body)
+
+
+def _signup_url(call: Call, screen: LoginScreen) -> str | None:
+    """The link to the sign-up screen, unless the database connection disables sign-ups."""
+    database = screen.database
+    if database is None or database.options.get("disable_signup"):
+        return None
+    return _root(call) + "/u/signup?" + urlencode({"state": screen.handle})
 
 
 def _signed_in(call: Call, session: Session, handle: str) -> Response:

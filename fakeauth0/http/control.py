@@ -205,6 +205,8 @@ _LOGIN_FIELDS = (
     "ip",
     "client_id",
     "scope",
+    "audience",
+    "nonce",
 )
 
 
