@@ -53,7 +53,7 @@ app.get("/", (req, res) => {
 });
 
 // Auth0's sign-up screen instead of the login screen.
-app.get("/signup", (req, res) => res.oidc.login({ authorizationParams: { screen_hint: "signup" } }));
+app.get("/signup", (req, res) => res.oidc.login({ returnTo: "/", authorizationParams: { screen_hint: "signup" } }));
 
 // What /userinfo answers for the session's access token (code flows only).
 app.get("/profile", async (req, res, next) => {
