@@ -264,6 +264,36 @@ def needs_login(request: AuthorizeRequest, session: Session | None, now: float) 
     return request.max_age is not None and now - session.auth_time > request.max_age
 
 
+#: Callbacks Auth0 cannot verify as the application's own: consent is always asked there.
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def needs_consent(
+    request: AuthorizeRequest,
+    client: Client,
+    api: ResourceServer | None,
+    scopes: tuple[str, ...],
+    consented: bool,
+) -> bool:
+    """Whether the user must be asked: ``prompt=consent``; else, unless they already agreed to
+    these scopes, always for a third-party client, and for a first-party one asking for an API
+    unless the API skips consent for verifiable first-party clients and the callback is not on
+    the local machine (https://auth0.com/docs/get-started/applications/confidential-and-public-applications/user-consent-and-third-party-applications)."""
+    if "consent" in request.prompt:
+        return True
+    if consented:
+        return False
+    if not client.is_first_party:
+        return True
+    if api is None:
+        return False
+    host = request.redirect_uri.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+    verifiable = request.redirect_uri.startswith(("https://", "http://")) and (
+        host.lower() not in _LOCAL_HOSTS
+    )
+    return not (api.skip_consent_for_verifiable_first_party_clients and verifiable)
+
+
 def silent_failure(request: AuthorizeRequest) -> CallbackError:
     """``prompt=none`` with no usable session: ``login_required``, in the response mode
     (https://auth0.com/docs/authenticate/login/configure-silent-authentication)."""
@@ -383,6 +413,7 @@ PAGE_TEXTS = {
     "password-too-weak": "The password is too weak",
     "email-invalid": "Email is not valid.",
     "username-invalid": "Username is not valid.",
+    "consent-declined": "User did not authorize the request",
 }
 
 

@@ -339,6 +339,22 @@ class OAuthMsg:
         'The "returnTo" querystring parameter "{url}" is not defined as a valid URL in '
         '"Allowed Logout URLs".'
     )
+    # /oidc/logout (fakeauth0.logouts): Auth0's wording is unpublished, these are the fake's
+    # (CHOICES.md "oidc/logout errors").
+    POST_LOGOUT_NOT_ALLOWED = (
+        'The "post_logout_redirect_uri" parameter "{url}" is not defined as a valid URL in '
+        '"Allowed Logout URLs".'
+    )
+    INVALID_ID_TOKEN_HINT = 'The "id_token_hint" parameter is not an ID token of this tenant.'
+    HINT_CLIENT_MISMATCH = (
+        'The "client_id" parameter does not match the "aud" claim of the "id_token_hint".'
+    )
+    HINT_SID_MISMATCH = (
+        'The "logout_hint" parameter does not match the "sid" claim of the "id_token_hint".'
+    )
+    LOGOUT_CONFIRMATION_INVALID = (
+        "The logout confirmation expired or is not for this session. Start the logout again."
+    )
     PRIMARY_USER_NOT_SET = (
         "The user {user_id} was linked into another account during the login; "
         "call setPrimaryUser with the new primary user."

@@ -119,6 +119,8 @@ class SessionBook:
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.families: dict[str, RefreshFamily] = {}
         self.opaque: dict[str, OpaqueToken] = {}
+        #: What each user let each client have on each API: (user, client, audience) -> scopes.
+        self.consents: dict[tuple[str, str, str], set[str]] = {}
 
     def clear(self) -> None:
         for records in (
@@ -128,6 +130,7 @@ class SessionBook:
             self.refresh_tokens,
             self.families,
             self.opaque,
+            self.consents,
         ):
             records.clear()
 
@@ -286,8 +289,26 @@ class SessionBook:
                 del self.refresh_tokens[token]
 
     def forget_user(self, user_id: str) -> None:
-        """A deleted user's sessions go; their refresh tokens stay, to be refused by name."""
+        """A deleted user's sessions and consents go; their refresh tokens stay, to be refused
+        by name."""
         self.end_sessions_of(user_id)
+        for key in [k for k in self.consents if k[0] == user_id]:
+            del self.consents[key]
+
+    # -- consent ------------------------------------------------------------------------------
+
+    def consented(
+        self, user_id: str, client_id: str, audience: str | None, scopes: tuple[str, ...]
+    ) -> bool:
+        """Whether the user already let the client have every one of ``scopes``."""
+        given = self.consents.get((user_id, client_id, audience or ""), set())
+        return set(scopes) <= given
+
+    def consent(
+        self, user_id: str, client_id: str, audience: str | None, scopes: tuple[str, ...]
+    ) -> None:
+        _bounded(self.consents)  # type: ignore[arg-type]
+        self.consents.setdefault((user_id, client_id, audience or ""), set()).update(scopes)
 
     # -- opaque access tokens -------------------------------------------------------------------
 

@@ -9,7 +9,17 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import apis, authorization, clients, grants, linking, logins, signups, snapshot
+from . import (
+    apis,
+    authorization,
+    clients,
+    grants,
+    linking,
+    logins,
+    logouts,
+    signups,
+    snapshot,
+)
 from . import connections as connection_rules
 from .apis import ResourceServer
 from .clients import Client
@@ -705,6 +715,61 @@ class Tenant:
                 handle = self.sessions.open_transaction(request.to_json())
                 return authorization.ShowPage(handle, authorization.screen_for(request))
             assert session is not None
+            if self._consent_needed(request, session):
+                if "none" in request.prompt:
+                    raise authorization.refused(
+                        request, "consent_required", OAuthMsg.CONSENT_REQUIRED
+                    )
+                handle = self.sessions.open_transaction(request.to_json())
+                return authorization.ShowPage(handle, "consent")
+            return self._complete(request, session)
+
+    def _consent_needed(self, request: authorization.AuthorizeRequest, session: Session) -> bool:
+        client = self.clients.get(request.client_id)
+        if client is None:
+            return False
+        scopes = self._consent_scopes(request, client)
+        return authorization.needs_consent(
+            request,
+            client,
+            apis.by_identifier(self.resource_servers, request.audience or ""),
+            scopes,
+            self.sessions.consented(session.user_id, client.client_id, request.audience, scopes),
+        )
+
+    def _consent_scopes(
+        self, request: authorization.AuthorizeRequest, client: Client
+    ) -> tuple[str, ...]:
+        return grants.granted_scopes(self.token_desk(), client, request.scopes, request.audience)
+
+    def consent_screen(self, handle: str | None) -> tuple[str, tuple[str, ...], str | None]:
+        """What the consent screen asks: the client's name, the scopes, the API."""
+        with self.lock:
+            request = self.login_transaction(handle)
+            client = self.clients.get(request.client_id)
+            if client is None:
+                return request.client_id, (), request.audience
+            return client.name, self._consent_scopes(request, client), request.audience
+
+    def answer_consent(
+        self, handle: str | None, sid: str | None, accept: bool
+    ) -> authorization.Delivery | None:
+        """The consent screen's answer: accepted, the grant is kept and the login goes on;
+        declined, ``access_denied`` goes to the callback. None: no session (log in first)."""
+        with self.lock:
+            request = self.login_transaction(handle)
+            session = self.session(sid)
+            client = self.clients.get(request.client_id)
+            if session is None or client is None:
+                return None
+            if not accept:
+                self.sessions.close_transaction(handle or "")
+                raise authorization.refused(
+                    request, "access_denied", authorization.PAGE_TEXTS["consent-declined"]
+                )
+            scopes = self._consent_scopes(request, client)
+            self.sessions.consent(session.user_id, client.client_id, request.audience, scopes)
+            self.sessions.close_transaction(handle or "")
             return self._complete(request, session)
 
     def _complete(
@@ -840,14 +905,19 @@ class Tenant:
             fields = {"user_id": user.primary.user_id}
             return self._sign_in(request, database.name, fields, ip)
 
-    def resume(self, handle: str | None, sid: str | None) -> authorization.Delivery | None:
+    def resume(
+        self, handle: str | None, sid: str | None
+    ) -> authorization.Delivery | authorization.ShowPage | None:
         """``/authorize/resume``: the transaction's answer, now that the session exists
-        (None: no session, show the page again)."""
+        (None: no session, show the page again; the consent screen when the user must agree
+        first)."""
         with self.lock:
             request = self.login_transaction(handle)
             session = self.session(sid)
             if session is None:
                 return None
+            if self._consent_needed(request, session):
+                return authorization.ShowPage(handle or "", "consent")
             self.sessions.close_transaction(handle or "")
             return self._complete(request, session)
 
@@ -1032,3 +1102,40 @@ class Tenant:
             if message is not None:
                 self.mail.append(message)
             return message
+
+    # -- logout (fakeauth0.logouts) ---------------------------------------------------------------
+
+    def logout(self, params: dict[str, str], sid: str | None) -> str | None:
+        """``/v2/logout``: the browser's session ``sid`` ends first, whatever follows; then where
+        the browser goes (None: nowhere named), or ``PageError`` for a ``returnTo`` that no list
+        allows or an unknown ``client_id``."""
+        with self.lock:
+            self.sessions.end(sid)
+            return logouts.v2_return_to(params, self.clients, self.settings)
+
+    def oidc_logout(self, params: dict[str, str], sid: str | None) -> logouts.OidcLogout:
+        """``/oidc/logout``: checked before anything ends (``PageError``); the session ends now
+        unless the user must confirm first (``confirmation`` is then set)."""
+        with self.lock:
+            session = self.session(sid)
+            outcome = logouts.oidc_logout(
+                params,
+                self.clients,
+                self.settings,
+                self.tokens,
+                session.sid if session is not None else None,
+            )
+            if outcome.confirmation is None:
+                self.sessions.end(sid)
+            return outcome
+
+    def confirm_logout(self, confirmation: str | None, sid: str | None) -> str | None:
+        """The user confirmed an ``/oidc/logout``: the session ends; where the browser goes, or
+        ``PageError`` for a confirmation that is stale or another session's."""
+        with self.lock:
+            session = self.session(sid)
+            redirect = logouts.confirmed_redirect(
+                self.tokens, confirmation, session.sid if session is not None else None
+            )
+            self.sessions.end(sid)
+            return redirect

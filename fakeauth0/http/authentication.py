@@ -11,8 +11,9 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from .. import grants
+from .. import authorization, grants
 from ..errors import Auth0Error, OAuthError, OAuthMsg
+from ..tokens import ALGORITHM
 from .responses import json_response
 from .routes import Answer, Call, authentication
 
@@ -37,6 +38,9 @@ def token(call: Call) -> Answer:
 
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+#: How a client may prove itself here: the secret in Basic auth or in the body
+#: (:func:`_token_params`), or no secret for a public client (``grants.authenticate_client``).
+_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 
 
 def _token_params(call: Call) -> dict[str, str]:
@@ -207,6 +211,9 @@ def jwks(call: Call) -> Answer:
 
 @authentication("/.well-known/openid-configuration", "GET", endpoint="openid_configuration")
 def openid_configuration(call: Call) -> Answer:
+    """The discovery document: Auth0's field names in Auth0's order, listing only what this
+    fake serves (no device code, MFA, registration or CIBA endpoints), so a client that reads
+    it never reaches for a missing endpoint (docs/auth0-behaviour.md#discovery)."""
     issuer = call.tenant.tokens.issuer
     return (
         200,
@@ -216,23 +223,37 @@ def openid_configuration(call: Call) -> Answer:
             "token_endpoint": f"{issuer}oauth/token",
             "userinfo_endpoint": f"{issuer}userinfo",
             "jwks_uri": f"{issuer}.well-known/jwks.json",
-            "grant_types_supported": ["client_credentials"],
-            "response_types_supported": ["code", "id_token", "token id_token"],
+            "revocation_endpoint": f"{issuer}oauth/revoke",
+            "scopes_supported": _SCOPES,
+            "response_types_supported": _RESPONSE_TYPES,
+            "code_challenge_methods_supported": list(authorization.CHALLENGE_METHODS),
+            "response_modes_supported": list(authorization.RESPONSE_MODES),
+            "grant_types_supported": [*_GRANTS, "implicit"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-            "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "claims_supported": [
-                "aud",
-                "email",
-                "email_verified",
-                "exp",
-                "iat",
-                "iss",
-                "name",
-                "nickname",
-                "picture",
-                "sub",
-            ],
+            "id_token_signing_alg_values_supported": [ALGORITHM],
+            "token_endpoint_auth_methods_supported": list(_AUTH_METHODS),
+            "claims_supported": _CLAIMS,
+            "request_uri_parameter_supported": False,
+            "request_parameter_supported": False,
+            "end_session_endpoint": f"{issuer}oidc/logout",
         },
     )
+
+
+#: The scopes that let claims out, in the order Auth0 lists them.
+_SCOPES = ["openid", "profile", "offline_access", "email", "phone", "address"]
+#: Auth0 spells each response type in the order code, token, id_token, and lists the single
+#: words first.
+_WORD_ORDER = ("code", "token", "id_token")
+_RESPONSE_TYPES = [
+    " ".join(words)
+    for words in sorted(
+        (sorted(kind, key=_WORD_ORDER.index) for kind in authorization.RESPONSE_TYPES),
+        key=lambda words: (len(words), [_WORD_ORDER.index(word) for word in words]),
+    )
+]
+#: What an ID token or ``/userinfo`` may carry, sorted as Auth0 sorts them.
+_CLAIMS = sorted(
+    {"aud", "auth_time", "exp", "iat", "iss", "sid", "sub"}
+    | {claim for claims in grants.SCOPE_CLAIMS.values() for claim in claims}
+)

@@ -153,6 +153,39 @@ def resume(call: Call) -> Answer:
         return deliver(call, error.delivery)
     if delivery is None:
         return _redirect(call, "/u/login?" + urlencode({"state": handle or ""}))
+    if isinstance(delivery, ShowPage):
+        return _redirect(call, f"/u/{delivery.screen}?" + urlencode({"state": delivery.handle}))
+    return deliver(call, delivery)
+
+
+@authentication("/u/consent", "GET", "POST", endpoint="consent_page")
+def consent_page(call: Call) -> Answer:
+    """The consent screen: the scopes the application asks for; accept or decline."""
+    request = call.request
+    source = request.args if request.method == "GET" else _form(call)
+    handle = source.get("state")
+    try:
+        name, scopes, audience = call.tenant.consent_screen(handle)
+        if request.method == "GET":
+            body = pages.render(
+                "consent.html",
+                domain=call.tenant.domain,
+                client_name=name,
+                scopes=scopes,
+                audience=audience,
+                handle=handle,
+            )
+            return _html(200, body)
+        delivery = call.tenant.answer_consent(
+            handle, session_id(request), source.get("action") == "accept"
+        )
+    except LoginPageError as error:
+        return _login_screen(call, handle, error)
+    except CallbackError as error:
+        assert error.delivery is not None
+        return deliver(call, error.delivery)
+    if delivery is None:
+        return _redirect(call, "/u/login?" + urlencode({"state": handle or ""}))
     return deliver(call, delivery)
 
 
@@ -168,10 +201,10 @@ def deliver(call: Call, delivery: Delivery) -> Response:
     mode = delivery.response_mode
     if mode == "form_post":
         body = pages.render("form_post.html", action=delivery.redirect_uri, params=delivery.params)
-        return _html(200, body)
+        return html_page(200, body)
     if mode == "web_message":
         body = pages.render("web_message.html", message=delivery.params, origin=delivery.origin)
-        return _html(200, body, frame=True)
+        return html_page(200, body, frame=True)
     separator = "#" if mode == "fragment" else ("&" if "?" in delivery.redirect_uri else "?")
     location = delivery.redirect_uri + separator + urlencode(delivery.params)
     return Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})
@@ -186,7 +219,7 @@ def error_page(call: Call, error: str, description: str, client_id: str | None) 
         error_description=description,
         client_id=client_id,
     )
-    return _html(400, body)
+    return html_page(400, body)
 
 
 def _login_screen(
@@ -206,7 +239,7 @@ def _login_screen(
             username="",
             signup_url=None,
         )
-        return _html(400, body)
+        return html_page(400, body)
     body = pages.render(
         "login.html",
         domain=call.tenant.domain,
@@ -244,7 +277,7 @@ def _signup_screen(
         rules=error.rules if error is not None else (),
         login_url=_root(call) + "/u/login?" + urlencode({"state": screen.handle}),
     )
-    return _html(400 if error is not None else 200, body)
+    return html_page(400 if error is not None else 200, body)
 
 
 def _idp_screen(
@@ -262,7 +295,7 @@ def _idp_screen(
         remembered={k: remembered.get(k, "") for k in ("email", "name", "user_id")},
         error=error,
     )
-    return _html(400 if error else 200, body)
+    return html_page(400 if error else 200, body)
 
 
 def _signup_url(call: Call, screen: LoginScreen) -> str | None:
@@ -279,18 +312,27 @@ def _signed_in(call: Call, session: Session, handle: str) -> Response:
     secure = call.request.scheme == "https"
     lifetime = int(call.tenant.settings.session_lifetime * 3600)
     for name in (SESSION_COOKIE, COMPAT_COOKIE) if secure else (SESSION_COOKIE,):
-        response.set_cookie(
-            name,
-            session.sid,
-            max_age=lifetime,
-            path=_root(call) or "/",
-            httponly=True,
-            secure=secure,
-            # Silent logins in an iframe need SameSite=None, which browsers allow only on
-            # Secure cookies; over plain HTTP the page flow works with Lax.
-            samesite=("None" if name == SESSION_COOKIE else None) if secure else "Lax",
-        )
+        response.set_cookie(name, session.sid, max_age=lifetime, **_cookie_attributes(call, name))
     return response
+
+
+def clear_session_cookies(call: Call, response: Response) -> None:
+    """Both SSO cookies expire, set with the attributes :func:`_signed_in` gave them, so the
+    browser drops the very cookies it holds."""
+    for name in (SESSION_COOKIE, COMPAT_COOKIE):
+        response.delete_cookie(name, **_cookie_attributes(call, name))
+
+
+def _cookie_attributes(call: Call, name: str) -> dict[str, Any]:
+    secure = call.request.scheme == "https"
+    return {
+        "path": _root(call) or "/",
+        "httponly": True,
+        "secure": secure,
+        # Silent logins in an iframe need SameSite=None, which browsers allow only on Secure
+        # cookies; over plain HTTP the page flow works with Lax.
+        "samesite": ("None" if name == SESSION_COOKIE else None) if secure else "Lax",
+    }
 
 
 def _form(call: Call) -> dict[str, str]:
@@ -322,7 +364,7 @@ def _redirect(call: Call, path: str) -> Response:
     )
 
 
-def _html(status: int, body: str, *, frame: bool = False) -> Response:
+def html_page(status: int, body: str, *, frame: bool = False) -> Response:
     headers = dict(_PAGE_HEADERS)
     if frame:
         # web_message answers run in the app's hidden iframe.
