@@ -175,7 +175,7 @@ def consent_page(call: Call) -> Answer:
                 audience=audience,
                 handle=handle,
             )
-            return _html(200, body)
+            return html_page(200, body)
         delivery = call.tenant.answer_consent(
             handle, session_id(request), source.get("action") == "accept"
         )
@@ -251,7 +251,7 @@ def _login_screen(
         username=username or screen.login_hint or "",
         signup_url=_signup_url(call, screen),
     )
-    return _html(400 if error is not None else 200, body)
+    return html_page(400 if error is not None else 200, body)
 
 
 def _signup_screen(

@@ -260,11 +260,6 @@ def test_wrong_password_shows_the_error_on_the_page(visit: Visit, site: Site) ->
     expect(page.locator("#email")).to_have_text(relying_party.EMAIL)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="RP-initiated logout needs /oidc/logout and end_session_endpoint in discovery, "
-    "being built on branch `logout`",
-)
 def test_logout_through_the_fake(visit: Visit, site: Site) -> None:
     page = visit.page
     log_in_on_the_page(visit, site)

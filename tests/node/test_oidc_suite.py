@@ -89,11 +89,6 @@ def test_openid_client_judges_the_login_flows(served: Served, tmp_path: Path) ->
     assert "# pass 6" in report, report  # every node test ran
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the discovery document with revocation_endpoint, end_session_endpoint and "
-    "code_challenge_methods_supported, and /oidc/logout, are being built on branch `logout`",
-)
 def test_openid_client_reads_discovery_revokes_and_logs_out(served: Served, tmp_path: Path) -> None:
     report = run_node(served, tmp_path, "oidc-logout.test.mjs")
     assert "# pass 3" in report, report  # every node test ran
