@@ -116,34 +116,12 @@ class LoginResult:
         return body
 
 
-def login(
-    desk: LoginDesk,
-    connection: str,
-    *,
-    user_id: str | int | None = None,
-    email: str | None = None,
-    username: str | None = None,
-    password: str | None = None,
-    profile: dict[str, Any] | None = None,
-    ip: str | None = None,
-    client_id: str | None = None,
-    scope: str | None = None,
+def simulated_tokens(
+    desk: LoginDesk, user: User, client_id: str, scope: str | None = None
 ) -> LoginResult:
-    """One successful authentication through ``connection`` and the ID token it earns (see
-    :func:`authenticate`). ``scope`` (e.g. ``"update:current_user_identities"``) also issues a
-    Management API access token for the user."""
-    client_id = client_id or desk.default_client_id
-    user = authenticate(
-        desk,
-        connection,
-        user_id=user_id,
-        email=email,
-        username=username,
-        password=password,
-        profile=profile,
-        ip=ip,
-        client_id=client_id,
-    )
+    """The tokens of a simulated login: an ID token with the user's profile claims (the one a
+    ``link_with`` request sends) and, with ``scope`` (e.g. ``"update:current_user_identities"``),
+    a Management API access token for the user."""
     claims = {k: copy.deepcopy(user.profile[k]) for k in ID_TOKEN_CLAIMS if k in user.profile}
     claims["updated_at"] = user.updated_at
     id_token = desk.tokens.issue_id_token(user.user_id, client_id, claims)

@@ -577,7 +577,7 @@ class Tenant:
         audience: str | None = None,
         nonce: str | None = None,
     ) -> LoginResult:
-        """Simulate a successful login through ``connection`` (see :func:`fakeauth0.logins.login`);
+        """Simulate a successful login through ``connection`` (``logins.authenticate``);
         returns the user it resolved to and an ID token for ``client_id`` (default: the
         management client, so ``link_with`` passes with the management token's ``azp``).
 
@@ -588,26 +588,10 @@ class Tenant:
         token with the profile claims of ``openid profile email`` or the scopes asked).
         """
         with self.lock:
-            if audience is None:
-                return logins.login(
-                    self.login_desk(),
-                    connection,
-                    user_id=user_id,
-                    email=email,
-                    username=username,
-                    password=password,
-                    profile=profile,
-                    ip=ip,
-                    client_id=client_id,
-                    scope=scope,
-                )
-            client = self.clients.get(client_id or self.management_client.client_id)
-            if client is None:
-                raise OAuthError(
-                    400, "invalid_request", OAuthMsg.UNKNOWN_CLIENT.format(client_id=client_id)
-                )
+            client_id = client_id or self.management_client.client_id
             desk = self.token_desk()
-            grants.require_audience(desk, audience)
+            if audience is not None:
+                grants.require_audience(desk, audience)
             user = logins.authenticate(
                 self.login_desk(),
                 connection,
@@ -617,8 +601,11 @@ class Tenant:
                 password=password,
                 profile=profile,
                 ip=ip,
-                client_id=client.client_id,
+                client_id=client_id,
             )
+            if audience is None:
+                return logins.simulated_tokens(self.login_desk(), user, client_id, scope)
+            client = self.clients[client_id]  # authenticate refused an unknown one
             session = self.sessions.start(user.user_id, connection)
             requested = (scope or "openid profile email").split()
             if "openid" not in requested:

@@ -9,6 +9,7 @@ provider page where the tester says who they are there.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -25,7 +26,7 @@ from ..authorization import (
 )
 from ..errors import Auth0Error, OAuthError
 from ..sessions import Session
-from .routes import Answer, Call, authentication
+from .routes import Answer, Call, Handler, authentication
 
 #: The SSO session cookie, and its twin without ``SameSite`` for older browsers
 #: (https://auth0.com/docs/manage-users/cookies/authentication-api-cookies).
@@ -39,7 +40,23 @@ _PAGE_HEADERS = {
 }
 
 
+def _to_callback(handler: Handler) -> Handler:
+    """A refusal meant for the application (``CallbackError``) goes to its callback, in the
+    response mode, from whichever step of the login it comes."""
+
+    @functools.wraps(handler)
+    def run(call: Call) -> Answer:
+        try:
+            return handler(call)
+        except CallbackError as error:
+            assert error.delivery is not None
+            return deliver(call, error.delivery)
+
+    return run
+
+
 @authentication("/authorize", "GET", endpoint="authorize")
+@_to_callback
 def authorize(call: Call) -> Answer:
     """Answer at once when the session suffices; else show the login (or sign-up) screen."""
     tenant, request = call.tenant, call.request
@@ -48,15 +65,13 @@ def authorize(call: Call) -> Answer:
         outcome = tenant.authorize(params, session_id(request))
     except PageError as error:
         return error_page(call, error.error, error.description, params.get("client_id"))
-    except CallbackError as error:
-        assert error.delivery is not None
-        return deliver(call, error.delivery)
     if isinstance(outcome, ShowPage):
         return _redirect(call, f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle}))
     return deliver(call, outcome)
 
 
 @authentication("/u/login", "GET", "POST", endpoint="login_page")
+@_to_callback
 def login_page(call: Call) -> Answer:
     """The login screen: the form posts back here; a button posts its ``connection``."""
     request = call.request
@@ -75,13 +90,11 @@ def login_page(call: Call) -> Answer:
         )
     except LoginPageError as error:
         return _login_screen(call, handle, error, identifier)
-    except CallbackError as error:
-        assert error.delivery is not None
-        return deliver(call, error.delivery)
     return _signed_in(call, session, handle or "")
 
 
 @authentication("/u/signup", "GET", "POST", endpoint="signup_page")
+@_to_callback
 def signup_page(call: Call) -> Answer:
     """The sign-up screen: a new database user, then on as after a login."""
     request = call.request
@@ -96,13 +109,11 @@ def signup_page(call: Call) -> Answer:
         )
     except LoginPageError as error:
         return _signup_screen(call, handle, error, email, username)
-    except CallbackError as error:
-        assert error.delivery is not None
-        return deliver(call, error.delivery)
     return _signed_in(call, session, handle or "")
 
 
 @authentication("/u/idp", "GET", "POST", endpoint="simulated_idp")
+@_to_callback
 def simulated_idp(call: Call) -> Answer:
     """The simulated identity provider: the tester states the account they use there."""
     request = call.request
@@ -124,9 +135,6 @@ def simulated_idp(call: Call) -> Answer:
         session = call.tenant.login_with_idp(handle, connection, profile, request.remote_addr)
     except LoginPageError as error:
         return _idp_screen(call, screen.handle, connection, profile, error.text)
-    except CallbackError as error:
-        assert error.delivery is not None
-        return deliver(call, error.delivery)
     response = _signed_in(call, session, screen.handle)
     response.set_cookie(
         _idp_cookie(connection),
@@ -141,6 +149,7 @@ def simulated_idp(call: Call) -> Answer:
 
 
 @authentication("/authorize/resume", "GET", endpoint="authorize_resume")
+@_to_callback
 def resume(call: Call) -> Answer:
     """After the login page: the transaction's answer for the new session."""
     handle = call.request.args.get("state")
@@ -148,9 +157,6 @@ def resume(call: Call) -> Answer:
         delivery = call.tenant.resume(handle, session_id(call.request))
     except LoginPageError as error:
         return _login_screen(call, handle, error)
-    except CallbackError as error:
-        assert error.delivery is not None
-        return deliver(call, error.delivery)
     if delivery is None:
         return _redirect(call, "/u/login?" + urlencode({"state": handle or ""}))
     if isinstance(delivery, ShowPage):
@@ -159,6 +165,7 @@ def resume(call: Call) -> Answer:
 
 
 @authentication("/u/consent", "GET", "POST", endpoint="consent_page")
+@_to_callback
 def consent_page(call: Call) -> Answer:
     """The consent screen: the scopes the application asks for; accept or decline."""
     request = call.request
@@ -181,9 +188,6 @@ def consent_page(call: Call) -> Answer:
         )
     except LoginPageError as error:
         return _login_screen(call, handle, error)
-    except CallbackError as error:
-        assert error.delivery is not None
-        return deliver(call, error.delivery)
     if delivery is None:
         return _redirect(call, "/u/login?" + urlencode({"state": handle or ""}))
     return deliver(call, delivery)
