@@ -206,6 +206,12 @@ def machine() -> dict[str, str]:
         "moto",
         "boto3",
         "botocore",
+        "oidc-provider-mock",
+        "pytest-iam",
+        "canaille",
+        "authlib",
+        "pyjwt",
+        "cryptography",
     ):
         try:
             out[name] = metadata.version(name)

@@ -143,6 +143,11 @@ def write_report(path: str, json_path: str, meta: dict[str, Any], results: dict[
     add("through the same client (werkzeug's test client) or the same server stack: what any")
     add("Python fake pays before doing anything. Timed loops are never test assertions.")
     add("")
+    add("The login rows alone (fakeauth0 beside oidc-provider-mock and pytest-iam, about two")
+    add('minutes): `make bench ARGS="--only login"`, which writes its report to')
+    add("`/tmp/fakeauth0-bench/README.md` and leaves this file alone; `--no-peers` skips the")
+    add("peers. Other sections likewise, e.g. `--only setup,inproc`.")
+    add("")
     add(f"Run {meta['started']}, {meta['minutes']} min, arguments: `{meta['argv']}`.")
     add("")
     add("| machine / version | |")
@@ -393,6 +398,13 @@ def write_report(path: str, json_path: str, meta: dict[str, Any], results: dict[
                 add(f"| {target} | {m.get('error', '—')[:80]} | | |")
         add("")
 
+    if "login" in results:
+        import login_bench
+
+        res = results["login"]
+        raw["login"] = login_bench.raw(res["rr"], res["notes"])
+        goals.extend(login_bench.render(res["rr"], res["notes"], add))
+
     if "extra" in results:
         raw["extra"] = results["extra"]
         add("## Contributed benchmarks")
@@ -412,7 +424,7 @@ def write_report(path: str, json_path: str, meta: dict[str, Any], results: dict[
                 add("")
 
     if goals:
-        head = ["## Goals (issue 10), judged on this run's same-run ratios", ""]
+        head = ["## Goals (issues 10 and 16), judged on this run's same-run ratios", ""]
         head += ["| goal | this run | |", "|---|---|---|"]
         head += [f"| {g} | {v} | {_mark(ok)} |" for g, v, ok in goals]
         head.append("")

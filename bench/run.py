@@ -2,11 +2,14 @@
 
     make bench                      # everything (~15 min on 2 cores); rewrites bench/README.md
     make bench ARGS="--quick"       # small counts, a minute or two
+    make bench ARGS="--only login"  # the login rows alone (~2 min); report in /tmp, see --only
     .venv-bench/bin/python bench/run.py --sections setup,inproc --sizes 1000 --rounds 3
 
 Sections: ``setup`` (per-test cost), ``inproc`` (operations through the WSGI app, and through
 the official SDK, at each size), ``http`` (loopback, 1 and 8 client threads), ``memory``
-(RSS per user, child processes), ``extra`` (bench/*_bench.py scripts other work contributed).
+(RSS per user, child processes), ``login`` (code + PKCE and programmatic logins beside
+oidc-provider-mock and pytest-iam, bench/login_bench.py), ``extra`` (bench/*_bench.py scripts
+other work contributed).
 Figures are medians over rounds; ratios are medians of same-round ratios (see harness.py).
 """
 
@@ -318,6 +321,19 @@ def section_memory(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def section_login(args: argparse.Namespace) -> dict[str, Any]:
+    """Logins beside the login-flow peers, every target in the same rounds."""
+    import login_bench
+
+    entries, notes = login_bench.runners(with_peers=not args.no_peers)
+    rr = RoundRobin(args.loop_s)
+    for entry in entries:
+        rr.add(entry)
+    log(f"login: {len(entries)} rows; rounds")
+    rr.run(args.rounds, log)
+    return {"rr": rr, "notes": notes}
+
+
 def section_extra(args: argparse.Namespace) -> dict[str, Any]:
     """Benchmarks other work dropped into bench/: run each as it is, keep its output."""
     out: dict[str, Any] = {}
@@ -353,6 +369,7 @@ SECTIONS = {
     "inproc": section_inproc,
     "http": section_http,
     "memory": section_memory,
+    "login": section_login,
     "extra": section_extra,
 }
 
@@ -361,14 +378,26 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes and short loops")
     ap.add_argument("--sections", default=",".join(SECTIONS))
+    ap.add_argument(
+        "--only",
+        metavar="SECTIONS",
+        help="run just these sections and write the report to $FAKEAUTH0_BENCH_TMP (default "
+        "/tmp/fakeauth0-bench), leaving bench/README.md and bench/results.json as they are",
+    )
+    ap.add_argument("--no-peers", action="store_true", help="login: fakeauth0's rows alone")
     ap.add_argument("--sizes", default=None, help="users per in-process size (1000,10000,100000)")
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--loop-s", type=float, default=None, help="seconds per benchmark per round")
     ap.add_argument("--http-users", type=int, default=None)
     ap.add_argument("--memory-users", type=int, default=None)
-    ap.add_argument("--out", default=os.path.join(HERE, "README.md"))
-    ap.add_argument("--json", default=os.path.join(HERE, "results.json"))
+    ap.add_argument("--out", default=None, help="the report (default: bench/README.md)")
+    ap.add_argument("--json", default=None, help="raw figures (default: bench/results.json)")
     args = ap.parse_args(argv)
+    if args.only:
+        args.sections = args.only
+    where = args_tmp() if args.only else HERE
+    args.out = args.out or os.path.join(where, "README.md")
+    args.json = args.json or os.path.join(where, "results.json")
     quick = args.quick
     args.sizes = [
         int(x) for x in (args.sizes or ("200,2000" if quick else "1000,10000,100000")).split(",")
