@@ -410,6 +410,8 @@ class FakeLogins:
                 "identifier": API,
                 "name": "Bench API",
                 "scopes": [{"value": "read:things", "description": "Read things"}],
+                # A first-party app on a verifiable callback logs in without a consent screen.
+                "skip_consent_for_verifiable_first_party_clients": True,
             }
         )
         self.user = self.tenant.create_user(
