@@ -335,8 +335,9 @@ def refresh_token_grant(
     grant = record.grant
     if desk.users.get(grant.user_id) is None:
         raise OAuthError(403, "invalid_grant", OAuthMsg.REFRESH_USER_GONE)
-    if scope is not None:
-        asked = scope.split()
+    # An empty scope asks for no narrowing: the official SDKs send ``scope=""`` by default.
+    asked = scope.split() if scope else []
+    if asked:
         wider = [s for s in asked if s not in grant.scopes]
         if wider:
             raise OAuthError(
