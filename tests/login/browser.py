@@ -74,8 +74,11 @@ def submit_login(session: Any, tenant: Tenant, page: Any, username: str, passwor
 
 
 def login(session: Any, tenant: Tenant, authorize_url: str, username: str, password: str) -> Any:
-    """``/authorize`` through the login page to the app: the response that leaves the tenant."""
+    """``/authorize`` through the login page to the app: the response that leaves the tenant
+    (at once, when the SSO session answers without the page)."""
     page = get(session, tenant, authorize_url)
+    if page.status_code == 302:
+        return page
     return submit_login(session, tenant, page, username, password)
 
 
