@@ -392,8 +392,6 @@ def login_connections(
 
 
 def page_error_for_login(error_description: str, database: Connection) -> LoginPageError:
-    """The page's wording for a refusal the token endpoint words as ``error_description``."""
-    if error_description == OAuthMsg.USER_BLOCKED:
-        return LoginPageError("user-blocked", PAGE_TEXTS["user-blocked"])
+    """The page's wording for wrong credentials (the token endpoint's ``error_description``)."""
     code = "wrong-credentials" if database.requires_username else "wrong-email-credentials"
     return LoginPageError(code, PAGE_TEXTS[code])

@@ -532,15 +532,34 @@ def test_the_idp_refuses_a_connection_not_enabled_for_the_client(
 # -- the login page's refusals and the post-login hooks --------------------------------------------
 
 
-def test_a_blocked_user_is_refused_on_the_page(apps: Apps, browser: httpx.Client) -> None:
-    # New Universal Login's text for user-blocked
-    # (https://auth0.com/docs/customize/login-pages/universal-login/customize-text-elements).
+def test_a_blocked_user_goes_back_to_the_app_with_user_is_blocked(
+    apps: Apps, browser: httpx.Client
+) -> None:
+    # "If a blocked user tries to log in to an application, they are redirected from the
+    # application with the error message 'user is blocked' in the URL"
+    # (https://auth0.com/docs/manage-users/user-accounts/block-and-unblock-users): an
+    # "unauthorized" error (https://community.auth0.com/t/does-blocking-a-user-end-their-session/117905).
     apps.tenant.update_user(apps.user.user_id, {"blocked": True})
     page = drive.get(browser, apps.tenant, authorize(apps.web))
-    refused = drive.submit_login(browser, apps.tenant, page, EMAIL, PASSWORD)
-    assert refused.status_code == 400 and "Location" not in refused.headers
-    assert 'data-error-code="user-blocked"' in refused.text
+    answer = drive.submit_login(browser, apps.tenant, page, EMAIL, PASSWORD)
+    assert drive.callback_params(answer) == {
+        "error": "unauthorized",
+        "error_description": "user is blocked",
+        "state": "app-state",
+    }
     assert "auth0" not in browser.cookies
+
+
+def test_blocking_a_user_ends_their_session(apps: Apps, browser: httpx.Client) -> None:
+    # Blocking invalidates the Auth0 session: the next /authorize asks for a login
+    # (https://community.auth0.com/t/does-blocking-a-user-end-their-session/117905).
+    sign_in(apps, browser)
+    apps.tenant.update_user(apps.user.user_id, {"blocked": True})
+    silent = browser.get(authorize(apps.web, prompt="none"))
+    assert drive.callback_params(silent)["error"] == "login_required"
+    apps.tenant.update_user(apps.user.user_id, {"blocked": False})
+    page = drive.get(browser, apps.tenant, authorize(apps.web))
+    assert page.status_code == 200 and urlsplit(str(page.url)).path == "/u/login"
 
 
 def test_a_wrong_password_rerenders_the_page(apps: Apps, browser: httpx.Client) -> None:
