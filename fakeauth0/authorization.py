@@ -81,6 +81,9 @@ class AuthorizeRequest:
     ui_locales: str | None = None
     code_challenge: str | None = None
     code_challenge_method: str | None = None
+    #: Whether the request named its ``redirect_uri``: only then must the code's exchange send
+    #: the same one (RFC 6749 section 4.1.3).
+    redirect_uri_sent: bool = True
 
     @property
     def implicit(self) -> bool:
@@ -105,6 +108,7 @@ class AuthorizeRequest:
             "ui_locales": self.ui_locales,
             "code_challenge": self.code_challenge,
             "code_challenge_method": self.code_challenge_method,
+            "redirect_uri_sent": self.redirect_uri_sent,
         }
 
     @classmethod
@@ -253,6 +257,7 @@ def read_request(
         ui_locales=params.get("ui_locales"),
         code_challenge=challenge,
         code_challenge_method=method if challenge is not None else None,
+        redirect_uri_sent=params.get("redirect_uri") is not None,
     )
 
 
@@ -299,7 +304,10 @@ def complete(
     code = None
     if "code" in request.response_type:
         code = desk.sessions.issue_code(
-            grant, request.redirect_uri, request.code_challenge, request.code_challenge_method
+            grant,
+            request.redirect_uri if request.redirect_uri_sent else None,
+            request.code_challenge,
+            request.code_challenge_method,
         )
         params["code"] = code
     if request.response_type & {"token", "id_token"}:

@@ -151,6 +151,28 @@ def test_no_state_sent_none_returned(apps: Apps, browser: httpx.Client) -> None:
     assert set(got) == {"code"}
 
 
+def test_the_exchange_needs_redirect_uri_only_when_authorize_had_one(
+    apps: Apps, browser: httpx.Client
+) -> None:
+    # RFC 6749 section 4.1.3; auth0-python's GetToken.authorization_code: redirect_uri "is
+    # required only if it was set at the GET /authorize endpoint. The values must match".
+    query = {"client_id": apps.web.client_id, "response_type": "code", "scope": "openid"}
+    answer = drive.login(browser, apps.tenant, "/authorize?" + urlencode(query), EMAIL, PASSWORD)
+    assert (drive.location(answer) or "").startswith(CALLBACK + "?")  # the first callback
+    code = drive.callback_params(answer)["code"]
+    body = {
+        "grant_type": "authorization_code",
+        "client_id": apps.web.client_id,
+        "client_secret": apps.web.client_secret,
+        "code": code,
+    }
+    assert browser.post("/oauth/token", json=body).status_code == 200
+    with_uri = sign_in(apps, browser)["code"]
+    body["code"] = with_uri
+    refused = browser.post("/oauth/token", json=body)
+    assert refused.status_code == 403 and refused.json()["error"] == "invalid_grant"
+
+
 # -- prompt=none ---------------------------------------------------------------------------------
 # Silent authentication never shows a page: without a session, login_required "Login required"
 # in the response mode (https://auth0.com/docs/authenticate/login/configure-silent-authentication).
