@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import warnings
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError as AuthlibOAuthError
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.oidc.core import CodeIDToken, ImplicitIDToken
+from authlib.oidc.core import CodeIDToken, HybridIDToken, ImplicitIDToken
 from joserfc import jwt
 from joserfc.errors import InvalidClaimError, JoseError
 from joserfc.jwk import KeySet
@@ -49,6 +50,7 @@ def validate_id_token(
     nonce: str | None,
     access_token: str | None = None,
     implicit: bool = False,
+    code: str | None = None,
 ) -> dict[str, Any]:
     """The relying party's checks of an ID token, with the keys of the tenant's JWKS."""
     metadata = discovery(session, tenant)
@@ -63,7 +65,10 @@ def validate_id_token(
     params: dict[str, Any] = {"nonce": nonce, "client_id": client_id}
     if access_token is not None:
         params["access_token"] = access_token
-    claims_class = ImplicitIDToken if implicit else CodeIDToken
+    claims_class: Any = ImplicitIDToken if implicit else CodeIDToken
+    if code is not None:
+        params["code"] = code
+        claims_class = HybridIDToken
     claims = claims_class(decoded.claims, decoded.header, options, params)
     claims.validate(now=int(tenant.clock.time()), leeway=0)
     return dict(claims)
@@ -290,3 +295,41 @@ def test_implicit_id_token_token_in_the_fragment(apps: Apps, auth0_intercept: In
                 access_token=token["access_token"][:-2] + "xx",
                 implicit=True,
             )
+
+
+def test_hybrid_code_id_token_binds_the_code_with_c_hash(apps: Apps) -> None:
+    tenant = apps.tenant
+    with OAuth2Session(
+        apps.web.client_id,
+        apps.web.client_secret,
+        scope="openid email",
+        redirect_uri=CALLBACK,
+        response_type="code id_token",
+    ) as session:
+        nonce = generate_token(16)
+        url, state = session.create_authorization_url(tenant.base_url + "/authorize", nonce=nonce)
+        answer = drive.login(session, tenant, url, EMAIL, PASSWORD)
+        callback = drive.location(answer)
+        assert callback is not None and callback.startswith(CALLBACK + "#"), answer.text
+        front = dict(parse_qsl(urlsplit(callback).fragment))
+        assert front["state"] == state
+        claims = validate_id_token(
+            session, tenant, apps.web.client_id, front["id_token"], nonce=nonce, code=front["code"]
+        )
+        assert claims["sub"] == apps.user.user_id and claims["c_hash"]
+        with pytest.raises(InvalidClaimError):
+            validate_id_token(
+                session, tenant, apps.web.client_id, front["id_token"], nonce=nonce, code="other"
+            )
+        token = session.fetch_token(
+            tenant.base_url + "/oauth/token", code=front["code"], grant_type="authorization_code"
+        )
+        back = validate_id_token(
+            session,
+            tenant,
+            apps.web.client_id,
+            token["id_token"],
+            nonce=nonce,
+            access_token=token["access_token"],
+        )
+        assert back["sub"] == claims["sub"]
