@@ -81,6 +81,9 @@ class AuthorizeRequest:
     ui_locales: str | None = None
     code_challenge: str | None = None
     code_challenge_method: str | None = None
+    #: Whether the request named its ``redirect_uri``: only then must the code's exchange send
+    #: the same one (RFC 6749 section 4.1.3).
+    redirect_uri_sent: bool = True
 
     @property
     def implicit(self) -> bool:
@@ -105,6 +108,7 @@ class AuthorizeRequest:
             "ui_locales": self.ui_locales,
             "code_challenge": self.code_challenge,
             "code_challenge_method": self.code_challenge_method,
+            "redirect_uri_sent": self.redirect_uri_sent,
         }
 
     @classmethod
@@ -253,6 +257,7 @@ def read_request(
         ui_locales=params.get("ui_locales"),
         code_challenge=challenge,
         code_challenge_method=method if challenge is not None else None,
+        redirect_uri_sent=params.get("redirect_uri") is not None,
     )
 
 
@@ -329,7 +334,10 @@ def complete(
     code = None
     if "code" in request.response_type:
         code = desk.sessions.issue_code(
-            grant, request.redirect_uri, request.code_challenge, request.code_challenge_method
+            grant,
+            request.redirect_uri if request.redirect_uri_sent else None,
+            request.code_challenge,
+            request.code_challenge_method,
         )
         params["code"] = code
     if request.response_type & {"token", "id_token"}:
@@ -436,9 +444,7 @@ def login_connections(
 
 
 def page_error_for_login(error_description: str, database: Connection) -> LoginPageError:
-    """The page's wording for a refusal the token endpoint words as ``error_description``."""
-    if error_description == OAuthMsg.USER_BLOCKED:
-        return LoginPageError("user-blocked", PAGE_TEXTS["user-blocked"])
+    """The page's wording for wrong credentials (the token endpoint's ``error_description``)."""
     code = "wrong-credentials" if database.requires_username else "wrong-email-credentials"
     return LoginPageError(code, PAGE_TEXTS[code])
 

@@ -17,7 +17,7 @@ from .apis import ResourceServer, by_identifier
 from .clients import REFRESH_TOKEN_DEFAULT, Client
 from .errors import OAuthError, OAuthMsg
 from .logins import LoginDesk, authenticate
-from .sessions import Grant, SessionBook
+from .sessions import Grant, RefreshToken, SessionBook
 from .tokens import ACCESS_TOKEN_LIFETIME, ID_TOKEN_LIFETIME, TokenAuthority
 from .users import User, UserDirectory
 
@@ -331,17 +331,21 @@ def refresh_token_grant(
     """The ``refresh_token`` grant: new tokens for the family's grant, a narrower ``scope``
     allowed; a rotating family answers with its next refresh token."""
     require_grant_type(client, "refresh_token")
-    record, rotated = desk.sessions.use_refresh_token(token, client.client_id)
-    grant = record.grant
-    if desk.users.get(grant.user_id) is None:
-        raise OAuthError(403, "invalid_grant", OAuthMsg.REFRESH_USER_GONE)
-    if scope is not None:
-        asked = scope.split()
-        wider = [s for s in asked if s not in grant.scopes]
+    # An empty scope asks for no narrowing: the official SDKs send ``scope=""`` by default.
+    asked = scope.split() if scope else []
+
+    def check(record: RefreshToken) -> None:
+        if desk.users.get(record.grant.user_id) is None:
+            raise OAuthError(403, "invalid_grant", OAuthMsg.REFRESH_USER_GONE)
+        wider = [s for s in asked if s not in record.grant.scopes]
         if wider:
             raise OAuthError(
                 403, "access_denied", OAuthMsg.SCOPES_NOT_GRANTED.format(scopes=" ".join(wider))
             )
+
+    record, rotated = desk.sessions.use_refresh_token(token, client.client_id, check)
+    grant = record.grant
+    if asked:
         grant = replace(grant, scopes=tuple(asked))
     # A refreshed ID token is not a new authentication: no nonce.
     grant = replace(grant, nonce=None)

@@ -361,8 +361,9 @@ def mount_requests(session: Any, tenant: Tenant, *, strict: bool = True) -> Any:
 
 def _call_wsgi(
     app: FakeAuth0App, method: str, url: str, headers: dict[str, str], body: bytes
-) -> tuple[int, dict[str, str], bytes]:
-    """Run one request through the WSGI app; returns status, headers and the whole body."""
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Run one request through the WSGI app; returns status, headers (repeated ones, such as
+    ``Set-Cookie``, each on its own) and the whole body."""
     parts = urllib.parse.urlsplit(url)
     path = parts.path or "/"
     if parts.query:
@@ -385,14 +386,31 @@ def _call_wsgi(
         close = getattr(app_iter, "close", None)
         if close is not None:
             close()
-    return int(status.split()[0]), dict(response_headers.items()), content
+    return int(status.split()[0]), list(response_headers.to_wsgi_list()), content
 
 
 @functools.cache
 def _requests_adapter_type() -> type:
     """A requests transport adapter that answers from a WSGI app (built once, on first use)."""
+    import http.client
+
     import requests
-    from urllib3 import HTTPResponse
+    from urllib3 import HTTPHeaderDict, HTTPResponse
+
+    class _Original:
+        """What requests reads cookies from: the ``http.client`` response's header message
+        (its cookie jar takes every ``Set-Cookie`` from there, and from nowhere else)."""
+
+        def __init__(self, headers: list[tuple[str, str]]) -> None:
+            self.msg = http.client.HTTPMessage()
+            for name, value in headers:
+                self.msg[name] = value
+
+        def close(self) -> None:
+            pass
+
+        def isclosed(self) -> bool:
+            return True
 
     class WSGIAdapter(requests.adapters.HTTPAdapter):
         """Answers from the fake's app; only ``send`` differs from requests' own adapter."""
@@ -422,10 +440,11 @@ def _requests_adapter_type() -> type:
             )
             response = HTTPResponse(
                 body=io.BytesIO(content),
-                headers=headers,
+                headers=HTTPHeaderDict(headers),
                 status=status,
                 preload_content=False,
                 decode_content=False,
+                original_response=_Original(headers),
             )
             return self.build_response(request, response)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -246,10 +246,17 @@ class SessionBook:
         family.latest = token
         return token
 
-    def use_refresh_token(self, token: str, client_id: str) -> tuple[RefreshToken, str | None]:
+    def use_refresh_token(
+        self,
+        token: str,
+        client_id: str,
+        check: Callable[[RefreshToken], None] | None = None,
+    ) -> tuple[RefreshToken, str | None]:
         """Present ``token``: its record, and the token that replaces it when the family
         rotates. Unknown, expired, revoked or another client's: 403 ``invalid_grant``; a token
-        already rotated out (beyond the leeway) revokes the whole family first."""
+        already rotated out (beyond the leeway) revokes the whole family first. ``check`` may
+        refuse the request (by raising) before anything changes: a refused request neither
+        rotates the family nor restarts its idle window."""
         record = self.refresh_tokens.get(token)
         family = self.families.get(record.family) if record else None
         invalid = OAuthError(403, "invalid_grant", OAuthMsg.INVALID_REFRESH_TOKEN)
@@ -263,9 +270,11 @@ class SessionBook:
         if record.rotated_at is not None:
             latest = self.refresh_tokens.get(family.latest or "")
             previous = latest is not None and latest.issued == record.rotated_at
-            if not (previous and now - record.rotated_at <= family.leeway):
+            if not (previous and now - record.rotated_at < family.leeway):
                 self.revoke_family(family.id)
                 raise invalid
+        if check is not None:
+            check(record)
         record.last_used = now
         if not family.rotating:
             return record, None

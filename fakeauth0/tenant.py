@@ -679,12 +679,20 @@ class Tenant:
     # -- logins through /authorize and the login page (fakeauth0.authorization) -----------------
 
     def session(self, sid: str | None) -> Session | None:
-        """The live SSO session of the ``auth0`` cookie ``sid``; the caller holds the lock."""
-        return self.sessions.session(
+        """The live SSO session of the ``auth0`` cookie ``sid``; the caller holds the lock.
+        Blocking a user ends their session: the next ``/authorize`` asks for a login
+        (https://community.auth0.com/t/does-blocking-a-user-end-their-session/117905)."""
+        session = self.sessions.session(
             sid,
             idle=self.settings.idle_session_lifetime * 3600,
             absolute=self.settings.session_lifetime * 3600,
         )
+        if session is not None:
+            user = self.users.get(session.user_id)
+            if user is None or user.profile.get("blocked"):
+                self.sessions.end(session.sid)
+                return None
+        return session
 
     def authorize(
         self, params: dict[str, str], sid: str | None
@@ -850,7 +858,10 @@ class Tenant:
                 self.login_desk(), connection, ip=ip, client_id=request.client_id, **fields
             )
         except OAuthError as error:
-            if error.error in ("invalid_grant", "unauthorized"):
+            # Wrong credentials re-render the page; a blocked user goes back to the app with
+            # "user is blocked" in the URL, as a hook's denial does
+            # (https://auth0.com/docs/manage-users/user-accounts/block-and-unblock-users).
+            if error.error == "invalid_grant":
                 raise authorization.page_error_for_login(
                     error.description, self.connections[connection]
                 ) from None

@@ -81,6 +81,32 @@ def test_requests_calls_reach_the_tenant(
     assert auth0_tenant.list_users()[0].user_id == response.json()["user_id"]
 
 
+def test_a_requests_session_keeps_every_cookie_the_tenant_sets(
+    auth0_tenant: Tenant, auth0_intercept: Interceptor
+) -> None:
+    # A login answers with two Set-Cookie headers (auth0 and auth0_compat); a session must keep
+    # both, or the browser-side flow through /authorize/resume loses its SSO session.
+    client = auth0_tenant.create_client_from(
+        {"name": "web", "app_type": "regular_web", "callbacks": ["https://app.example/cb"]}
+    )
+    auth0_tenant.create_user({"connection": DB, "email": "c@example.com", "password": PASSWORD})
+    base = f"https://{auth0_tenant.domain}"
+    with requests.Session() as session:
+        page = session.get(
+            base + "/authorize",
+            params={"client_id": client.client_id, "response_type": "code", "scope": "openid"},
+            timeout=5,
+        )
+        handle = page.url.split("state=", 1)[1]
+        form = {"state": handle, "username": "c@example.com", "password": PASSWORD}
+        answer = session.post(page.url, data=form, allow_redirects=False, timeout=5)
+        assert answer.status_code == 302
+        assert len(answer.raw.headers.getlist("Set-Cookie")) == 2
+        assert {"auth0", "auth0_compat"} <= set(session.cookies.keys())
+        resumed = session.get(base + answer.headers["Location"], allow_redirects=False, timeout=5)
+    assert resumed.headers["Location"].startswith("https://app.example/cb?code=")
+
+
 def test_aiohttp_calls_reach_the_tenant(auth0_tenant: Tenant, auth0_intercept: Interceptor) -> None:
     async def fetch() -> tuple[int, object, int, object]:
         async with aiohttp.ClientSession() as session:
