@@ -41,6 +41,9 @@ def make_apps(tenant: Tenant) -> Apps:
             "name": "Items",
             "scopes": [{"value": s, "description": s} for s in API_SCOPES],
             "allow_offline_access": True,
+            # First-party apps on verifiable callbacks log in without a consent screen
+            # (tests/login/test_consent.py covers the screen).
+            "skip_consent_for_verifiable_first_party_clients": True,
         }
     )
     web = tenant.create_client_from(
