@@ -45,6 +45,7 @@ def _load_handlers() -> None:
         control,
         identities,
         management,
+        tenants,
     )
 
 
