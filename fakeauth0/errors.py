@@ -215,6 +215,25 @@ class Msg:
     )
     # Rate limits (docs/auth0-behaviour.md#rate-limits).
     RATE_LIMITED = "Global limit has been reached"
+    # Tenant settings' session lifetimes (fakeauth0.settings): z-schema's words for the
+    # bounds (https://github.com/auth0/auth0-deploy-cli/issues/1110); the idle-over-absolute
+    # wording is the fake's (CHOICES.md "tenant settings: session lifetimes").
+    SETTINGS_TYPE = (
+        "Payload validation error: 'Expected type integer but found type {found}' on property "
+        "{name}."
+    )
+    SETTINGS_BELOW_MINIMUM = (
+        "Payload validation error: 'Value {value} is less than minimum {minimum}' on property "
+        "{name}."
+    )
+    SETTINGS_ABOVE_MAXIMUM = (
+        "Payload validation error: 'Value {value} is greater than maximum {maximum}' on "
+        "property {name}."
+    )
+    SETTINGS_IDLE_OVER_ABSOLUTE = (
+        "Payload validation error: '{idle} ({hours}) must not be greater than {absolute} "
+        "({limit})'."
+    )
 
 
 class Auth0Error(Exception):
@@ -478,6 +497,8 @@ class FakeMsg:
     SEED_NO_IDENTITIES = "User {user!r}: a user needs at least one identity."
     SEED_USER_RULE = "User {user!r} breaks a rule: {rule}"
     SEED_TENANTS = "A seed's 'tenants' must be a list of objects, each with a 'domain'."
+    SEED_SETTINGS_SHAPE = "The seed's 'tenant' must be an object of tenant settings."
+    SEED_SETTINGS_RULE = "The tenant settings break a rule: {rule}"
     RULE_NO_CONNECTION = "its identity names the connection {connection!r}, which does not exist."
     RULE_PROVIDER = (
         "identity provider {provider!r} does not match connection {connection!r}, "

@@ -13,12 +13,13 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import apis, clients
+from . import apis, clients, settings
 from .apis import ResourceServer
 from .clients import Client
 from .connections import Connection
 from .errors import Auth0Error, FakeMsg
 from .ids import IdSource
+from .settings import TenantSettings
 from .uniqueness import Duplicate, find_duplicate
 from .users import Identity, User, UserDirectory, check_metadata, hash_password
 
@@ -97,10 +98,14 @@ def take(
     clients: Iterable[Client],
     users: Iterable[User],
     resource_servers: Iterable[ResourceServer] = (),
+    tenant_settings: TenantSettings | None = None,
 ) -> dict[str, Any]:
-    """A tenant's connections, APIs, clients and users, in their order, as a seed document."""
+    """A tenant's settings, connections, APIs, clients and users, in their order, as a seed
+    document. The settings are what differs from a new tenant's (``{}`` for a new tenant),
+    always present, so restoring the document elsewhere gives these settings too."""
     return {
         "domain": domain,
+        "tenant": (tenant_settings or TenantSettings()).record(),
         "management_client_id": management_client.client_id,
         "connections": [connection_record(c) for c in connections],
         # The system API (the Management API's) belongs to the tenant, not to the seed.
@@ -168,6 +173,23 @@ def parse_resource_server(record: Any, ids: IdSource) -> ResourceServer:
         return apis.build(record, ids.object_id())
     except TypeError as error:
         raise SeedError(f"resource server {record['identifier']!r}: {error}") from None
+
+
+def parse_settings(record: Any) -> TenantSettings:
+    """The seed's ``tenant``: Auth0's attribute names (``GET /tenants/settings``), over a new
+    tenant's settings."""
+    if not isinstance(record, dict):
+        raise SeedError(FakeMsg.SEED_SETTINGS_SHAPE)
+    unknown = sorted(set(record) - settings.attributes())
+    if unknown:
+        what = "the tenant settings"
+        raise SeedError(FakeMsg.SEED_UNKNOWN_KEYS.format(what=what, keys=", ".join(unknown)))
+    try:
+        return TenantSettings.from_record(record)
+    except TypeError as error:
+        raise SeedError(FakeMsg.SEED_SETTINGS_RULE.format(rule=error)) from None
+    except Auth0Error as error:
+        raise SeedError(FakeMsg.SEED_SETTINGS_RULE.format(rule=error.message)) from None
 
 
 def _parse_identity(record: Any, user_id: str) -> Identity:
@@ -306,6 +328,8 @@ class Seeded:
     management_client: Client
     users: list[User]
     resource_servers: dict[str, ResourceServer]
+    #: None: the seed has no ``tenant``, and the tenant keeps its settings.
+    settings: TenantSettings | None = None
 
 
 def read(
@@ -322,13 +346,15 @@ def read(
     """``data`` (a seed or snapshot) as the state to install, or :class:`SeedError`.
 
     ``connections``, ``clients`` and ``management_client`` are the tenant's current ones:
-    absent sections keep them; ``users`` is replaced. The management client survives a seed
-    that does not name it, so the credentials a server printed at start keep working.
+    absent sections keep them (an absent ``tenant`` keeps its settings); ``users`` is replaced.
+    The management client survives a seed that does not name it, so the credentials a server
+    printed at start keep working.
     """
     if not isinstance(data, dict):
         raise SeedError(FakeMsg.SEED_NOT_OBJECT)
     allowed = {
         "domain",
+        "tenant",
         "management_client_id",
         "connections",
         "resource_servers",
@@ -338,6 +364,7 @@ def read(
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise SeedError(FakeMsg.SEED_UNKNOWN_KEYS.format(what="the seed", keys=", ".join(unknown)))
+    new_settings = parse_settings(data["tenant"]) if "tenant" in data else None
     if "connections" in data:
         connections = {}
         for record in _require_list(data, "connections"):
@@ -375,7 +402,7 @@ def read(
     # Users are checked against the new connections.
     users = [parse_user(r, connections, now) for r in _require_list(data, "users")]
     check_users(users, connections)
-    return Seeded(connections, new_clients, management, users, servers)
+    return Seeded(connections, new_clients, management, users, servers, new_settings)
 
 
 def _short(record: Any) -> str:

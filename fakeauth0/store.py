@@ -5,9 +5,9 @@ makes a half-written batch invisible after a crash, so a ``kill -9`` at any mome
 file that opens cleanly and holds every change whose response was sent. The server commits a
 request's changes before the response's first byte goes out (:meth:`StateStore.flush`).
 
-Users are tracked through :attr:`UserDirectory.listeners`; connections, APIs, clients and the
-signing key are few, so a flush compares them with what was last written instead of hooking each
-change.
+Users are tracked through :attr:`UserDirectory.listeners`; connections, APIs, clients, the
+settings and the signing key are few, so a flush compares them with what was last written
+instead of hooking each change.
 """
 
 from __future__ import annotations
@@ -115,6 +115,9 @@ class StateStore:
                 data["management_client_id"] = row[0]
             for kind, key in _CONFIG_KINDS:
                 data[key] = self._bodies(domain, kind)
+            settings = data.pop("tenant")
+            if settings:
+                data["tenant"] = settings[0]
             data["users"] = self._bodies(domain, "user")
             for key in ("connections", "resource_servers"):
                 if not data[key]:
@@ -195,9 +198,10 @@ class StateStore:
     def unit_of_work(self, tenant: Tenant, *, config: bool = True) -> Iterator[None]:
         """Apply, persist, or roll back as one: the block's changes to ``tenant`` are committed
         when it ends; if the disk refuses them they are undone (users, connections, APIs,
-        clients, the management client and the seed) and :class:`StateWriteError` is raised, so what
-        was not acknowledged was not applied. Holds the tenant's lock throughout when
-        ``config`` (a write), so no other request sees changes that may yet be undone."""
+        clients, the settings, the management client and the seed) and
+        :class:`StateWriteError` is raised, so what was not acknowledged was not applied.
+        Holds the tenant's lock throughout when ``config`` (a write), so no other request sees
+        changes that may yet be undone."""
         tracked = self._tracked.get(tenant.domain)
         if tracked is None:
             yield
@@ -215,6 +219,7 @@ class StateStore:
                 tenant.management_client,
                 tenant.seed_state,
                 dict(tenant.resource_servers),
+                tenant.settings,
             )
             with self.deferred():
                 yield
@@ -226,7 +231,7 @@ class StateStore:
 
     def _roll_back(self, tracked: _Tracked, saved: tuple[Any, ...]) -> None:
         tenant = tracked.tenant
-        connections, connection_items, clients, management, seed, servers = saved
+        connections, connection_items, clients, management, seed, servers, settings = saved
         tracked.rolling_back = True
         try:
             # Users that did not exist go first; the others come back in the order of their
@@ -249,6 +254,7 @@ class StateStore:
         tenant.management_client = management
         tenant.seed_state = seed
         tenant.resource_servers = servers
+        tenant.settings = settings
 
     def flush(self, tenant: Tenant, *, config: bool = True) -> None:
         """Commit the tenant's pending changes in one transaction (with an fsync).
@@ -320,6 +326,7 @@ class StateStore:
                     (r.id, json.dumps(snapshot.resource_server_record(r)))
                     for r in tenant.resource_servers.values()
                 ],
+                "settings": [("tenant", json.dumps(tenant.settings.record()))],
                 "management": tenant.management_client.client_id,
             }
             for kind, _ in _CONFIG_KINDS:
@@ -366,6 +373,7 @@ _CONFIG_KINDS = (
     ("connection", "connections"),
     ("resource_server", "resource_servers"),
     ("client", "clients"),
+    ("settings", "tenant"),  # one record: the settings' seed form
 )
 _DELETE_SQL = "DELETE FROM records WHERE domain = ? AND kind = ? AND key = ?"
 _INSERT_SQL = "INSERT INTO records (domain, kind, key, body) VALUES (?, ?, ?, ?)"

@@ -952,10 +952,23 @@ class Tenant:
             user_id, client_id or self.management_client.client_id, scopes
         )
 
+    # -- tenant settings (fakeauth0.settings) ---------------------------------------------------
+
+    def get_settings(self) -> TenantSettings:
+        with self.lock:
+            return self.settings
+
+    def update_settings(self, body: dict[str, Any]) -> TenantSettings:
+        """A new settings object replaces the old, so a failed commit can put the old back."""
+        with self.lock:
+            self.settings = self.settings.updated(body)
+            return self.settings
+
     # -- snapshot, restore, reset (fakeauth0.snapshot) ------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """The whole tenant as a seed document: connections, clients, users (linked ones too)."""
+        """The whole tenant as a seed document: settings, connections, clients, users (linked
+        ones too)."""
         with self.lock:
             return snapshot.take(
                 self.domain,
@@ -964,6 +977,7 @@ class Tenant:
                 self.clients.values(),
                 self.users,
                 self.resource_servers.values(),
+                self.settings,
             )
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -982,6 +996,8 @@ class Tenant:
             )
             self.connections = seeded.connections
             self.resource_servers = seeded.resource_servers
+            if seeded.settings is not None:
+                self.settings = seeded.settings
             # In place, so the directory's listeners hear of each change.
             self.clients.clear()
             self.clients.update(seeded.clients)

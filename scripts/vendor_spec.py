@@ -58,6 +58,8 @@ SERVED = (
     "delete_users_by_email",
     "get_connection_clients",
     "patch_clients",
+    "tenant_settings_route",
+    "patch_settings",
 )
 
 
