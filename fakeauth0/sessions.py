@@ -114,7 +114,8 @@ class SessionBook:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.sessions: dict[str, Session] = {}
-        self.transactions: dict[str, tuple[float, dict[str, Any]]] = {}
+        #: handle -> (expiry, the /authorize request, the browser's device id it is bound to).
+        self.transactions: dict[str, tuple[float, dict[str, Any], str | None]] = {}
         self.codes: dict[str, AuthorizationCode] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.families: dict[str, RefreshFamily] = {}
@@ -167,19 +168,26 @@ class SessionBook:
 
     # -- login transactions (the login page's ``state``) -----------------------------------
 
-    def open_transaction(self, request: dict[str, Any]) -> str:
+    def open_transaction(self, request: dict[str, Any], device: str | None = None) -> str:
+        """A login transaction for ``request``, bound to the browser that started it (its
+        ``did`` cookie), so no other browser can post a login into it."""
         handle = _handle()
         _bounded(self.transactions)
-        self.transactions[handle] = (self.clock.time() + TRANSACTION_LIFETIME, request)
+        expires = self.clock.time() + TRANSACTION_LIFETIME
+        self.transactions[handle] = (expires, request, device)
         return handle
 
-    def transaction(self, handle: str | None) -> dict[str, Any] | None:
+    def transaction(self, handle: str | None, device: str | None = None) -> dict[str, Any] | None:
+        """The open transaction ``handle`` of the browser ``device``; None when unknown,
+        expired, closed, or started by another browser."""
         found = self.transactions.get(handle) if handle else None
         if found is None:
             return None
-        expires, request = found
+        expires, request, bound = found
         if self.clock.time() >= expires:
             del self.transactions[handle]  # type: ignore[arg-type]
+            return None
+        if bound != device:
             return None
         return request
 

@@ -695,7 +695,7 @@ class Tenant:
         return session
 
     def authorize(
-        self, params: dict[str, str], sid: str | None
+        self, params: dict[str, str], sid: str | None, device: str | None = None
     ) -> authorization.Delivery | authorization.ShowPage:
         """``GET /authorize``: the answer for the callback when the session suffices, else the
         login page to show; raises ``PageError`` or ``CallbackError``."""
@@ -707,7 +707,7 @@ class Tenant:
             if authorization.needs_login(request, session, self.clock.time()):
                 if "none" in request.prompt:
                     raise authorization.silent_failure(request)
-                handle = self.sessions.open_transaction(request.to_json())
+                handle = self.sessions.open_transaction(request.to_json(), device)
                 return authorization.ShowPage(handle, authorization.screen_for(request))
             assert session is not None
             if self._consent_needed(request, session):
@@ -715,7 +715,7 @@ class Tenant:
                     raise authorization.refused(
                         request, "consent_required", OAuthMsg.CONSENT_REQUIRED
                     )
-                handle = self.sessions.open_transaction(request.to_json())
+                handle = self.sessions.open_transaction(request.to_json(), device)
                 return authorization.ShowPage(handle, "consent")
             return self._complete(request, session)
 
@@ -737,22 +737,24 @@ class Tenant:
     ) -> tuple[str, ...]:
         return grants.granted_scopes(self.token_desk(), client, request.scopes, request.audience)
 
-    def consent_screen(self, handle: str | None) -> tuple[str, tuple[str, ...], str | None]:
+    def consent_screen(
+        self, handle: str | None, device: str | None = None
+    ) -> tuple[str, tuple[str, ...], str | None]:
         """What the consent screen asks: the client's name, the scopes, the API."""
         with self.lock:
-            request = self.login_transaction(handle)
+            request = self.login_transaction(handle, device)
             client = self.clients.get(request.client_id)
             if client is None:
                 return request.client_id, (), request.audience
             return client.name, self._consent_scopes(request, client), request.audience
 
     def answer_consent(
-        self, handle: str | None, sid: str | None, accept: bool
+        self, handle: str | None, sid: str | None, accept: bool, device: str | None = None
     ) -> authorization.Delivery | None:
         """The consent screen's answer: accepted, the grant is kept and the login goes on;
         declined, ``access_denied`` goes to the callback. None: no session (log in first)."""
         with self.lock:
-            request = self.login_transaction(handle)
+            request = self.login_transaction(handle, device)
             session = self.session(sid)
             client = self.clients.get(request.client_id)
             if session is None or client is None:
@@ -782,19 +784,24 @@ class Tenant:
         except OAuthError as error:
             raise authorization.refused(request, error.error, error.description) from None
 
-    def login_transaction(self, handle: str | None) -> authorization.AuthorizeRequest:
-        """The ``/authorize`` request a login page's ``state`` carries, or ``LoginPageError``."""
+    def login_transaction(
+        self, handle: str | None, device: str | None = None
+    ) -> authorization.AuthorizeRequest:
+        """The ``/authorize`` request a login page's ``state`` carries for the browser
+        ``device``, or ``LoginPageError``."""
         with self.lock:
-            found = self.sessions.transaction(handle)
+            found = self.sessions.transaction(handle, device)
             if found is None:
                 raise authorization.LoginPageError(
                     "invalid-state", authorization.PAGE_TEXTS["invalid-state"], "state"
                 )
             return authorization.AuthorizeRequest.from_json(found)
 
-    def login_screen(self, handle: str | None) -> authorization.LoginScreen:
+    def login_screen(
+        self, handle: str | None, device: str | None = None
+    ) -> authorization.LoginScreen:
         with self.lock:
-            request = self.login_transaction(handle)
+            request = self.login_transaction(handle, device)
             client = self.clients.get(request.client_id)
             database, buttons = authorization.login_connections(request, self.connections)
             return authorization.LoginScreen(
@@ -806,13 +813,18 @@ class Tenant:
             )
 
     def login_with_password(
-        self, handle: str | None, identifier: str, password: str, ip: str | None = None
+        self,
+        handle: str | None,
+        identifier: str,
+        password: str,
+        ip: str | None = None,
+        device: str | None = None,
     ) -> Session:
         """The login page's form: the user of the transaction's database connection, through
         the one login pipeline; a new SSO session. ``LoginPageError`` re-renders the page;
         ``CallbackError`` (a hook's denial) goes to the callback."""
         with self.lock:
-            request = self.login_transaction(handle)
+            request = self.login_transaction(handle, device)
             database, _ = authorization.login_connections(request, self.connections)
             if database is None:
                 raise authorization.refused(
@@ -830,12 +842,17 @@ class Tenant:
             return self._sign_in(request, database.name, dict(by, password=password), ip)
 
     def login_with_idp(
-        self, handle: str | None, connection: str, profile: dict[str, Any], ip: str | None = None
+        self,
+        handle: str | None,
+        connection: str,
+        profile: dict[str, Any],
+        ip: str | None = None,
+        device: str | None = None,
     ) -> Session:
         """The simulated identity provider's answer for ``connection``: who the tester says
         they are there (``user_id``, ``email``, the rest of the profile)."""
         with self.lock:
-            request = self.login_transaction(handle)
+            request = self.login_transaction(handle, device)
             _, buttons = authorization.login_connections(request, self.connections)
             if connection not in [c.name for c in buttons]:
                 raise authorization.refused(
@@ -875,11 +892,12 @@ class Tenant:
         password: str,
         username: str | None = None,
         ip: str | None = None,
+        device: str | None = None,
     ) -> Session:
         """The sign-up screen: a new user of the transaction's database connection (the same
         rules as ``/dbconnections/signup``), then logged in through the one login pipeline."""
         with self.lock:
-            request = self.login_transaction(handle)
+            request = self.login_transaction(handle, device)
             database, _ = authorization.login_connections(request, self.connections)
             if database is None:
                 raise authorization.refused(
@@ -904,13 +922,13 @@ class Tenant:
             return self._sign_in(request, database.name, fields, ip)
 
     def resume(
-        self, handle: str | None, sid: str | None
+        self, handle: str | None, sid: str | None, device: str | None = None
     ) -> authorization.Delivery | authorization.ShowPage | None:
         """``/authorize/resume``: the transaction's answer, now that the session exists
         (None: no session, show the page again; the consent screen when the user must agree
         first)."""
         with self.lock:
-            request = self.login_transaction(handle)
+            request = self.login_transaction(handle, device)
             session = self.session(sid)
             if session is None:
                 return None

@@ -10,6 +10,7 @@ provider page where the tester says who they are there.
 from __future__ import annotations
 
 import functools
+import secrets
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -32,6 +33,8 @@ from .routes import Answer, Call, Handler, authentication
 #: (https://auth0.com/docs/manage-users/cookies/authentication-api-cookies).
 SESSION_COOKIE = "auth0"
 COMPAT_COOKIE = "auth0_compat"
+#: The browser's device id; a login transaction answers only to the browser that started it.
+DEVICE_COOKIE = "did"
 #: Pages that hold a transaction are never cached or framed by another site.
 _PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -62,11 +65,20 @@ def authorize(call: Call) -> Answer:
     tenant, request = call.tenant, call.request
     params = {name: request.args[name] for name in request.args}
     try:
-        outcome = tenant.authorize(params, session_id(request))
+        device = device_id(request) or secrets.token_urlsafe(24)
+        outcome = tenant.authorize(params, session_id(request), device)
     except PageError as error:
         return error_page(call, error.error, error.description, params.get("client_id"))
     if isinstance(outcome, ShowPage):
-        return _redirect(call, f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle}))
+        response = _redirect(call, f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle}))
+        if device != device_id(request):
+            response.set_cookie(
+                DEVICE_COOKIE,
+                device,
+                max_age=365 * 86400,
+                **_cookie_attributes(call, SESSION_COOKIE),
+            )
+        return response
     return deliver(call, outcome)
 
 
@@ -86,7 +98,7 @@ def login_page(call: Call) -> Answer:
     identifier = form.get("username", form.get("email", ""))
     try:
         session = call.tenant.login_with_password(
-            handle, identifier, form.get("password", ""), request.remote_addr
+            handle, identifier, form.get("password", ""), request.remote_addr, device_id(request)
         )
     except LoginPageError as error:
         return _login_screen(call, handle, error, identifier)
@@ -105,7 +117,12 @@ def signup_page(call: Call) -> Answer:
     email, username = form.get("email", ""), form.get("username", "")
     try:
         session = call.tenant.signup_with_password(
-            handle, email, form.get("password", ""), username, request.remote_addr
+            handle,
+            email,
+            form.get("password", ""),
+            username,
+            request.remote_addr,
+            device_id(request),
         )
     except LoginPageError as error:
         return _signup_screen(call, handle, error, email, username)
@@ -121,7 +138,7 @@ def simulated_idp(call: Call) -> Answer:
     handle = source.get("state")
     connection = source.get("connection") or ""
     try:
-        screen = call.tenant.login_screen(handle)
+        screen = call.tenant.login_screen(handle, device_id(request))
     except LoginPageError as error:
         return _login_screen(call, handle, error)
     if connection not in [c.name for c in screen.buttons]:
@@ -132,7 +149,9 @@ def simulated_idp(call: Call) -> Answer:
     if "email" not in profile:
         return _idp_screen(call, screen.handle, connection, profile, "Enter an email address.")
     try:
-        session = call.tenant.login_with_idp(handle, connection, profile, request.remote_addr)
+        session = call.tenant.login_with_idp(
+            handle, connection, profile, request.remote_addr, device_id(request)
+        )
     except LoginPageError as error:
         return _idp_screen(call, screen.handle, connection, profile, error.text)
     response = _signed_in(call, session, screen.handle)
@@ -154,7 +173,7 @@ def resume(call: Call) -> Answer:
     """After the login page: the transaction's answer for the new session."""
     handle = call.request.args.get("state")
     try:
-        delivery = call.tenant.resume(handle, session_id(call.request))
+        delivery = call.tenant.resume(handle, session_id(call.request), device_id(call.request))
     except LoginPageError as error:
         return _login_screen(call, handle, error)
     if delivery is None:
@@ -172,7 +191,7 @@ def consent_page(call: Call) -> Answer:
     source = request.args if request.method == "GET" else _form(call)
     handle = source.get("state")
     try:
-        name, scopes, audience = call.tenant.consent_screen(handle)
+        name, scopes, audience = call.tenant.consent_screen(handle, device_id(request))
         if request.method == "GET":
             body = pages.render(
                 "consent.html",
@@ -184,7 +203,7 @@ def consent_page(call: Call) -> Answer:
             )
             return html_page(200, body)
         delivery = call.tenant.answer_consent(
-            handle, session_id(request), source.get("action") == "accept"
+            handle, session_id(request), source.get("action") == "accept", device_id(request)
         )
     except LoginPageError as error:
         return _login_screen(call, handle, error)
@@ -194,6 +213,10 @@ def consent_page(call: Call) -> Answer:
 
 
 # -- rendering ---------------------------------------------------------------------------------
+
+
+def device_id(request: Request) -> str | None:
+    return request.cookies.get(DEVICE_COOKIE)
 
 
 def session_id(request: Request) -> str | None:
@@ -230,7 +253,7 @@ def _login_screen(
     call: Call, handle: str | None, error: LoginPageError | None = None, username: str = ""
 ) -> Response:
     try:
-        screen = call.tenant.login_screen(handle)
+        screen = call.tenant.login_screen(handle, device_id(call.request))
     except LoginPageError as invalid:
         body = pages.render(
             "login.html",
@@ -266,7 +289,7 @@ def _signup_screen(
     username: str = "",
 ) -> Response:
     try:
-        screen = call.tenant.login_screen(handle)
+        screen = call.tenant.login_screen(handle, device_id(call.request))
     except LoginPageError as invalid:
         return _login_screen(call, handle, invalid)
     body = pages.render(
