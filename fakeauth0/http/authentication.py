@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Request, Response
 
 from .. import authorization, grants
+from ..clients import Client
 from ..errors import Auth0Error, OAuthError, OAuthMsg
 from ..tokens import ALGORITHM
 from .responses import json_response
@@ -77,14 +78,23 @@ def _client_credentials(call: Call, params: dict[str, str]) -> dict[str, Any]:
     )
 
 
+def _required(params: dict[str, str], name: str) -> str:
+    value = params.get(name)
+    if not value:
+        raise OAuthError(400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name=name))
+    return value
+
+
+def _calling_client(call: Call, params: dict[str, str]) -> Client:
+    return grants.authenticate_client(
+        call.tenant.clients, params.get("client_id"), params.get("client_secret")
+    )
+
+
 def _authorization_code(call: Call, params: dict[str, str]) -> dict[str, Any]:
     tenant = call.tenant
-    client = grants.authenticate_client(
-        tenant.clients, params.get("client_id"), params.get("client_secret")
-    )
-    code = params.get("code")
-    if not code:
-        raise OAuthError(400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name="code"))
+    client = _calling_client(call, params)
+    code = _required(params, "code")
     return grants.authorization_code_token(
         tenant.token_desk(),
         client,
@@ -97,22 +107,14 @@ def _authorization_code(call: Call, params: dict[str, str]) -> dict[str, Any]:
 
 def _refresh_token(call: Call, params: dict[str, str]) -> dict[str, Any]:
     tenant = call.tenant
-    client = grants.authenticate_client(
-        tenant.clients, params.get("client_id"), params.get("client_secret")
-    )
-    token = params.get("refresh_token")
-    if not token:
-        raise OAuthError(
-            400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name="refresh_token")
-        )
+    client = _calling_client(call, params)
+    token = _required(params, "refresh_token")
     return grants.refresh_token_grant(tenant.token_desk(), client, token, params.get("scope"))
 
 
 def _password(call: Call, params: dict[str, str]) -> dict[str, Any]:
     tenant = call.tenant
-    client = grants.authenticate_client(
-        tenant.clients, params.get("client_id"), params.get("client_secret")
-    )
+    client = _calling_client(call, params)
     return grants.password_token(
         tenant.token_desk(),
         tenant.login_desk(),

@@ -25,7 +25,6 @@ from ..authorization import (
     PageError,
     ShowPage,
 )
-from ..errors import Auth0Error, OAuthError
 from ..sessions import Session
 from .routes import Answer, Call, Handler, authentication
 
@@ -89,7 +88,7 @@ def login_page(call: Call) -> Answer:
     request = call.request
     if request.method == "GET":
         return _login_screen(call, request.args.get("state"))
-    form = _form(call)
+    form = call.fields()
     handle = form.get("state")
     connection = form.get("connection")
     if connection:
@@ -112,7 +111,7 @@ def signup_page(call: Call) -> Answer:
     request = call.request
     if request.method == "GET":
         return _signup_screen(call, request.args.get("state"))
-    form = _form(call)
+    form = call.fields()
     handle = form.get("state")
     email, username = form.get("email", ""), form.get("username", "")
     try:
@@ -134,7 +133,7 @@ def signup_page(call: Call) -> Answer:
 def simulated_idp(call: Call) -> Answer:
     """The simulated identity provider: the tester states the account they use there."""
     request = call.request
-    source = request.args if request.method == "GET" else _form(call)
+    source = request.args if request.method == "GET" else call.fields()
     handle = source.get("state")
     connection = source.get("connection") or ""
     try:
@@ -188,7 +187,7 @@ def resume(call: Call) -> Answer:
 def consent_page(call: Call) -> Answer:
     """The consent screen: the scopes the application asks for; accept or decline."""
     request = call.request
-    source = request.args if request.method == "GET" else _form(call)
+    source = request.args if request.method == "GET" else call.fields()
     handle = source.get("state")
     try:
         name, scopes, audience = call.tenant.consent_screen(handle, device_id(request))
@@ -360,16 +359,6 @@ def _cookie_attributes(call: Call, name: str) -> dict[str, Any]:
         # cookies; over plain HTTP the page flow works with Lax.
         "samesite": ("None" if name == SESSION_COOKIE else None) if secure else "Lax",
     }
-
-
-def _form(call: Call) -> dict[str, str]:
-    try:
-        body: Any = call.json()
-    except (Auth0Error, OAuthError):
-        return {}
-    if not isinstance(body, dict):
-        return {}
-    return {k: v for k, v in body.items() if isinstance(v, str)}
 
 
 def _remembered(request: Request, connection: str) -> dict[str, str]:

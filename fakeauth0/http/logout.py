@@ -8,13 +8,10 @@ allowed, and when the user must confirm, is ``fakeauth0.logouts``'s to say.
 
 from __future__ import annotations
 
-from typing import Any
-
 from werkzeug.wrappers import Response
 
 from .. import pages
 from ..authorization import PageError
-from ..errors import Auth0Error, OAuthError
 from .authorize import clear_session_cookies, error_page, html_page, session_id
 from .routes import Answer, Call, authentication
 
@@ -78,10 +75,4 @@ def _params(call: Call) -> dict[str, str]:
     request = call.request
     if request.method == "GET":
         return {name: request.args[name] for name in request.args}
-    try:
-        body: Any = call.json()
-    except (Auth0Error, OAuthError):
-        return {}
-    if not isinstance(body, dict):
-        return {}
-    return {k: v for k, v in body.items() if isinstance(v, str)}
+    return call.fields()

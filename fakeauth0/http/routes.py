@@ -169,6 +169,17 @@ class Call:
         """The JSON (or form) body, unchecked: the handler judges it."""
         return read_body(self.request)
 
+    def fields(self) -> dict[str, str]:
+        """A browser form's string fields (JSON accepted too); an unreadable body has none,
+        so a page answers it as an empty form rather than with an API error."""
+        try:
+            body = read_body(self.request)
+        except Auth0Error:
+            return {}
+        if not isinstance(body, dict):
+            return {}
+        return {k: v for k, v in body.items() if isinstance(v, str)}
+
     def require_subject(self, user_id: str, self_scopes: Iterable[str]) -> None:
         """A token holding only ``*:current_user*`` scopes may act on its own ``sub`` only."""
         principal = self.principal
