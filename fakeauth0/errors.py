@@ -323,6 +323,12 @@ class OAuthMsg:
     # CHOICES.md.
     WRONG_CREDENTIALS = "Wrong email or password."
     USER_BLOCKED = "user is blocked"
+    # Brute-force protection's block (docs/auth0-behaviour.md#blocks-and-brute-force-protection).
+    ACCOUNT_BLOCKED = (
+        "Your account has been blocked after multiple consecutive login attempts. We've sent "
+        "you a notification via your preferred contact method with instructions on how to "
+        "unblock it."
+    )
     UNKNOWN_CLIENT = "Unknown client: {client_id}"
     LOGIN_NEEDS_IDENTITY = "A login through {connection} needs {needs}."
     PRIMARY_USER_MISMATCH = (
@@ -498,6 +504,7 @@ class FakeMsg:
     SEED_USER_RULE = "User {user!r} breaks a rule: {rule}"
     SEED_TENANTS = "A seed's 'tenants' must be a list of objects, each with a 'domain'."
     SEED_SETTINGS_SHAPE = "The seed's 'tenant' must be an object of tenant settings."
+    SEED_BRUTE_FORCE_RULE = "The seed's 'brute_force' breaks a rule: {rule}."
     SEED_SETTINGS_RULE = "The tenant settings break a rule: {rule}"
     RULE_NO_CONNECTION = "its identity names the connection {connection!r}, which does not exist."
     RULE_PROVIDER = (

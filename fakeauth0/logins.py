@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .blocks import Guard
 from .clients import Client
 from .connections import Connection, require_connection
 from .errors import OAuthError, OAuthMsg
@@ -96,6 +97,8 @@ class LoginDesk:
     default_client_id: str
     now: str
     tenant: Any
+    #: Brute-force protection, consulted by every database login.
+    guard: Guard
 
 
 @dataclass
@@ -162,8 +165,11 @@ def authenticate(
         profile["email"] = email
     now = desk.now
     first_login = False
+    ip = ip or DEFAULT_IP
     if conn.is_database:
-        owner, identity = _database_identity(desk, conn, user_id, email, username, password)
+        owner, identity = _database_identity(
+            desk, conn, user_id, email, username, password, ip, client_id
+        )
     else:
         found = _find_identity(desk, conn, user_id, profile)
         if found is None:
@@ -171,7 +177,6 @@ def authenticate(
             first_login = True
         else:
             owner, identity = _refresh(desk, conn, *found, profile)
-    ip = ip or DEFAULT_IP
     user = _count_login(desk, owner, now, ip)
     if user.profile.get("blocked"):
         # A blocked user's attempt still counts as a login
@@ -187,8 +192,12 @@ def _database_identity(
     email: str | None,
     username: str | None,
     password: str | None,
+    ip: str,
+    client_id: str,
 ) -> tuple[User, Identity]:
-    """Find the database identity (linked or not); wrong or unknown credentials fail alike."""
+    """Find the database identity (linked or not); wrong or unknown credentials fail alike.
+    A known account passes brute-force protection first (:mod:`fakeauth0.blocks`): a blocked
+    address is refused whatever the password, and the password's outcome is counted."""
     wrong = OAuthError(403, "invalid_grant", OAuthMsg.WRONG_CREDENTIALS)
     if user_id is None and email is None and username is None:
         raise OAuthError(
@@ -206,9 +215,13 @@ def _database_identity(
     if found is None:
         raise wrong
     owner, identity = found
+    typed = email.lower() if email else username
+    attempt = desk.guard.attempt(owner, typed, conn.name, ip, client_id)
     stored = owner.password_hash if identity is owner.primary else identity.password_hash
     if password is not None and not password_matches(stored, password):
+        attempt.failed()
         raise wrong
+    attempt.passed()
     return owner, identity
 
 

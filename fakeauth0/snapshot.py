@@ -15,6 +15,7 @@ from typing import Any
 
 from . import apis, clients, settings
 from .apis import ResourceServer
+from .blocks import BruteForce
 from .clients import Client
 from .connections import Connection
 from .errors import Auth0Error, FakeMsg
@@ -99,13 +100,16 @@ def take(
     users: Iterable[User],
     resource_servers: Iterable[ResourceServer] = (),
     tenant_settings: TenantSettings | None = None,
+    brute_force: BruteForce | None = None,
 ) -> dict[str, Any]:
     """A tenant's settings, connections, APIs, clients and users, in their order, as a seed
     document. The settings are what differs from a new tenant's (``{}`` for a new tenant),
-    always present, so restoring the document elsewhere gives these settings too."""
+    always present, so restoring the document elsewhere gives these settings too; so is
+    ``brute_force``, the protection's settings and the failed logins it counts."""
     return {
         "domain": domain,
         "tenant": (tenant_settings or TenantSettings()).record(),
+        "brute_force": (brute_force or BruteForce()).record(),
         "management_client_id": management_client.client_id,
         "connections": [connection_record(c) for c in connections],
         # The system API (the Management API's) belongs to the tenant, not to the seed.
@@ -330,6 +334,9 @@ class Seeded:
     resource_servers: dict[str, ResourceServer]
     #: None: the seed has no ``tenant``, and the tenant keeps its settings.
     settings: TenantSettings | None = None
+    #: None: the seed has no ``brute_force``; the tenant keeps its protection's settings, and
+    #: the failures counted against the users it replaces go with them.
+    brute_force: BruteForce | None = None
 
 
 def read(
@@ -360,6 +367,7 @@ def read(
         "resource_servers",
         "clients",
         "users",
+        "brute_force",
     }
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -402,7 +410,26 @@ def read(
     # Users are checked against the new connections.
     users = [parse_user(r, connections, now) for r in _require_list(data, "users")]
     check_users(users, connections)
-    return Seeded(connections, new_clients, management, users, servers, new_settings)
+    brute_force = None
+    if "brute_force" in data:
+        brute_force = parse_brute_force(data["brute_force"], {u.user_id for u in users})
+    return Seeded(connections, new_clients, management, users, servers, new_settings, brute_force)
+
+
+def parse_brute_force(record: Any, user_ids: set[str]) -> BruteForce:
+    """The seed's ``brute_force``: ``settings`` as ``/attack-protection/brute-force-protection``
+    shows them (over a new tenant's) and ``failures``, each counting against a seeded user."""
+    if not isinstance(record, dict):
+        raise SeedError(FakeMsg.SEED_BRUTE_FORCE_RULE.format(rule="it must be an object"))
+    try:
+        book = BruteForce.from_record(record)
+    except (TypeError, ValueError) as error:
+        raise SeedError(FakeMsg.SEED_BRUTE_FORCE_RULE.format(rule=error)) from None
+    for failures in book.failures.values():
+        if failures.user_id not in user_ids:
+            rule = f"failures name the user {failures.user_id!r}, who is not in the seed"
+            raise SeedError(FakeMsg.SEED_BRUTE_FORCE_RULE.format(rule=rule))
+    return book
 
 
 def _short(record: Any) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import (
     apis,
     authorization,
+    blocks,
     clients,
     grants,
     linking,
@@ -157,11 +158,14 @@ class Tenant:
         )
         #: The tenant's own settings (default directory and audience, logout URLs, sessions).
         self.settings = TenantSettings()
+        #: Brute-force protection: its settings and the failed logins it counts.
+        self.brute_force = blocks.BruteForce()
         #: SSO sessions, login transactions, codes and refresh tokens (not in snapshots).
         self.sessions = SessionBook(self.clock)
         #: What the tenant would have e-mailed, oldest first: one dict per message with
         #: ``template`` (``verify_email`` after a sign-up with an e-mail, ``reset_email`` after
-        #: a password-reset request for a known e-mail), ``recipient``, ``user_id``,
+        #: a password-reset request for a known e-mail, ``blocked_account`` when brute-force
+        #: protection blocks an address, with its ``ip``), ``recipient``, ``user_id``,
         #: ``client_id``, ``connection``, ``time`` (the tenant clock, ISO) and, for a reset,
         #: ``link``. Nothing is sent; tests read or clear the list.
         self.mail: list[dict[str, Any]] = []
@@ -474,6 +478,8 @@ class Tenant:
             updated = apply_connection_update(user, connection, changes, self.clock.iso())
             self._refuse_duplicate(updated, replacing=user.user_id)
             self.users.put(updated)
+            if "password" in changes:
+                self._password_changed(user.user_id)
             return updated
 
     def delete_user(self, user_id: str) -> None:
@@ -485,6 +491,7 @@ class Tenant:
             if self.users.get(user_id) is not None:
                 self.users.remove(user_id)
                 self.sessions.forget_user(user_id)
+                self.brute_force.forget([user_id])
 
     def users_by_email(self, email: str) -> list[User]:
         """Exact, case-sensitive e-mail match over primaries
@@ -664,6 +671,7 @@ class Tenant:
             default_client_id=self.management_client.client_id,
             now=self.clock.iso(),
             tenant=self,
+            guard=self.brute_force.guard(self.clock.time(), self.mail),
         )
 
     def token_desk(self) -> grants.TokenDesk:
@@ -882,6 +890,10 @@ class Tenant:
                 raise authorization.page_error_for_login(
                     error.description, self.connections[connection]
                 ) from None
+            if error.error == blocks.TOO_MANY_ATTEMPTS:
+                raise authorization.LoginPageError(
+                    "user-blocked", authorization.PAGE_TEXTS["user-blocked"]
+                ) from None
             raise authorization.refused(request, error.error, error.description) from None
         return self.sessions.start(user.user_id, connection)
 
@@ -982,6 +994,59 @@ class Tenant:
             self.settings = self.settings.updated(body)
             return self.settings
 
+    # -- user blocks and brute-force protection (fakeauth0.blocks) -----------------------------
+
+    def user_blocks(
+        self, user_id: str, *, consider_enablement: bool = False
+    ) -> list[dict[str, Any]]:
+        """``GET /user-blocks/{id}``: the user's blocked ``{identifier, ip, connection}``
+        pairs; 404 for an unknown user."""
+        with self.lock:
+            user = self.users.require(user_id)
+            return self.brute_force.blocked_for(
+                [user.user_id], self.clock.time(), consider_enablement=consider_enablement
+            )
+
+    def user_blocks_by_identifier(
+        self, identifier: str, *, consider_enablement: bool = False
+    ) -> list[dict[str, Any]]:
+        """``GET /user-blocks?identifier=``: the blocks of every user the e-mail, username or
+        phone number names (none: an empty list)."""
+        with self.lock:
+            return self.brute_force.blocked_for(
+                self._identified(identifier),
+                self.clock.time(),
+                consider_enablement=consider_enablement,
+            )
+
+    def unblock(self, user_id: str) -> None:
+        """``DELETE /user-blocks/{id}``: every block of the user is lifted (the admin
+        ``blocked`` flag is another thing and stays); 404 for an unknown user."""
+        with self.lock:
+            self.brute_force.forget([self.users.require(user_id).user_id])
+
+    def unblock_identifier(self, identifier: str) -> None:
+        """``DELETE /user-blocks?identifier=``: the blocks of every user it names."""
+        with self.lock:
+            self.brute_force.forget(self._identified(identifier))
+
+    def _identified(self, identifier: str) -> list[str]:
+        return [u.user_id for u in self.users if blocks.identifies(u, identifier)]
+
+    def _password_changed(self, user_id: str) -> None:
+        """A new password lifts the user's blocks (brute-force protection's own rule)."""
+        self.brute_force.forget([user_id])
+
+    def get_brute_force_settings(self) -> blocks.BruteForceSettings:
+        with self.lock:
+            return self.brute_force.settings
+
+    def update_brute_force_settings(self, body: dict[str, Any]) -> blocks.BruteForceSettings:
+        """``PATCH /attack-protection/brute-force-protection``: the attributes named change;
+        a raised ``max_attempts`` lifts the blocks under it, as Auth0 documents."""
+        with self.lock:
+            return self.brute_force.update_settings(body)
+
     # -- snapshot, restore, reset (fakeauth0.snapshot) ------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
@@ -996,6 +1061,7 @@ class Tenant:
                 self.users,
                 self.resource_servers.values(),
                 self.settings,
+                self.brute_force,
             )
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -1016,6 +1082,10 @@ class Tenant:
             self.resource_servers = seeded.resource_servers
             if seeded.settings is not None:
                 self.settings = seeded.settings
+            if seeded.brute_force is not None:
+                self.brute_force = seeded.brute_force
+            else:
+                self.brute_force.failures.clear()
             # In place, so the directory's listeners hear of each change.
             self.clients.clear()
             self.clients.update(seeded.clients)

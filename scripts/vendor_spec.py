@@ -60,6 +60,12 @@ SERVED = (
     "patch_clients",
     "tenant_settings_route",
     "patch_settings",
+    "get_user-blocks",
+    "delete_user-blocks",
+    "get_user-blocks_by_id",
+    "delete_user-blocks_by_id",
+    "get_brute-force-protection",
+    "patch_brute-force-protection",
 )
 
 

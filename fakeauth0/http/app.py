@@ -41,6 +41,7 @@ def _load_handlers() -> None:
         applications,
         authentication,
         authorize,
+        blocks,
         connections,
         control,
         dbconnections,
