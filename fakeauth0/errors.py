@@ -195,6 +195,13 @@ class Msg:
     GRANT_RESOURCE_SERVER_NOT_FOUND = "Resource server not found"
     GRANT_EXISTS = "A client grant for this client and audience already exists"
     GRANT_NOT_FOUND = "The client grant does not exist"
+    # Roles and permissions (fakeauth0.access; docs/auth0-behaviour.md#roles-and-permissions).
+    ROLE_NOT_FOUND = "The role does not exist."
+    ROLE_USERS_NOT_FOUND = "One or more of the users do not exist."
+    PERMISSION_RESOURCE_SERVER_NOT_FOUND = "The resource server does not exist: '{identifier}'"
+    PERMISSION_NOT_FOUND = (
+        "The permission '{permission}' is not defined on the resource server '{identifier}'."
+    )
     # Requests the fake cannot parse or route.
     NOT_FOUND_ROUTE = "Not Found"
     METHOD_NOT_ALLOWED = "Method Not Allowed"
@@ -497,6 +504,10 @@ class FakeMsg:
     SEED_CLIENT_SHAPE = "A client needs a name: {record}"
     SEED_RESOURCE_SERVER_SHAPE = "A resource server needs a string identifier: {record}"
     SEED_RESOURCE_SERVER_TWICE = "The resource server {name!r} appears twice."
+    SEED_ROLE_SHAPE = "A role needs a string id and a string name: {record}"
+    SEED_ROLE_TWICE = "The role {role_id!r} appears twice."
+    SEED_ROLE_RULE = "Role {role_id!r}: {rule}"
+    SEED_USER_ROLE = "User {user!r}: the role {role_id!r} is not one of the seed's roles."
     SEED_MANAGEMENT_CLIENT = "management_client_id {client_id!r} is not one of the seed's clients."
     SEED_USER_SHAPE = "A user needs a string user_id: {record}"
     SEED_IDENTITY_SHAPE = "User {user!r}: each identity needs connection, provider and user_id."

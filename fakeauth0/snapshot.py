@@ -13,7 +13,8 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import apis, clients, settings
+from . import access, apis, clients, settings
+from .access import Role
 from .apis import ResourceServer
 from .blocks import BruteForce
 from .clients import Client
@@ -92,6 +93,10 @@ def resource_server_record(server: ResourceServer) -> dict[str, Any]:
     return server.record()
 
 
+def role_record(role: Role) -> dict[str, Any]:
+    return role.record()
+
+
 def take(
     domain: str,
     management_client: Client,
@@ -101,11 +106,13 @@ def take(
     resource_servers: Iterable[ResourceServer] = (),
     tenant_settings: TenantSettings | None = None,
     brute_force: BruteForce | None = None,
+    roles: Iterable[Role] = (),
 ) -> dict[str, Any]:
-    """A tenant's settings, connections, APIs, clients and users, in their order, as a seed
-    document. The settings are what differs from a new tenant's (``{}`` for a new tenant),
-    always present, so restoring the document elsewhere gives these settings too; so is
-    ``brute_force``, the protection's settings and the failed logins it counts."""
+    """A tenant's settings, connections, APIs, clients, roles and users, in their order, as a
+    seed document (a user's ``roles`` and direct ``permissions`` are on its record). The
+    settings are what differs from a new tenant's (``{}`` for a new tenant), always present, so
+    restoring the document elsewhere gives these settings too; so is ``brute_force``, the
+    protection's settings and the failed logins it counts."""
     return {
         "domain": domain,
         "tenant": (tenant_settings or TenantSettings()).record(),
@@ -117,6 +124,7 @@ def take(
             resource_server_record(r) for r in resource_servers if not r.is_system
         ],
         "clients": [client_record(c) for c in clients],
+        "roles": [role_record(r) for r in roles],
         "users": [user_record(u) for u in users],
     }
 
@@ -177,6 +185,67 @@ def parse_resource_server(record: Any, ids: IdSource) -> ResourceServer:
         return apis.build(record, ids.object_id())
     except TypeError as error:
         raise SeedError(f"resource server {record['identifier']!r}: {error}") from None
+
+
+_ROLE_KEYS = {"id", "name", "description", "permissions"}
+
+
+def parse_role(record: Any, ids: IdSource, servers: Mapping[str, ResourceServer]) -> Role:
+    """A role record: ``name``, optional ``id`` (else a new ``rol_`` id), ``description`` and
+    ``permissions`` naming scopes of the seed's APIs."""
+    if (
+        not isinstance(record, dict)
+        or not isinstance(record.get("name"), str)
+        or not isinstance(record.get("id", ""), str)
+        or not isinstance(record.get("description", ""), str)
+    ):
+        raise SeedError(FakeMsg.SEED_ROLE_SHAPE.format(record=_short(record)))
+    role_id = record.get("id") or access.ROLE_ID_PREFIX + ids.alnum(access.ROLE_ID_LENGTH)
+    unknown = sorted(set(record) - _ROLE_KEYS)
+    if unknown:
+        what = f"role {role_id!r}"
+        raise SeedError(FakeMsg.SEED_UNKNOWN_KEYS.format(what=what, keys=", ".join(unknown)))
+    role = access.new_role(role_id, record["name"], record.get("description"))
+    role.permissions = _permissions(
+        record.get("permissions", []), servers, FakeMsg.SEED_ROLE_RULE, role_id=role_id
+    )
+    return role
+
+
+def _permissions(
+    value: Any, servers: Mapping[str, ResourceServer], message: str, **names: str
+) -> list[dict[str, str]]:
+    """Seeded permissions, through the API's rule (each names an API's scope)."""
+    shaped = isinstance(value, list) and all(
+        isinstance(p, dict)
+        and set(p) == {access.IDENTIFIER, access.NAME}
+        and all(isinstance(v, str) for v in p.values())
+        for p in value
+    )
+    if not shaped:
+        rule = "permissions must be a list of {resource_server_identifier, permission_name}"
+        raise SeedError(message.format(rule=rule, **names))
+    try:
+        access.check_defined(servers, value)
+    except Auth0Error as error:
+        raise SeedError(message.format(rule=error.message, **names)) from None
+    return access.with_permissions((), value)
+
+
+def _check_access(
+    user: User, roles: Mapping[str, Role], servers: Mapping[str, ResourceServer]
+) -> None:
+    """A user's roles are the seed's, its direct permissions name the seed's APIs' scopes."""
+    if not isinstance(user.roles, list) or not all(isinstance(r, str) for r in user.roles):
+        rule = "roles must be a list of role ids"
+        raise SeedError(FakeMsg.SEED_USER_RULE.format(user=user.user_id, rule=rule))
+    for role_id in user.roles:
+        if role_id not in roles:
+            raise SeedError(FakeMsg.SEED_USER_ROLE.format(user=user.user_id, role_id=role_id))
+    user.roles = list(dict.fromkeys(user.roles))
+    user.permissions = _permissions(
+        user.permissions, servers, FakeMsg.SEED_USER_RULE, user=user.user_id
+    )
 
 
 def parse_settings(record: Any) -> TenantSettings:
@@ -337,6 +406,7 @@ class Seeded:
     #: None: the seed has no ``brute_force``; the tenant keeps its protection's settings, and
     #: the failures counted against the users it replaces go with them.
     brute_force: BruteForce | None = None
+    roles: dict[str, Role] = dataclasses.field(default_factory=dict)
 
 
 def read(
@@ -349,11 +419,13 @@ def read(
     now: str,
     resource_servers: Mapping[str, ResourceServer] | None = None,
     system_api: ResourceServer | None = None,
+    roles: Mapping[str, Role] | None = None,
 ) -> Seeded:
     """``data`` (a seed or snapshot) as the state to install, or :class:`SeedError`.
 
     ``connections``, ``clients`` and ``management_client`` are the tenant's current ones:
-    absent sections keep them (an absent ``tenant`` keeps its settings); ``users`` is replaced.
+    absent sections keep them (an absent ``tenant`` keeps its settings, absent ``roles`` the
+    current ``roles``); ``users`` is replaced.
     The management client survives a seed that does not name it, so the credentials a server
     printed at start keep working.
     """
@@ -366,6 +438,7 @@ def read(
         "connections",
         "resource_servers",
         "clients",
+        "roles",
         "users",
         "brute_force",
     }
@@ -407,13 +480,35 @@ def read(
             management = new_clients[wanted]
         else:
             new_clients.setdefault(management.client_id, management)
-    # Users are checked against the new connections.
+    new_roles = dict(roles or {})
+    if "roles" in data:
+        new_roles = {}
+        for record in _require_list(data, "roles"):
+            role = parse_role(record, ids, servers)
+            if role.id in new_roles:
+                raise SeedError(FakeMsg.SEED_ROLE_TWICE.format(role_id=role.id))
+            new_roles[role.id] = role
+    else:  # the kept roles must still name the seed's APIs
+        for role in new_roles.values():
+            _permissions(role.permissions, servers, FakeMsg.SEED_ROLE_RULE, role_id=role.id)
+    # Users are checked against the new connections, roles and APIs.
     users = [parse_user(r, connections, now) for r in _require_list(data, "users")]
     check_users(users, connections)
+    for user in users:
+        _check_access(user, new_roles, servers)
     brute_force = None
     if "brute_force" in data:
         brute_force = parse_brute_force(data["brute_force"], {u.user_id for u in users})
-    return Seeded(connections, new_clients, management, users, servers, new_settings, brute_force)
+    return Seeded(
+        connections,
+        new_clients,
+        management,
+        users,
+        servers,
+        new_settings,
+        brute_force=brute_force,
+        roles=new_roles,
+    )
 
 
 def parse_brute_force(record: Any, user_ids: set[str]) -> BruteForce:

@@ -201,7 +201,8 @@ class StateStore:
     def unit_of_work(self, tenant: Tenant, *, config: bool = True) -> Iterator[None]:
         """Apply, persist, or roll back as one: the block's changes to ``tenant`` are committed
         when it ends; if the disk refuses them they are undone (users, connections, APIs,
-        clients, the settings, brute-force protection, the management client and the seed) and
+        clients, roles, the settings, brute-force protection, the management client and the
+        seed) and
         :class:`StateWriteError` is raised, so what was not acknowledged was not applied.
         Holds the tenant's lock throughout when ``config`` (a write), so no other request sees
         changes that may yet be undone."""
@@ -224,6 +225,7 @@ class StateStore:
                 dict(tenant.resource_servers),
                 tenant.settings,
                 tenant.brute_force.copy(),
+                dict(tenant.roles),
             )
             with self.deferred():
                 yield
@@ -235,7 +237,17 @@ class StateStore:
 
     def _roll_back(self, tracked: _Tracked, saved: tuple[Any, ...]) -> None:
         tenant = tracked.tenant
-        connections, connection_items, clients, management, seed, servers, settings, guard = saved
+        (
+            connections,
+            connection_items,
+            clients,
+            management,
+            seed,
+            servers,
+            settings,
+            guard,
+            roles,
+        ) = saved
         tracked.rolling_back = True
         try:
             # Users that did not exist go first; the others come back in the order of their
@@ -260,6 +272,7 @@ class StateStore:
         tenant.resource_servers = servers
         tenant.settings = settings
         tenant.brute_force = guard
+        tenant.roles = roles
 
     def flush(self, tenant: Tenant, *, config: bool = True) -> None:
         """Commit the tenant's pending changes in one transaction (with an fsync).
@@ -331,6 +344,9 @@ class StateStore:
                     (r.id, json.dumps(snapshot.resource_server_record(r)))
                     for r in tenant.resource_servers.values()
                 ],
+                "role": [
+                    (r.id, json.dumps(snapshot.role_record(r))) for r in tenant.roles.values()
+                ],
                 "settings": [("tenant", json.dumps(tenant.settings.record()))],
                 "brute_force": [("brute_force", json.dumps(tenant.brute_force.record()))],
                 "management": tenant.management_client.client_id,
@@ -379,6 +395,7 @@ _CONFIG_KINDS = (
     ("connection", "connections"),
     ("resource_server", "resource_servers"),
     ("client", "clients"),
+    ("role", "roles"),
     ("settings", "tenant"),  # one record: the settings' seed form
     ("brute_force", "brute_force"),  # one record: the protection's settings and counts
 )

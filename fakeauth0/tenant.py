@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import (
+    access,
     apis,
     authorization,
     blocks,
@@ -22,6 +23,7 @@ from . import (
     snapshot,
 )
 from . import connections as connection_rules
+from .access import Role
 from .apis import ResourceServer
 from .clients import Client
 from .clock import Clock
@@ -136,6 +138,8 @@ class Tenant:
         self.clients: dict[str, Client] = {}
         #: APIs by id; the first is Auth0's system Management API.
         self.resource_servers: dict[str, ResourceServer] = {}
+        #: Roles by id (fakeauth0.access); who holds them is on each user.
+        self.roles: dict[str, Role] = {}
         self.calls = CallLog(maxlen=CALL_LOG_SIZE)
         #: Post-login hooks (Auth0 Rules / Actions), run in order by :meth:`login`.
         self.hooks: list[LoginHook] = []
@@ -278,6 +282,7 @@ class Tenant:
         with self.lock:
             server = apis.update(apis.require(self.resource_servers, key), body)
             self.resource_servers[server.id] = server
+            self._drop_undefined_permissions(server.identifier, server.scope_values)
             return server
 
     def delete_resource_server(self, key: str) -> None:
@@ -288,6 +293,7 @@ class Tenant:
                 return
             apis.check_deletable(server)
             del self.resource_servers[server.id]
+            self._drop_undefined_permissions(server.identifier, None)
             for client in list(self.clients.values()):
                 if server.identifier in client.grants:
                     self._put_client(clients.without_grant(client, server.identifier))
@@ -1047,6 +1053,157 @@ class Tenant:
         with self.lock:
             return self.brute_force.update_settings(body)
 
+    # -- roles and permissions (fakeauth0.access) -----------------------------------------------
+
+    def list_roles(self, name_filter: str | None = None) -> list[Role]:
+        """By name; ``name_filter``: names containing it, in any case."""
+        with self.lock:
+            return access.named(self.roles.values(), name_filter)
+
+    def get_role(self, role_id: str) -> Role:
+        with self.lock:
+            return access.require(self.roles, role_id)
+
+    def create_role(
+        self,
+        name: str,
+        description: str | None = None,
+        permissions: Iterable[Any] = (),
+    ) -> Role:
+        """A new role (``rol_`` + 16 letters or digits), granting ``permissions``
+        (``{resource_server_identifier, permission_name}`` dicts or pairs)."""
+        with self.lock:
+            access.check_defined(self.resource_servers, permissions)
+            role = access.new_role(access.ROLE_ID_PREFIX + self.ids.alnum(16), name, description)
+            role.permissions = access.with_permissions((), permissions)
+            self.roles[role.id] = role
+            return role
+
+    def update_role(self, role_id: str, changes: dict[str, Any]) -> Role:
+        with self.lock:
+            role = access.updated(access.require(self.roles, role_id), changes)
+            self.roles[role.id] = role
+            return role
+
+    def delete_role(self, role_id: str) -> None:
+        """The role is gone, and no user holds it any more."""
+        with self.lock:
+            access.require(self.roles, role_id)
+            del self.roles[role_id]
+            for user in list(self.users):
+                changed = access.without_roles(user, [role_id])
+                if changed is not None:
+                    self.users.put(changed)
+
+    def role_permissions(self, role_id: str) -> list[dict[str, Any]]:
+        """``GET /roles/{id}/permissions``: each with its description and API name."""
+        with self.lock:
+            role = access.require(self.roles, role_id)
+            return access.role_permissions(role, self.resource_servers)
+
+    def add_role_permissions(self, role_id: str, permissions: Iterable[Any]) -> Role:
+        with self.lock:
+            permissions = list(permissions)
+            role = access.require(self.roles, role_id)
+            access.check_defined(self.resource_servers, permissions)
+            changed = access.updated(role, {})
+            changed.permissions = access.with_permissions(role.permissions, permissions)
+            self.roles[role_id] = changed
+            return changed
+
+    def remove_role_permissions(self, role_id: str, permissions: Iterable[Any]) -> Role:
+        with self.lock:
+            permissions = list(permissions)
+            role = access.require(self.roles, role_id)
+            access.check_defined(self.resource_servers, permissions)
+            changed = access.updated(role, {})
+            changed.permissions = access.without_permissions(role.permissions, permissions)
+            self.roles[role_id] = changed
+            return changed
+
+    def role_users(self, role_id: str) -> list[User]:
+        """The users holding the role, by ``user_id``."""
+        with self.lock:
+            access.require(self.roles, role_id)
+            return access.members(self.users, role_id)
+
+    def assign_role_to_users(self, role_id: str, user_ids: Iterable[str]) -> None:
+        """``POST /roles/{id}/users``: all or nothing; an unknown user is Auth0's 404."""
+        with self.lock:
+            access.require(self.roles, role_id)
+            found = [self.users.get(u) for u in dict.fromkeys(user_ids)]
+            if any(user is None for user in found):
+                raise Auth0Error(404, Msg.ROLE_USERS_NOT_FOUND)
+            for user in found:
+                assert user is not None
+                changed = access.with_roles(user, [role_id])
+                if changed is not None:
+                    self.users.put(changed)
+
+    def user_roles(self, user_id: str) -> list[Role]:
+        with self.lock:
+            return access.user_roles(self.users.require(user_id), self.roles)
+
+    def assign_roles(self, user_id: str, role_ids: Iterable[str]) -> None:
+        """``POST /users/{id}/roles``: all or nothing; an unknown role is the role 404."""
+        with self.lock:
+            user = self.users.require(user_id)
+            role_ids = list(role_ids)
+            for role_id in role_ids:
+                access.require(self.roles, role_id)
+            changed = access.with_roles(user, role_ids)
+            if changed is not None:
+                self.users.put(changed)
+
+    def remove_roles(self, user_id: str, role_ids: Iterable[str]) -> None:
+        """``DELETE /users/{id}/roles``: roles the user does not hold are ignored."""
+        with self.lock:
+            changed = access.without_roles(self.users.require(user_id), role_ids)
+            if changed is not None:
+                self.users.put(changed)
+
+    def user_permissions(self, user_id: str) -> list[dict[str, Any]]:
+        """Direct and through roles, once each, with their ``sources``."""
+        with self.lock:
+            user = self.users.require(user_id)
+            return access.user_permissions(user, self.roles, self.resource_servers)
+
+    def add_user_permissions(self, user_id: str, permissions: Iterable[Any]) -> None:
+        with self.lock:
+            permissions = list(permissions)
+            user = self.users.require(user_id)
+            access.check_defined(self.resource_servers, permissions)
+            merged = access.with_permissions(user.permissions, permissions)
+            changed = access.with_direct_permissions(user, merged)
+            if changed is not None:
+                self.users.put(changed)
+
+    def remove_user_permissions(self, user_id: str, permissions: Iterable[Any]) -> None:
+        with self.lock:
+            permissions = list(permissions)
+            user = self.users.require(user_id)
+            access.check_defined(self.resource_servers, permissions)
+            kept = access.without_permissions(user.permissions, permissions)
+            changed = access.with_direct_permissions(user, kept)
+            if changed is not None:
+                self.users.put(changed)
+
+    def _drop_undefined_permissions(self, identifier: str, scopes: Iterable[str] | None) -> None:
+        """An API that lost scopes (or is gone, ``scopes`` None) takes the permissions naming
+        them from every role and user; the caller holds the lock."""
+        scopes = None if scopes is None else list(scopes)
+        for role in list(self.roles.values()):
+            kept = access.still_defined(role.permissions, identifier, scopes)
+            if kept != role.permissions:
+                changed = access.updated(role, {})
+                changed.permissions = kept
+                self.roles[role.id] = changed
+        for user in list(self.users):
+            kept = access.still_defined(user.permissions, identifier, scopes)
+            changed = access.with_direct_permissions(user, kept)
+            if changed is not None:
+                self.users.put(changed)
+
     # -- snapshot, restore, reset (fakeauth0.snapshot) ------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
@@ -1062,6 +1219,7 @@ class Tenant:
                 self.resource_servers.values(),
                 self.settings,
                 self.brute_force,
+                self.roles.values(),
             )
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -1077,8 +1235,10 @@ class Tenant:
                 now=self.clock.iso(),
                 resource_servers=self.resource_servers,
                 system_api=self._system_api(),
+                roles=self.roles,
             )
             self.connections = seeded.connections
+            self.roles = seeded.roles
             self.resource_servers = seeded.resource_servers
             if seeded.settings is not None:
                 self.settings = seeded.settings

@@ -208,6 +208,11 @@ class User:
     #: Auth0 does, while an empty ``app_metadata`` is never shown.
     user_metadata_set: bool = False
     password_hash: str | None = field(default=None, repr=False)
+    #: The ids of the roles assigned to the user, and the permissions given to it directly
+    #: (``{resource_server_identifier, permission_name}``): never in the user's body, read
+    #: through ``/users/{id}/roles`` and ``/users/{id}/permissions`` (fakeauth0.access).
+    roles: list[str] = field(default_factory=list)
+    permissions: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def primary(self) -> Identity:

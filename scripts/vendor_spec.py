@@ -66,6 +66,22 @@ SERVED = (
     "delete_user-blocks_by_id",
     "get_brute-force-protection",
     "patch_brute-force-protection",
+    "get_roles",
+    "post_roles",
+    "get_roles_by_id",
+    "patch_roles_by_id",
+    "delete_roles_by_id",
+    "get_role_permission",
+    "post_role_permission_assignment",
+    "delete_role_permission_assignment",
+    "get_role_user",
+    "post_role_users",
+    "get_user_roles",
+    "post_user_roles",
+    "delete_user_roles",
+    "get_permissions",
+    "post_permissions",
+    "delete_permissions",
 )
 
 

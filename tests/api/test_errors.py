@@ -41,8 +41,8 @@ def test_wrong_method_is_a_json_envelope(raw: RawClient) -> None:
 
 
 def test_operations_not_served_yet_say_so(raw: RawClient) -> None:
-    body = assert_error(raw.get("roles"), 501, None, "not_implemented")
-    assert "get_roles" in body["message"] and "GET /api/v2/roles" in body["message"]
+    body = assert_error(raw.get("rules"), 501, None, "not_implemented")
+    assert "get_rules" in body["message"] and "GET /api/v2/rules" in body["message"]
 
 
 def test_malformed_json(raw: RawClient) -> None:

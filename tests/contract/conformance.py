@@ -57,6 +57,41 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
     "delete_user_identity_by_user_id": {
         404: "unknown primary: 404 inexistent_user (docs/auth0-behaviour.md#unlinking)",
     },
+    # Roles and permissions (docs/auth0-behaviour.md#roles-and-permissions).
+    "patch_roles_by_id": {
+        404: "unknown role: 404 'The role does not exist.' as on GET and DELETE (go-auth0 "
+        "recording TestRoleManager_Delete, https://github.com/auth0/go-auth0/tree/v1.45.0/"
+        "test/data/recordings)",
+    },
+    "post_role_permission_assignment": {
+        404: "unknown role (as on GET); unknown API: 404 'The resource server does not exist' "
+        "(https://github.com/auth0/auth0-cli/issues/348)",
+    },
+    "delete_role_permission_assignment": {
+        204: "Auth0 answers 204 (go-auth0 recording TestRoleManager_Permissions, "
+        "https://github.com/auth0/go-auth0/tree/v1.45.0/test/data/recordings); the spec says 200",
+        404: "unknown role or API, as when adding (CHOICES.md 'roles: unknown permission')",
+    },
+    "get_user_roles": {
+        400: "query validation (bad paging parameters) as on every list the spec gives a 400",
+        404: "unknown user: 404 inexistent_user as on get_permissions (CHOICES.md "
+        "'roles: unknown user')",
+    },
+    "post_user_roles": {
+        404: "unknown user: 404 inexistent_user; unknown role: the role's 404 (CHOICES.md "
+        "'roles: unknown user', 'roles: unknown role assigned')",
+    },
+    "delete_user_roles": {
+        400: "body validation (the spec's schema) as on post_user_roles",
+        404: "unknown user: 404 inexistent_user (CHOICES.md 'roles: unknown user')",
+    },
+    "post_permissions": {
+        404: "unknown user: 404 inexistent_user; unknown API: 404 'The resource server does not "
+        "exist' (https://github.com/auth0/auth0-cli/issues/348)",
+    },
+    "delete_permissions": {
+        404: "unknown user or API, as when adding (CHOICES.md 'roles: unknown user')",
+    },
 }
 
 #: Where real Auth0 answers outside its own spec and the fake follows Auth0: (schema, property)
@@ -87,6 +122,7 @@ ONE_OF_ERRATA: dict[str, str] = {
     for name in (
         "ListClientGrantResponseContent",
         "ListResourceServerResponseContent",
+        "ListRoleUsersResponseContent",
         "get_clients",  # its answer's oneOf is inline
     )
 }
