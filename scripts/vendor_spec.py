@@ -60,6 +60,8 @@ SERVED = (
     "patch_clients",
     "tenant_settings_route",
     "patch_settings",
+    "post_email-verification",
+    "post_password-change",
 )
 
 

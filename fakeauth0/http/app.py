@@ -48,6 +48,7 @@ def _load_handlers() -> None:
         logout,
         management,
         tenants,
+        tickets,
     )
 
 
