@@ -82,7 +82,7 @@ def reset_password_page(call: Call) -> Answer:
         found = tenant.password_change_screen(ticket_id)
         if isinstance(found, Outcome):
             return _finish(call, found, "reset-password")
-        return _reset_form(call, ticket_id or "", found[1].password_policy)
+        return _reset_form(call, ticket_id or "")
     try:
         outcome = tenant.use_password_change_ticket(
             ticket_id, form.get(PASSWORD_FIELD, ""), form.get(CONFIRMATION_FIELD)
@@ -91,7 +91,7 @@ def reset_password_page(call: Call) -> Answer:
         found = tenant.password_change_screen(ticket_id)
         if isinstance(found, Outcome):
             return _finish(call, found, "reset-password")
-        return _reset_form(call, ticket_id or "", found[1].password_policy, error)
+        return _reset_form(call, ticket_id or "", error)
     return _finish(call, outcome, "reset-password")
 
 
@@ -111,14 +111,11 @@ def _finish(call: Call, outcome: Outcome, kind: str) -> Response:
     return html_page(200, body)
 
 
-def _reset_form(
-    call: Call, ticket_id: str, policy: str, error: LoginPageError | None = None
-) -> Response:
+def _reset_form(call: Call, ticket_id: str, error: LoginPageError | None = None) -> Response:
     body = pages.render(
         "reset_password.html",
         domain=call.tenant.domain,
         ticket=ticket_id,
-        policy=policy,
         error=error,
         rules=error.rules if error is not None else (),
         password_field=PASSWORD_FIELD,
