@@ -7,7 +7,7 @@ differs is who may ask (an application the connection is enabled for, with no to
 a refusal reads: Auth0's sign-up body (:class:`~fakeauth0.errors.SignupError`), which never
 tells whether an identifier is taken (``invalid_signup``). A reset request always gets the
 same answer, whether or not the e-mail is known; what Auth0 would have mailed is returned as
-a message for the tenant to keep (``Tenant.mail``).
+a message for the tenant to keep (``Tenant.outbox``).
 
 Public sources are in docs/auth0-behaviour.md#self-service-sign-up-and-password-reset; the
 choices where Auth0 shows no answer are in CHOICES.md ("signup: ...").
@@ -27,6 +27,7 @@ from .connections import (
 )
 from .errors import Auth0Error, SignupError, SignupMsg
 from .ids import IdSource
+from .outbox import RESET_EMAIL, VERIFY_EMAIL
 from .uniqueness import find_duplicate
 from .users import User, UserDirectory, build_user
 
@@ -38,10 +39,6 @@ PROFILE_FIELDS = ("given_name", "family_name", "name", "nickname", "picture")
 METADATA_MAX_PROPERTIES = 10
 METADATA_MAX_NAME = 100
 METADATA_MAX_VALUE = 500
-#: Mail templates recorded (the names of Auth0's email templates, the spec's
-#: ``EmailTemplateNameEnum``).
-VERIFY_EMAIL = "verify_email"
-RESET_EMAIL = "reset_email"
 
 
 def missing(name: str) -> SignupError:
@@ -155,17 +152,15 @@ def change_password_request(
     users: UserDirectory,
     connections: Mapping[str, Connection],
     clients: Mapping[str, Client],
-    ids: IdSource,
     now: str,
     *,
-    domain: str,
     client_id: str | None,
     email: str | None,
     connection: str | None,
 ) -> dict[str, Any] | None:
-    """``/dbconnections/change_password``: the ``reset_email`` message Auth0 would send (with a
-    reset link, ``https://<domain>/u/reset-password?ticket=<32 characters>#``, the shape of
-    Auth0's password-change tickets), or None when no user of ``connection`` has ``email``.
+    """``/dbconnections/change_password``: the ``reset_email`` message Auth0 would send (the
+    caller adds its ``link``, a password-change ticket), or None when no user of
+    ``connection`` has ``email``.
 
     The application and connection are checked as for a sign-up; the caller answers the same
     whether a message is returned or not, so the answer never tells whether an e-mail is known.
@@ -178,9 +173,7 @@ def change_password_request(
     holders = users.holders(database.name, "email", address)
     if not holders:
         return None
-    message = _mail(RESET_EMAIL, address, holders[0], client.client_id, database.name, now)
-    message["link"] = f"https://{domain}/u/reset-password?ticket={ids.alnum(32)}#"
-    return message
+    return _mail(RESET_EMAIL, address, holders[0], client.client_id, database.name, now)
 
 
 def _mail(

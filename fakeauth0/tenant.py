@@ -21,6 +21,7 @@ from . import (
     logouts,
     signups,
     snapshot,
+    tickets,
 )
 from . import connections as connection_rules
 from .access import Role
@@ -32,6 +33,7 @@ from .errors import Auth0Error, FakeMsg, Msg, OAuthError, OAuthMsg, SignupError
 from .faults import Faults, operation_name
 from .ids import IdSource
 from .logins import LoginHook, LoginResult
+from .outbox import Outbox
 from .search import SearchPage, UserSearch
 from .sessions import Grant, Session, SessionBook
 from .settings import TenantSettings
@@ -166,13 +168,14 @@ class Tenant:
         self.brute_force = blocks.BruteForce()
         #: SSO sessions, login transactions, codes and refresh tokens (not in snapshots).
         self.sessions = SessionBook(self.clock)
-        #: What the tenant would have e-mailed, oldest first: one dict per message with
-        #: ``template`` (``verify_email`` after a sign-up with an e-mail, ``reset_email`` after
-        #: a password-reset request for a known e-mail, ``blocked_account`` when brute-force
-        #: protection blocks an address, with its ``ip``), ``recipient``, ``user_id``,
-        #: ``client_id``, ``connection``, ``time`` (the tenant clock, ISO) and, for a reset,
-        #: ``link``. Nothing is sent; tests read or clear the list.
-        self.mail: list[dict[str, Any]] = []
+        #: What the tenant would have e-mailed or texted, oldest first (``fakeauth0.outbox``):
+        #: one dict per message, ``verify_email`` after a sign-up with an e-mail and
+        #: ``reset_email`` after a reset request, each with its ticket ``link``,
+        #: ``blocked_account`` when brute-force protection blocks an address (with its ``ip``).
+        #: Nothing is sent; tests read or clear it (:attr:`mail` is the same list).
+        self.outbox = Outbox()
+        #: The one-use links of e-mails and of ``POST /tickets/*`` (not in snapshots).
+        self.tickets = tickets.TicketBook()
         #: Injected faults and rate limits (``fakeauth0.faults``), applied by the WSGI app.
         self.faults = Faults()
         #: What :meth:`reset` returns to: the state at creation, or the last loaded seed.
@@ -1270,7 +1273,8 @@ class Tenant:
             self.calls.clear()
             self.search_lag = self.configured_search_lag
             self.sessions.clear()
-            self.mail.clear()
+            self.outbox.clear()
+            self.tickets.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
 
@@ -1340,29 +1344,33 @@ class Tenant:
             asking = signups.asking_client(self.clients, client_id)
             message = signups.verification_mail(user, asking.client_id, now)
             if message is not None:
-                self.mail.append(message)
+                message["link"] = self._ticket_url(
+                    tickets.EMAIL_VERIFICATION, user.user_id, client_id=asking.client_id
+                )
+                self.outbox.append(message)
             return user
 
     def request_password_change(
         self, *, client_id: str | None, email: str | None, connection: str | None
     ) -> dict[str, Any] | None:
         """``POST /dbconnections/change_password``: the ``reset_email`` message recorded in
-        :attr:`mail`, or None for an e-mail no user of the connection has (the caller answers
-        the same either way)."""
+        :attr:`outbox`, its ``link`` a password-change ticket, or None for an e-mail no user of
+        the connection has (the caller answers the same either way)."""
         with self.lock:
             message = signups.change_password_request(
                 self.users,
                 self.connections,
                 self.clients,
-                self.ids,
                 self.clock.iso(),
-                domain=self.domain,
                 client_id=client_id,
                 email=email,
                 connection=connection,
             )
             if message is not None:
-                self.mail.append(message)
+                message["link"] = self._ticket_url(
+                    tickets.PASSWORD_CHANGE, message["user_id"], client_id=message["client_id"]
+                )
+                self.outbox.append(message)
             return message
 
     # -- logout (fakeauth0.logouts) ---------------------------------------------------------------
@@ -1401,3 +1409,73 @@ class Tenant:
             )
             self.sessions.end(sid)
             return redirect
+
+    # -- the outbox and tickets (fakeauth0.outbox, fakeauth0.tickets) ----------------------------
+
+    @property
+    def mail(self) -> Outbox:
+        """:attr:`outbox` under a second name: ``tenant.mail.append({...})`` records a
+        message in it."""
+        return self.outbox
+
+    def _ticket_url(self, kind: str, user_id: str, **options: Any) -> str:
+        ticket = self.tickets.issue(self.ids, self.clock.time(), kind, user_id, **options)
+        return ticket.url(self.domain)
+
+    def _organization_exists(self, organization_id: str) -> bool:
+        """Whether the tenant has the organization ``organization_id``: none while the tenant
+        models no organizations."""
+        organizations = getattr(self, "organizations", None)
+        return organizations is not None and organization_id in organizations
+
+    def create_email_verification_ticket(self, request: tickets.TicketRequest) -> str:
+        """``POST /tickets/email-verification``: the ticket's URL; nothing is e-mailed."""
+        with self.lock:
+            tickets.check_options(request, self.clients, self._organization_exists)
+            user = tickets.verification_target(request, self.users, self.connections)
+            options = tickets.ticket_options(request)
+            del options["mark_email_as_verified"]
+            return self._ticket_url(tickets.EMAIL_VERIFICATION, user.user_id, **options)
+
+    def create_password_change_ticket(self, request: tickets.TicketRequest) -> str:
+        """``POST /tickets/password-change``: the ticket's URL; nothing is e-mailed."""
+        with self.lock:
+            tickets.check_options(request, self.clients, self._organization_exists)
+            user = tickets.password_change_target(request, self.users, self.connections)
+            options = tickets.ticket_options(request)
+            return self._ticket_url(tickets.PASSWORD_CHANGE, user.user_id, **options)
+
+    def use_email_verification_ticket(self, ticket_id: str | None) -> tickets.Outcome:
+        """The e-mail verification link followed: the user is verified, once."""
+        with self.lock:
+            return tickets.verify_email(
+                self.tickets, self.users, ticket_id, self.clock.time(), self.clock.iso()
+            )
+
+    def password_change_screen(
+        self, ticket_id: str | None
+    ) -> tuple[tickets.Ticket, Connection] | tickets.Outcome:
+        """The reset-password page: the usable ticket and the user's database connection (its
+        password policy), or the outcome that refuses the ticket."""
+        with self.lock:
+            return tickets.reset_screen(
+                self.tickets, self.users, self.connections, ticket_id, self.clock.time()
+            )
+
+    def use_password_change_ticket(
+        self, ticket_id: str | None, password: str, confirmation: str | None = None
+    ) -> tickets.Outcome:
+        """The reset-password form sent: the new password, or
+        :class:`~fakeauth0.authorization.LoginPageError` for one the page refuses (the ticket
+        stays usable)."""
+        with self.lock:
+            found = tickets.reset_screen(
+                self.tickets, self.users, self.connections, ticket_id, self.clock.time()
+            )
+            if isinstance(found, tickets.Outcome):
+                return found
+            ticket, database = found
+            tickets.check_new_password(database, password, confirmation)
+            return tickets.change_password(
+                self.tickets, self.users, self.connections, ticket, password, self.clock.iso()
+            )

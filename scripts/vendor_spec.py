@@ -82,6 +82,8 @@ SERVED = (
     "get_permissions",
     "post_permissions",
     "delete_permissions",
+    "post_email-verification",
+    "post_password-change",
 )
 
 

@@ -174,6 +174,14 @@ def user(call: Call) -> Answer:
     return _user_page(Page(call.tenant, call.request), call.request.args.get("id", ""))
 
 
+@dashboard(BASE + "/outbox", "GET", endpoint="fake_dashboard_outbox")
+def outbox(call: Call) -> Answer:
+    """The e-mails and texts the tenant would have sent, newest first, with their links."""
+    page = Page(call.tenant, call.request)
+    to = call.request.args.get("to", "").strip()
+    return page.render("outbox.html", messages=views.outbox_rows(call.tenant, to), to=to)
+
+
 @dashboard(BASE + "/switch", "GET", endpoint="fake_dashboard_switch")
 def switch(call: Call) -> Answer:
     """Go to another tenant's dashboard, reached by the ``/_tenants/<domain>`` prefix."""

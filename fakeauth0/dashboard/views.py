@@ -134,6 +134,37 @@ class UserDetail:
 
 
 @dataclass(frozen=True)
+class MessageRow:
+    """One message of the outbox, newest first on the page."""
+
+    recipient: str
+    template: str
+    time: str
+    link: str | None
+    code: str | None
+    user_id: str | None
+
+
+def outbox_rows(tenant: Tenant, to: str | None = None) -> list[MessageRow]:
+    """What the tenant would have sent, newest first (``to``: one recipient's only). The links
+    and codes are shown: they are what a tester follows, and the page is behind the dashboard's
+    guard, as the control plane's ``/_fake/outbox`` is."""
+    with tenant.lock:
+        messages = tenant.outbox.matching(to or None)
+    return [
+        MessageRow(
+            recipient=str(m.get("recipient", "")),
+            template=str(m.get("template", "")),
+            time=str(m.get("time", "")),
+            link=_web_link(m.get("link")),
+            code=str(m["code"]) if m.get("code") is not None else None,
+            user_id=m.get("user_id") if isinstance(m.get("user_id"), str) else None,
+        )
+        for m in reversed(messages)
+    ]
+
+
+@dataclass(frozen=True)
 class TenantLink:
     domain: str
     current: bool
@@ -279,3 +310,11 @@ def tenant_links(registry: TenantRegistry | None, tenant: Tenant) -> list[Tenant
     """The tenants the server holds, for the switcher; just this one without a registry."""
     domains: Iterable[str] = registry.domains if registry is not None else [tenant.domain]
     return [TenantLink(domain, domain == tenant.domain) for domain in domains]
+
+
+def _web_link(value: Any) -> str | None:
+    """A message's link, when it is a web address the page may point at (never another
+    scheme, whatever a test appended)."""
+    if isinstance(value, str) and value.startswith(("https://", "http://")):
+        return value
+    return None

@@ -50,6 +50,7 @@ def _load_handlers() -> None:
         logout,
         management,
         tenants,
+        tickets,
     )
 
 

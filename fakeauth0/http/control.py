@@ -1,4 +1,5 @@
-"""The fake's own control plane under ``/_fake/``: reset, snapshots, clock, faults, call log.
+"""The fake's own control plane under ``/_fake/``: reset, snapshots, clock, faults, call log,
+outbox.
 
 These routes are not Auth0's: they live outside ``/api/v2`` so no Management API path can
 collide with them, need no token (the server binds loopback by default), are never rate-limited
@@ -192,6 +193,26 @@ def calls(call: Call) -> Answer:
         200,
         {"total": len(tenant.calls), "calls": [dataclasses.asdict(r) for r in records]},
     )
+
+
+@control("/_fake/outbox", "GET", "DELETE", endpoint="fake_outbox")
+def outbox(call: Call) -> Answer:
+    """What the tenant would have sent, oldest first, with the links and codes a user would
+    follow (``?to=<address>``, ``?template=<name>`` to narrow it); ``DELETE`` empties it."""
+    tenant, request = call.tenant, call.request
+    if request.method == "DELETE":
+        with tenant.lock:
+            tenant.outbox.clear()
+        return 204, None
+    args = request.args
+    unknown = sorted(set(args) - {"to", "recipient", "template", "kind"})
+    if unknown:
+        raise _bad("unknown outbox filter(s): " + ", ".join(unknown))
+    to = args.get("to", args.get("recipient"))
+    template = args.get("template", args.get("kind"))
+    with tenant.lock:
+        messages = [dict(m) for m in tenant.outbox.matching(to or None, template or None)]
+    return 200, {"total": len(messages), "messages": messages}
 
 
 _JSON_TYPE = {str: "a string", int: "an integer", dict: "an object"}
