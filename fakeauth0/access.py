@@ -214,6 +214,15 @@ def user_permissions(
     return [{**_described(found[key], servers), "sources": sources[key]} for key in sorted(found)]
 
 
+def permissions_on(user: User, roles: Mapping[str, Role], identifier: str) -> list[str]:
+    """The names of the user's permissions on one API, direct or through a role: what RBAC
+    lets an access token for it carry."""
+    names = {p[NAME] for p in user.permissions if p[IDENTIFIER] == identifier}
+    for role in user_roles(user, roles):
+        names.update(p[NAME] for p in role.permissions if p[IDENTIFIER] == identifier)
+    return sorted(names)
+
+
 # -- assignments ---------------------------------------------------------------------------------
 
 

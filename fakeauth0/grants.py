@@ -10,9 +10,10 @@ import copy
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .access import Role, permissions_on
 from .apis import ResourceServer, by_identifier
 from .clients import REFRESH_TOKEN_DEFAULT, Client
 from .errors import OAuthError, OAuthMsg
@@ -127,6 +128,7 @@ class TokenDesk:
     resource_servers: Mapping[str, ResourceServer]
     tokens: TokenAuthority
     sessions: SessionBook
+    roles: Mapping[str, Role] = field(default_factory=dict)
 
 
 def auth_method(client: Client) -> str:
@@ -238,18 +240,26 @@ def issue_tokens(
     if api is not None:
         # Tokens handed to the browser by /authorize live as long as the API's web setting.
         lifetime = api.token_lifetime_for_web if web else api.token_lifetime
+    scopes = grant.scopes
     if access_token:
         if api is not None:
             audiences = [api.identifier]
             if "openid" in grant.scopes:
                 audiences.append(f"{desk.tokens.issuer}userinfo")
+            dialect = str(api.extra.get("token_dialect") or "access_token")
+            permissions = None
+            if api.extra.get("enforce_policies") is True:
+                permissions = permissions_on(user, desk.roles, api.identifier)
+                scopes = rbac_scopes(grant.scopes, permissions)
             body["access_token"] = desk.tokens.issue_user_token(
                 grant.user_id,
                 client.client_id,
                 audiences if len(audiences) > 1 else audiences[0],
-                grant.scopes,
+                scopes,
                 lifetime,
                 gty=gty,
+                dialect=dialect,
+                permissions=permissions,
             )
         else:
             body["access_token"] = desk.sessions.issue_opaque(
@@ -273,11 +283,19 @@ def issue_tokens(
         body["id_token"] = desk.tokens.issue_id_token(
             grant.user_id, client.client_id, claims, id_token_lifetime(client)
         )
-    body["scope"] = " ".join(grant.scopes)
+    body["scope"] = " ".join(scopes)
     if "access_token" in body:
         body["expires_in"] = lifetime
         body["token_type"] = "Bearer"
     return body
+
+
+def rbac_scopes(requested: Iterable[str], permissions: Iterable[str]) -> tuple[str, ...]:
+    """With RBAC on an API, its scopes in a user's token are those asked for that the user
+    holds as permissions; OIDC scopes stay
+    (https://auth0.com/docs/get-started/apis/enable-role-based-access-control-for-apis)."""
+    held = set(permissions)
+    return tuple(s for s in requested if s in OIDC_SCOPES or s in held)
 
 
 def id_token_lifetime(client: Client) -> int:

@@ -691,6 +691,7 @@ class Tenant:
             resource_servers=self.resource_servers,
             tokens=self.tokens,
             sessions=self.sessions,
+            roles=self.roles,
         )
 
     # -- logins through /authorize and the login page (fakeauth0.authorization) -----------------

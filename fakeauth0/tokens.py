@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import secrets
 import threading
 import weakref
 from collections.abc import Iterable
@@ -182,9 +183,9 @@ class SigningKey:
             "x5c": [base64.b64encode(der).decode("ascii")],
         }
 
-    def sign(self, claims: dict[str, Any]) -> str:
+    def sign(self, claims: dict[str, Any], typ: str = "JWT") -> str:
         return jwt.encode(
-            claims, self.private_key, algorithm=ALGORITHM, headers={"kid": self.kid, "typ": "JWT"}
+            claims, self.private_key, algorithm=ALGORITHM, headers={"kid": self.kid, "typ": typ}
         )
 
 
@@ -279,9 +280,14 @@ class TokenAuthority:
         lifetime: int,
         *,
         gty: str | None = None,
+        dialect: str = "access_token",
+        permissions: Iterable[str] | None = None,
     ) -> str:
-        """An access token a user's login gets for an API (Auth0's ``access_token`` profile:
-        ``azp`` names the client; ``gty`` only for the grants that set it)."""
+        """An access token a user's login gets for an API, in the API's token dialect
+        (https://auth0.com/docs/secure/tokens/access-tokens/access-token-profiles): Auth0's
+        ``access_token`` profile names the client in ``azp`` and carries ``gty`` for the grants
+        that set it; ``rfc9068_profile`` is typed ``at+jwt``, names the client in
+        ``client_id`` and adds a ``jti``; the ``_authz`` dialects add ``permissions``."""
         now = int(self.clock.time())
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -290,11 +296,18 @@ class TokenAuthority:
             "iat": now,
             "exp": now + lifetime,
             "scope": " ".join(scopes),
-            "azp": client_id,
         }
-        if gty is not None:
-            claims["gty"] = gty
-        return self.key.sign(claims)
+        rfc9068 = dialect.startswith("rfc9068_profile")
+        if rfc9068:
+            claims["client_id"] = client_id
+            claims["jti"] = secrets.token_hex(16)
+        else:
+            claims["azp"] = client_id
+            if gty is not None:
+                claims["gty"] = gty
+        if dialect.endswith("_authz") and permissions is not None:
+            claims["permissions"] = list(permissions)
+        return self.key.sign(claims, typ="at+jwt" if rfc9068 else "JWT")
 
     def verify(self, token: str, audience: str | None = None) -> dict[str, Any]:
         """Verify signature, expiry, issuer and audience; raise Auth0's 400/401 otherwise."""
