@@ -60,6 +60,11 @@ SERVED = (
     "patch_clients",
     "tenant_settings_route",
     "patch_settings",
+    "post_users-imports",
+    "post_users-exports",
+    "post_verification-email",
+    "get_jobs_by_id",
+    "get_errors",
 )
 
 

@@ -45,6 +45,7 @@ def _load_handlers() -> None:
         control,
         dbconnections,
         identities,
+        jobs,
         logout,
         management,
         tenants,
