@@ -26,7 +26,7 @@ import pytest
 from argon2 import PasswordHasher
 from auth0.management import ManagementClient
 
-from fakeauth0 import Tenant
+from fakeauth0 import OAuthError, Tenant
 from fakeauth0.intercept import Interceptor
 from tests.support import DB, PASSWORD, RawClient, assert_error
 
@@ -228,7 +228,7 @@ def test_imported_users_log_in_with_their_old_passwords(tenant: Tenant, raw: Raw
     for name, password in passwords.items():
         email = f"{name}@example.com"
         assert tenant.login(DB, email=email, password=password).user.email == email, name
-        with pytest.raises(Exception):
+        with pytest.raises(OAuthError):
             tenant.login(DB, email=email, password=password + "x")
         grant = {
             "grant_type": PASSWORD_REALM,
