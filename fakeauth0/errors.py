@@ -244,7 +244,6 @@ class Msg:
     # Tickets (the spec's post_email-verification / post_password-change 400 descriptions;
     # the missing connection_id as answered: https://github.com/auth0/node-auth0/issues/364;
     # the texts of the other refusals are CHOICES.md "tickets: ...").
-    TICKET_NO_EMAIL = "The user does not have an email address."
     TICKET_MAIN_CONNECTION = "The user's main connection does not support this operation."
     TICKET_CONNECTION_NOT_FOUND = "The connection with id {connection_id} does not exist."
     TICKET_CLIENT_NOT_FOUND = "The client does not exist"
@@ -262,6 +261,38 @@ class Msg:
     )
     TICKET_TTL_NEGATIVE = (
         "Payload validation error: 'Value {value} is less than minimum 0' on property ttl_sec."
+    )
+    # Jobs (fakeauth0.jobs, docs/auth0-behaviour.md#jobs). Auth0's: the import file limit
+    # (the spec's 413), the concurrency limit (rate-limit policy page), the duplicate's
+    # per-user error (go-auth0 recording TestJobManager_ReadErrors), "Connection must be a
+    # database connection" (https://github.com/auth0/node-auth0/issues/246), the spec's
+    # "Job not found."; the rest are the fake's words (CHOICES.md "jobs: ...").
+    IMPORT_FILE_TOO_LARGE = "Payload content length greater than maximum allowed: 512000."
+    IMPORT_TOO_MANY = (
+        "There are {count} active import users jobs, please wait until some of them are "
+        "finished and try again"
+    )
+    IMPORT_DUPLICATED_USER = "The user already exist and upsert parameter is false"
+    IMPORT_NOT_DATABASE = "Connection must be a database connection"
+    IMPORT_CONNECTION_DISABLED = "The connection is not enabled for any application"
+    IMPORT_NOT_ARRAY = "Payload validation error: 'The users file must hold a JSON array of users'."
+    IMPORT_BAD_FILE = "Payload validation error: 'The users file is not valid JSON'."
+    IMPORT_BOTH_HASHES = "password_hash and custom_password_hash are mutually exclusive"
+    IMPORT_NOT_MULTIPART = "Payload validation error: 'The request must be multipart/form-data'."
+    IMPORT_FORM_TYPE = (
+        "Payload validation error: 'Expected type boolean but found type string' on property "
+        "{name}."
+    )
+    JOB_NOT_FOUND = "Job not found."
+    JOB_IDENTITY_NOT_FOUND = "The identity does not belong to the user."
+    CLIENT_NOT_FOUND_FOR_JOB = "The client {client_id} does not exist."
+    USER_WITHOUT_EMAIL = "The user does not have an email address."
+    EXPORT_TOO_MANY_FIELDS = (
+        "Payload validation error: 'A CSV export is limited to {limit} fields'."
+    )
+    EXPORT_CSV_OBJECT = (
+        "Payload validation error: 'A CSV export cannot hold the whole {name} object: name "
+        "its fields'."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import deque
 from collections.abc import Iterable
@@ -24,10 +25,11 @@ from . import (
     tickets,
 )
 from . import connections as connection_rules
+from . import jobs as job_rules
 from .access import Role
 from .apis import ResourceServer
 from .clients import Client
-from .clock import Clock
+from .clock import Clock, format_iso
 from .connections import Connection, default_connections, require_connection
 from .errors import Auth0Error, FakeMsg, Msg, OAuthError, OAuthMsg, SignupError
 from .faults import Faults, operation_name
@@ -176,6 +178,8 @@ class Tenant:
         self.outbox = Outbox()
         #: The one-use links of e-mails and of ``POST /tickets/*`` (not in snapshots).
         self.tickets = tickets.TicketBook()
+        #: Imports, exports and verification e-mails (``fakeauth0.jobs``; not in snapshots).
+        self.jobs = job_rules.JobBook(secrets.token_hex(16))
         #: Injected faults and rate limits (``fakeauth0.faults``), applied by the WSGI app.
         self.faults = Faults()
         #: What :meth:`reset` returns to: the state at creation, or the last loaded seed.
@@ -1276,6 +1280,7 @@ class Tenant:
             self.sessions.clear()
             self.outbox.clear()
             self.tickets.clear()
+            self.jobs.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
 
@@ -1373,6 +1378,126 @@ class Tenant:
                 )
                 self.outbox.append(message)
             return message
+
+    # -- jobs: users imports and exports, verification e-mails (fakeauth0.jobs) -----------------
+
+    def import_users(
+        self,
+        connection_id: str,
+        users: Any,
+        *,
+        upsert: bool = False,
+        external_id: str | None = None,
+        send_completion_email: bool = True,
+    ) -> dict[str, Any]:
+        """``POST /jobs/users-imports``: a pending job importing ``users`` (the parsed file, a
+        list in Auth0's bulk-import format) into the database ``connection_id``."""
+        with self.lock:
+            self._settle_jobs()
+            connection = self._connection_by_id_or_400(connection_id)
+            now = self.clock.time()
+            job = job_rules.import_job(
+                self.jobs,
+                self._job_id(),
+                connection,
+                users,
+                now,
+                format_iso(now),
+                upsert=upsert,
+                external_id=external_id,
+                send_completion_email=send_completion_email,
+            )
+            return job.to_json(now)
+
+    def export_users(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /jobs/users-exports`` with a spec-valid body: a pending export job."""
+        with self.lock:
+            self._settle_jobs()
+            connection_id = body.get("connection_id")
+            connection = (
+                None if connection_id is None else self._connection_by_id_or_400(connection_id)
+            )
+            now = self.clock.time()
+            job = job_rules.export_job(
+                self.jobs, self._job_id(), connection, body, now, format_iso(now)
+            )
+            return job.to_json(now)
+
+    def send_verification_email(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /jobs/verification-email`` with a spec-valid body: a pending job that records
+        a ``verify_email`` message in :attr:`mail` when it completes."""
+        with self.lock:
+            self._settle_jobs()
+            now = self.clock.time()
+            job = job_rules.verification_job(
+                self.jobs,
+                self._job_id(),
+                self.users,
+                self.clients,
+                body,
+                now,
+                format_iso(now),
+                default_client_id=self.management_client.client_id,
+            )
+            return job.to_json(now)
+
+    def get_job(self, job_id: str, base_url: str | None = None) -> dict[str, Any]:
+        """``GET /jobs/{id}``: the job now; a finished export's ``location`` is a fresh link on
+        ``base_url`` (default: :attr:`base_url`)."""
+        with self.lock:
+            self._settle_jobs()
+            now = self.clock.time()
+            job = self.jobs.require(job_id, now)
+            link = job_rules.location(self.jobs, job, base_url or self.base_url, now)
+            return job.to_json(now, link)
+
+    def job_errors(self, job_id: str) -> list[dict[str, Any]] | dict[str, Any] | None:
+        """``GET /jobs/{id}/errors``: a finished import's per-user errors (None when there are
+        none); the job itself while it runs, or when it is no import."""
+        with self.lock:
+            self._settle_jobs()
+            now = self.clock.time()
+            job = self.jobs.require(job_id, now)
+            if job.type != job_rules.IMPORT or job.status not in job_rules.FINAL:
+                return job.to_json(now)
+            return [dict(entry) for entry in job.errors] or None
+
+    def export_download(
+        self, job_id: str, filename: str, expires: str, signature: str
+    ) -> bytes | None:
+        """A finished export's gzipped file, for a link :meth:`get_job` gave that has not
+        expired; None otherwise."""
+        with self.lock:
+            self._settle_jobs()
+            now = self.clock.time()
+            return job_rules.download(self.jobs, job_id, filename, expires, signature, now)
+
+    def settle_jobs(self) -> None:
+        """Finish every job now, whatever the clock says (tests need not wait)."""
+        with self.lock:
+            self._settle_jobs(force=True)
+
+    def _job_id(self) -> str:
+        return "job_" + self.ids.alnum(16)
+
+    def _settle_jobs(self, *, force: bool = False) -> None:
+        """Do the work of every job whose time has come (all of them with ``force``), stamped
+        with the moment it came; the caller holds the lock."""
+        if not len(self.jobs):
+            return
+        now = self.clock.time()
+        for job in self.jobs.unsettled():
+            if not (force or job.due(now)):
+                continue
+            when = format_iso(now if force else min(now, job.created + job_rules.DONE_AFTER))
+            if job.type == job_rules.IMPORT:
+                job_rules.run_import(job, self.users, self.connections, self.ids.object_id, when)
+            elif job.type == job_rules.EXPORT:
+                job_rules.run_export(job, self.users, self.domain.split(".", 1)[0])
+            else:
+                message = job_rules.run_verification(job, self.users, when)
+                if message is not None:
+                    self.mail.append(message)
 
     # -- logout (fakeauth0.logouts) ---------------------------------------------------------------
 

@@ -166,7 +166,7 @@ def verification_target(
     elif not connections[user.primary.connection].is_database:
         raise Auth0Error.bad_request(Msg.TICKET_MAIN_CONNECTION)
     if not user.email:
-        raise Auth0Error.bad_request(Msg.TICKET_NO_EMAIL)
+        raise Auth0Error.bad_request(Msg.USER_WITHOUT_EMAIL)
     return user
 
 
@@ -202,7 +202,7 @@ def password_change_target(
     if not connections[user.primary.connection].is_database:
         raise Auth0Error.bad_request(Msg.TICKET_MAIN_CONNECTION)
     if not user.email:
-        raise Auth0Error.bad_request(Msg.TICKET_NO_EMAIL)
+        raise Auth0Error.bad_request(Msg.USER_WITHOUT_EMAIL)
     return user
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import password_hashes
 from .connections import Connection
 from .errors import Auth0Error, Msg
 
@@ -289,8 +290,12 @@ def _hashed_part(password: str) -> bytes:
 
 
 def password_matches(stored: str | None, password: str) -> bool:
+    """Whether ``password`` is the one ``stored`` was made from: the fake's own hash, or one a
+    users import brought with its algorithm (``fakeauth0.password_hashes``)."""
     if not stored:
         return False
+    if password_hashes.is_imported(stored):
+        return password_hashes.verify(stored, password)
     _scheme, salt, digest = stored.split("$")
     candidate_hex = hashlib.sha256(bytes.fromhex(salt) + _hashed_part(password)).hexdigest()
     return hmac.compare_digest(candidate_hex, digest)

@@ -78,6 +78,12 @@ AUTHENTICATION_API: tuple[tuple[str, str, str], ...] = (
     ("POST", "/oauth/token", "grant `http://auth0.com/oauth/grant-type/mfa-recovery-code`"),
     ("POST", "/oauth/token", "grant `urn:ietf:params:oauth:grant-type:token-exchange`"),
     ("POST", "/oauth/revoke", "revoke a refresh token"),
+    (
+        "GET",
+        "/user-exports/<job_id>/<filename>",
+        "a finished users export's file (the job's signed `location`; Auth0 serves it from "
+        "`user-exports.auth0.com`, the fake from the tenant's host)",
+    ),
     ("GET", "/userinfo", "the user's profile for an access token"),
     ("GET", "/v2/logout", "log out of the Auth0 session"),
     ("GET", "/oidc/logout", "OIDC RP-initiated logout"),

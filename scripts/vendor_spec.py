@@ -84,6 +84,11 @@ SERVED = (
     "delete_permissions",
     "post_email-verification",
     "post_password-change",
+    "post_users-imports",
+    "post_users-exports",
+    "post_verification-email",
+    "get_jobs_by_id",
+    "get_errors",
 )
 
 

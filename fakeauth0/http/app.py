@@ -47,6 +47,7 @@ def _load_handlers() -> None:
         control,
         dbconnections,
         identities,
+        jobs,
         logout,
         management,
         tenants,

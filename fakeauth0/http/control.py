@@ -176,6 +176,14 @@ def search(call: Call) -> Answer:
     return 200, {"lag": tenant.search_lag}
 
 
+@control("/_fake/jobs/settle", "POST", endpoint="fake_jobs_settle")
+def settle_jobs(call: Call) -> Answer:
+    """Finish every pending job now (imports, exports, verification e-mails), whatever the
+    tenant clock says; without it a job finishes two seconds after creation on that clock."""
+    call.tenant.settle_jobs()
+    return 204, None
+
+
 @control("/_fake/calls", "GET", "DELETE", endpoint="fake_calls")
 def calls(call: Call) -> Answer:
     """The call log, oldest first; ``?since=N`` skips the first N; ``DELETE`` empties it."""

@@ -193,7 +193,7 @@ def test_a_user_without_email_is_refused(tenant: Tenant, raw: Any) -> None:
     texted = tenant.create_user({"connection": "sms", "phone_number": "+15550100"})
     identity = {"user_id": str(texted.primary.user_id), "provider": "sms"}
     answer = raw.post(VERIFY, json={"user_id": texted.user_id, "identity": identity})
-    assert_error(answer, 400, Msg.TICKET_NO_EMAIL)
+    assert_error(answer, 400, Msg.USER_WITHOUT_EMAIL)
 
 
 @pytest.mark.parametrize(
