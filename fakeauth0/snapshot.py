@@ -13,12 +13,13 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import apis, clients, settings
+from . import apis, clients, organizations, settings
 from .apis import ResourceServer
 from .clients import Client
 from .connections import Connection
 from .errors import Auth0Error, FakeMsg
 from .ids import IdSource
+from .organizations import Organization
 from .settings import TenantSettings
 from .uniqueness import Duplicate, find_duplicate
 from .users import Identity, User, UserDirectory, check_metadata, hash_password
@@ -99,10 +100,12 @@ def take(
     users: Iterable[User],
     resource_servers: Iterable[ResourceServer] = (),
     tenant_settings: TenantSettings | None = None,
+    orgs: Iterable[Organization] = (),
 ) -> dict[str, Any]:
-    """A tenant's settings, connections, APIs, clients and users, in their order, as a seed
-    document. The settings are what differs from a new tenant's (``{}`` for a new tenant),
-    always present, so restoring the document elsewhere gives these settings too."""
+    """A tenant's settings, connections, APIs, clients, users and organizations, in their
+    order, as a seed document. The settings are what differs from a new tenant's (``{}`` for a
+    new tenant), always present, so restoring the document elsewhere gives these settings
+    too."""
     return {
         "domain": domain,
         "tenant": (tenant_settings or TenantSettings()).record(),
@@ -114,6 +117,7 @@ def take(
         ],
         "clients": [client_record(c) for c in clients],
         "users": [user_record(u) for u in users],
+        "organizations": [o.record() for o in orgs],
     }
 
 
@@ -330,6 +334,8 @@ class Seeded:
     resource_servers: dict[str, ResourceServer]
     #: None: the seed has no ``tenant``, and the tenant keeps its settings.
     settings: TenantSettings | None = None
+    #: Replaced like ``users``, whose memberships they hold.
+    organizations: dict[str, Organization] = dataclasses.field(default_factory=dict)
 
 
 def read(
@@ -360,6 +366,7 @@ def read(
         "resource_servers",
         "clients",
         "users",
+        "organizations",
     }
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -401,8 +408,39 @@ def read(
             new_clients.setdefault(management.client_id, management)
     # Users are checked against the new connections.
     users = [parse_user(r, connections, now) for r in _require_list(data, "users")]
-    check_users(users, connections)
-    return Seeded(connections, new_clients, management, users, servers, new_settings)
+    scratch = check_users(users, connections)
+    orgs = parse_organizations(_require_list(data, "organizations"), connections, scratch, ids)
+    return Seeded(connections, new_clients, management, users, servers, new_settings, orgs)
+
+
+def parse_organizations(
+    records: list[Any], connections: Mapping[str, Connection], users: UserDirectory, ids: IdSource
+) -> dict[str, Organization]:
+    """The seed's organizations, each naming only the seed's users and connections; names are
+    unique and follow Auth0's rule, as the API's."""
+    orgs: dict[str, Organization] = {}
+    for record in records:
+        if not isinstance(record, dict) or not isinstance(record.get("name"), str):
+            raise SeedError(FakeMsg.SEED_ORGANIZATION_SHAPE.format(record=_short(record)))
+        name = record["name"]
+        if not organizations.valid_name(name) or not name:
+            rule = "the name must be 1 to 50 lowercase letters, digits, '-' or '_'"
+            raise SeedError(FakeMsg.SEED_ORGANIZATION_RULE.format(name=name, rule=rule))
+        if organizations.by_name(orgs, name) is not None:
+            raise SeedError(FakeMsg.SEED_ORGANIZATION_TWICE.format(name=name))
+        try:
+            org = organizations.from_record(
+                record,
+                "org_" + ids.alnum(16),
+                connections,
+                lambda user_id: users.get(user_id) is not None,
+            )
+        except (ValueError, TypeError, KeyError) as error:
+            raise SeedError(FakeMsg.SEED_ORGANIZATION_RULE.format(name=name, rule=error)) from None
+        if org.id in orgs:
+            raise SeedError(FakeMsg.SEED_ORGANIZATION_TWICE.format(name=org.id))
+        orgs[org.id] = org
+    return orgs
 
 
 def _short(record: Any) -> str:

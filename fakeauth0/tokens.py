@@ -279,9 +279,11 @@ class TokenAuthority:
         lifetime: int,
         *,
         gty: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> str:
         """An access token a user's login gets for an API (Auth0's ``access_token`` profile:
-        ``azp`` names the client; ``gty`` only for the grants that set it)."""
+        ``azp`` names the client; ``gty`` only for the grants that set it; ``extra`` claims such
+        as ``org_id``)."""
         now = int(self.clock.time())
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -294,6 +296,8 @@ class TokenAuthority:
         }
         if gty is not None:
             claims["gty"] = gty
+        if extra:
+            claims.update(extra)
         return self.key.sign(claims)
 
     def verify(self, token: str, audience: str | None = None) -> dict[str, Any]:

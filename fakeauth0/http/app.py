@@ -47,6 +47,7 @@ def _load_handlers() -> None:
         identities,
         logout,
         management,
+        organizations,
         tenants,
     )
 
