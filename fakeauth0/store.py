@@ -198,7 +198,7 @@ class StateStore:
     def unit_of_work(self, tenant: Tenant, *, config: bool = True) -> Iterator[None]:
         """Apply, persist, or roll back as one: the block's changes to ``tenant`` are committed
         when it ends; if the disk refuses them they are undone (users, connections, APIs,
-        clients, the settings, the management client and the seed) and
+        clients, the settings, organizations, the management client and the seed) and
         :class:`StateWriteError` is raised, so what was not acknowledged was not applied.
         Holds the tenant's lock throughout when ``config`` (a write), so no other request sees
         changes that may yet be undone."""
@@ -220,6 +220,7 @@ class StateStore:
                 tenant.seed_state,
                 dict(tenant.resource_servers),
                 tenant.settings,
+                dict(tenant.organizations),
             )
             with self.deferred():
                 yield
@@ -231,7 +232,7 @@ class StateStore:
 
     def _roll_back(self, tracked: _Tracked, saved: tuple[Any, ...]) -> None:
         tenant = tracked.tenant
-        connections, connection_items, clients, management, seed, servers, settings = saved
+        connections, connection_items, clients, management, seed, servers, settings, orgs = saved
         tracked.rolling_back = True
         try:
             # Users that did not exist go first; the others come back in the order of their
@@ -255,6 +256,7 @@ class StateStore:
         tenant.seed_state = seed
         tenant.resource_servers = servers
         tenant.settings = settings
+        tenant.organizations = orgs
 
     def flush(self, tenant: Tenant, *, config: bool = True) -> None:
         """Commit the tenant's pending changes in one transaction (with an fsync).
@@ -327,6 +329,9 @@ class StateStore:
                     for r in tenant.resource_servers.values()
                 ],
                 "settings": [("tenant", json.dumps(tenant.settings.record()))],
+                "organization": [
+                    (o.id, json.dumps(o.record())) for o in tenant.organizations.values()
+                ],
                 "management": tenant.management_client.client_id,
             }
             for kind, _ in _CONFIG_KINDS:
@@ -374,6 +379,7 @@ _CONFIG_KINDS = (
     ("resource_server", "resource_servers"),
     ("client", "clients"),
     ("settings", "tenant"),  # one record: the settings' seed form
+    ("organization", "organizations"),
 )
 _DELETE_SQL = "DELETE FROM records WHERE domain = ? AND kind = ? AND key = ?"
 _INSERT_SQL = "INSERT INTO records (domain, kind, key, body) VALUES (?, ?, ?, ?)"

@@ -89,7 +89,9 @@ def test_a_user_who_is_not_a_member_is_refused_at_the_callback(
     apps: Apps, browser: httpx.Client
 ) -> None:
     org = organization(apps)
-    done = login(browser, apps.tenant, authorize_url(apps.web, organization=org.id), EMAIL, PASSWORD)
+    done = login(
+        browser, apps.tenant, authorize_url(apps.web, organization=org.id), EMAIL, PASSWORD
+    )
     params = callback_params(done)
     assert params["error"] == "access_denied"
     assert params["error_description"] == (
@@ -103,7 +105,9 @@ def test_assign_membership_on_login_makes_the_user_a_member(
     apps: Apps, browser: httpx.Client
 ) -> None:
     org = organization(apps, assign_membership_on_login=True)
-    done = login(browser, apps.tenant, authorize_url(apps.web, organization=org.id), EMAIL, PASSWORD)
+    done = login(
+        browser, apps.tenant, authorize_url(apps.web, organization=org.id), EMAIL, PASSWORD
+    )
     assert "code" in callback_params(done)
     assert apps.tenant.get_organization(org.id).members == [apps.user.user_id]
 
@@ -118,7 +122,9 @@ def test_an_organization_name_needs_the_tenant_flag_and_then_org_name_is_in_toke
         "authorization request parameter organization must be an organization id"
     )  # https://github.com/auth0/auth0-react/issues/590
     apps.tenant.update_settings({"allow_organization_name_in_authentication_api": True})
-    done = login(browser, apps.tenant, authorize_url(apps.web, organization="acme"), EMAIL, PASSWORD)
+    done = login(
+        browser, apps.tenant, authorize_url(apps.web, organization="acme"), EMAIL, PASSWORD
+    )
     tokens = exchange(browser, apps, callback_params(done)["code"])
     for token in (tokens["id_token"], tokens["access_token"]):
         assert claims(token)["org_id"] == org.id and claims(token)["org_name"] == "acme"
@@ -144,10 +150,16 @@ def test_following_an_invitation_makes_the_invitee_a_member(
 ) -> None:
     tenant = apps.tenant
     org = organization(apps)
-    tenant.update_client(apps.web.client_id, {"initiate_login_uri": "https://app.example.com/login"})
+    tenant.update_client(
+        apps.web.client_id, {"initiate_login_uri": "https://app.example.com/login"}
+    )
     invitation = tenant.create_invitation(
         org.id,
-        {"inviter": {"name": "Grace"}, "invitee": {"email": EMAIL}, "client_id": apps.web.client_id},
+        {
+            "inviter": {"name": "Grace"},
+            "invitee": {"email": EMAIL},
+            "client_id": apps.web.client_id,
+        },
     )
     mail = tenant.mail[-1]
     assert mail["template"] == "organization_invitation" and mail["recipient"] == EMAIL
