@@ -426,7 +426,10 @@ def from_record(
     unknown = sorted(set(record) - _RECORD_KEYS)
     if unknown:
         raise ValueError(f"unknown keys {', '.join(unknown)}")
-    org = Organization(id=record.get("id") or org_id, name=record["name"])
+    given = record.get("id")
+    if given is not None and not (isinstance(given, str) and given.startswith("org_")):
+        raise ValueError(f"the id {given!r} is not an organization id (org_...)")
+    org = Organization(id=given or org_id, name=record["name"])
     for name in ATTRIBUTES[1:]:
         if record.get(name) is not None:
             setattr(org, name, copy.deepcopy(record[name]))
