@@ -84,6 +84,11 @@ class AuthorizeRequest:
     #: Whether the request named its ``redirect_uri``: only then must the code's exchange send
     #: the same one (RFC 6749 section 4.1.3).
     redirect_uri_sent: bool = True
+    #: The organization the login goes through (its id), its name when the tenant puts names
+    #: in tokens, and the invitation ticket being accepted.
+    organization: str | None = None
+    organization_name: str | None = None
+    invitation: str | None = None
 
     @property
     def implicit(self) -> bool:
@@ -109,6 +114,9 @@ class AuthorizeRequest:
             "code_challenge": self.code_challenge,
             "code_challenge_method": self.code_challenge_method,
             "redirect_uri_sent": self.redirect_uri_sent,
+            "organization": self.organization,
+            "organization_name": self.organization_name,
+            "invitation": self.invitation,
         }
 
     @classmethod
@@ -329,6 +337,8 @@ def complete(
         sid=session.sid,
         auth_time=int(session.auth_time),
         with_auth_time=request.max_age is not None or "login" in request.prompt,
+        org_id=request.organization,
+        org_name=request.organization_name,
     )
     params: dict[str, str] = {}
     code = None

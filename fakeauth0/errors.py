@@ -202,6 +202,33 @@ class Msg:
     PERMISSION_NOT_FOUND = (
         "The permission '{permission}' is not defined on the resource server '{identifier}'."
     )
+    # Organizations (go-auth0 recordings TestOrganizationManager_Delete, _DeleteConnection,
+    # _DeleteInvitation, _UpdateDBConnection; the spec's 4xx descriptions).
+    ORGANIZATION_NOT_FOUND = "No organization found by that id or name"
+    ORGANIZATION_EXISTS = "An organization with this name already exists."
+    ORGANIZATION_NAME_FORMAT = (
+        "Payload validation error: 'Object didn't pass validation for format organization-name: "
+        "{name}' on property name (The name of this organization)."
+    )
+    ORGANIZATION_CONNECTION_NOT_FOUND = "No connection found by that id"
+    ORGANIZATION_CONNECTION_UNKNOWN = "The connection {connection_id} does not exist."
+    ORGANIZATION_SIGNUP_NEEDS_MEMBERSHIP = (
+        "Only database connections with assign_membership_on_login = true support "
+        "is_signup_enabled = true."
+    )
+    ORGANIZATION_NO_LOGIN_ROUTE = (
+        "A default login route is required to generate the invitation url. For more "
+        "information, see https://auth0.com/docs/universal-login/configure-default-login-routes"
+    )
+    ORGANIZATION_TTL = (
+        "Payload validation error: 'Value {value} is {bound}' on property ttl_sec (Number of "
+        "seconds for which the invitation is valid before expiration. If unspecified or set to "
+        "0, this value defaults to 604800 seconds (7 days). Max value: 2592000 seconds (30 "
+        "days).)."
+    )
+    ORGANIZATION_CLIENT_UNKNOWN = "The client {client_id} does not exist."
+    ORGANIZATION_MEMBER_UNKNOWN = "The user {user_id} does not exist."
+    INVITATION_NOT_FOUND = "The invitation does not exist."
     # Requests the fake cannot parse or route.
     NOT_FOUND_ROUTE = "Not Found"
     METHOD_NOT_ALLOWED = "Method Not Allowed"
@@ -405,6 +432,13 @@ class OAuthMsg:
     NO_DEFAULT_CONNECTION = "Authorization server not configured with default connection."
     LOGIN_REQUIRED = "Login required"
     CONSENT_REQUIRED = "Consent required"
+    # Logins through an organization (behaviour: docs/auth0-behaviour.md#organizations).
+    NOT_A_MEMBER = "user {user_id} is not part of the {org_id} organization"
+    ORGANIZATION_REQUIRED = "parameter organization is required for this client"
+    ORGANIZATION_MUST_BE_ID = (
+        "authorization request parameter organization must be an organization id"
+    )
+    ORGANIZATION_UNKNOWN = "no organization found for parameter organization: {value}"
     CALLBACK_MISMATCH = "Callback URL mismatch. {url} is not in the list of allowed callback URLs."
     UNSUPPORTED_RESPONSE_TYPE = "Unsupported response type: {response_type}"
     UNSUPPORTED_RESPONSE_MODE = "Unsupported response mode: {response_mode}"
@@ -570,6 +604,9 @@ class FakeMsg:
     SEED_SETTINGS_SHAPE = "The seed's 'tenant' must be an object of tenant settings."
     SEED_BRUTE_FORCE_RULE = "The seed's 'brute_force' breaks a rule: {rule}."
     SEED_SETTINGS_RULE = "The tenant settings break a rule: {rule}"
+    SEED_ORGANIZATION_SHAPE = "An organization needs a string name: {record}"
+    SEED_ORGANIZATION_TWICE = "The organization {name!r} is listed twice."
+    SEED_ORGANIZATION_RULE = "Organization {name!r} breaks a rule: {rule}"
     RULE_NO_CONNECTION = "its identity names the connection {connection!r}, which does not exist."
     RULE_PROVIDER = (
         "identity provider {provider!r} does not match connection {connection!r}, "

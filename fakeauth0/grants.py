@@ -241,6 +241,7 @@ def issue_tokens(
         # Tokens handed to the browser by /authorize live as long as the API's web setting.
         lifetime = api.token_lifetime_for_web if web else api.token_lifetime
     scopes = grant.scopes
+    org = organization_claims(grant)
     if access_token:
         if api is not None:
             audiences = [api.identifier]
@@ -260,6 +261,7 @@ def issue_tokens(
                 gty=gty,
                 dialect=dialect,
                 permissions=permissions,
+                extra=org,
             )
         else:
             body["access_token"] = desk.sessions.issue_opaque(
@@ -270,6 +272,7 @@ def issue_tokens(
         body["refresh_token"] = desk.sessions.issue_refresh_token(grant, policy)
     if (id_token is None and "openid" in grant.scopes) or id_token:
         claims = profile_claims(user, grant.scopes)
+        claims.update(org)
         if grant.nonce is not None:
             claims["nonce"] = grant.nonce
         if grant.sid is not None:
@@ -296,6 +299,18 @@ def rbac_scopes(requested: Iterable[str], permissions: Iterable[str]) -> tuple[s
     (https://auth0.com/docs/get-started/apis/enable-role-based-access-control-for-apis)."""
     held = set(permissions)
     return tuple(s for s in requested if s in OIDC_SCOPES or s in held)
+
+
+def organization_claims(grant: Grant) -> dict[str, str]:
+    """``org_id``, and ``org_name`` when the tenant allows names, in the ID and access tokens
+    of a login through an organization
+    (https://auth0.com/docs/manage-users/organizations/using-tokens)."""
+    claims = {}
+    if grant.org_id is not None:
+        claims["org_id"] = grant.org_id
+        if grant.org_name is not None:
+            claims["org_name"] = grant.org_name
+    return claims
 
 
 def id_token_lifetime(client: Client) -> int:

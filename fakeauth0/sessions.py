@@ -45,6 +45,9 @@ class Grant:
     auth_time: int | None = None
     #: Whether the ID token says when the user authenticated (``max_age`` or ``prompt=login``).
     with_auth_time: bool = False
+    #: The organization the login went through: ``org_id`` (and ``org_name``) in its tokens.
+    org_id: str | None = None
+    org_name: str | None = None
 
 
 @dataclass

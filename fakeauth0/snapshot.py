@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import access, apis, clients, settings
+from . import access, apis, clients, organizations, settings
 from .access import Role
 from .apis import ResourceServer
 from .blocks import BruteForce
@@ -21,6 +21,7 @@ from .clients import Client
 from .connections import Connection
 from .errors import Auth0Error, FakeMsg
 from .ids import IdSource
+from .organizations import Organization
 from .settings import TenantSettings
 from .uniqueness import Duplicate, find_duplicate
 from .users import Identity, User, UserDirectory, check_metadata, hash_password
@@ -107,12 +108,13 @@ def take(
     tenant_settings: TenantSettings | None = None,
     brute_force: BruteForce | None = None,
     roles: Iterable[Role] = (),
+    orgs: Iterable[Organization] = (),
 ) -> dict[str, Any]:
-    """A tenant's settings, connections, APIs, clients, roles and users, in their order, as a
-    seed document (a user's ``roles`` and direct ``permissions`` are on its record). The
-    settings are what differs from a new tenant's (``{}`` for a new tenant), always present, so
-    restoring the document elsewhere gives these settings too; so is ``brute_force``, the
-    protection's settings and the failed logins it counts."""
+    """A tenant's settings, connections, APIs, clients, roles, users and organizations, in
+    their order, as a seed document (a user's ``roles`` and direct ``permissions`` are on its
+    record). The settings are what differs from a new tenant's (``{}`` for a new tenant),
+    always present, so restoring the document elsewhere gives these settings too; so is
+    ``brute_force``, the protection's settings and the failed logins it counts."""
     return {
         "domain": domain,
         "tenant": (tenant_settings or TenantSettings()).record(),
@@ -126,6 +128,7 @@ def take(
         "clients": [client_record(c) for c in clients],
         "roles": [role_record(r) for r in roles],
         "users": [user_record(u) for u in users],
+        "organizations": [o.record() for o in orgs],
     }
 
 
@@ -407,6 +410,8 @@ class Seeded:
     #: the failures counted against the users it replaces go with them.
     brute_force: BruteForce | None = None
     roles: dict[str, Role] = dataclasses.field(default_factory=dict)
+    #: Replaced like ``users``, whose memberships they hold.
+    organizations: dict[str, Organization] = dataclasses.field(default_factory=dict)
 
 
 def read(
@@ -441,6 +446,7 @@ def read(
         "roles",
         "users",
         "brute_force",
+        "organizations",
     }
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -493,7 +499,8 @@ def read(
             _permissions(role.permissions, servers, FakeMsg.SEED_ROLE_RULE, role_id=role.id)
     # Users are checked against the new connections, roles and APIs.
     users = [parse_user(r, connections, now) for r in _require_list(data, "users")]
-    check_users(users, connections)
+    scratch = check_users(users, connections)
+    orgs = parse_organizations(_require_list(data, "organizations"), connections, scratch, ids)
     for user in users:
         _check_access(user, new_roles, servers)
     brute_force = None
@@ -508,6 +515,7 @@ def read(
         new_settings,
         brute_force=brute_force,
         roles=new_roles,
+        organizations=orgs,
     )
 
 
@@ -525,6 +533,36 @@ def parse_brute_force(record: Any, user_ids: set[str]) -> BruteForce:
             rule = f"failures name the user {failures.user_id!r}, who is not in the seed"
             raise SeedError(FakeMsg.SEED_BRUTE_FORCE_RULE.format(rule=rule))
     return book
+
+
+def parse_organizations(
+    records: list[Any], connections: Mapping[str, Connection], users: UserDirectory, ids: IdSource
+) -> dict[str, Organization]:
+    """The seed's organizations, each naming only the seed's users and connections; names are
+    unique and follow Auth0's rule, as the API's."""
+    orgs: dict[str, Organization] = {}
+    for record in records:
+        if not isinstance(record, dict) or not isinstance(record.get("name"), str):
+            raise SeedError(FakeMsg.SEED_ORGANIZATION_SHAPE.format(record=_short(record)))
+        name = record["name"]
+        if not organizations.valid_name(name) or not name:
+            rule = "the name must be 1 to 50 lowercase letters, digits, '-' or '_'"
+            raise SeedError(FakeMsg.SEED_ORGANIZATION_RULE.format(name=name, rule=rule))
+        if organizations.by_name(orgs, name) is not None:
+            raise SeedError(FakeMsg.SEED_ORGANIZATION_TWICE.format(name=name))
+        try:
+            org = organizations.from_record(
+                record,
+                "org_" + ids.alnum(16),
+                connections,
+                lambda user_id: users.get(user_id) is not None,
+            )
+        except (ValueError, TypeError, KeyError) as error:
+            raise SeedError(FakeMsg.SEED_ORGANIZATION_RULE.format(name=name, rule=error)) from None
+        if org.id in orgs:
+            raise SeedError(FakeMsg.SEED_ORGANIZATION_TWICE.format(name=org.id))
+        orgs[org.id] = org
+    return orgs
 
 
 def _short(record: Any) -> str:

@@ -201,8 +201,8 @@ class StateStore:
     def unit_of_work(self, tenant: Tenant, *, config: bool = True) -> Iterator[None]:
         """Apply, persist, or roll back as one: the block's changes to ``tenant`` are committed
         when it ends; if the disk refuses them they are undone (users, connections, APIs,
-        clients, roles, the settings, brute-force protection, the management client and the
-        seed) and
+        clients, roles, organizations, the settings, brute-force protection, the management
+        client and the seed) and
         :class:`StateWriteError` is raised, so what was not acknowledged was not applied.
         Holds the tenant's lock throughout when ``config`` (a write), so no other request sees
         changes that may yet be undone."""
@@ -226,6 +226,7 @@ class StateStore:
                 tenant.settings,
                 tenant.brute_force.copy(),
                 dict(tenant.roles),
+                dict(tenant.organizations),
             )
             with self.deferred():
                 yield
@@ -247,6 +248,7 @@ class StateStore:
             settings,
             guard,
             roles,
+            orgs,
         ) = saved
         tracked.rolling_back = True
         try:
@@ -273,6 +275,7 @@ class StateStore:
         tenant.settings = settings
         tenant.brute_force = guard
         tenant.roles = roles
+        tenant.organizations = orgs
 
     def flush(self, tenant: Tenant, *, config: bool = True) -> None:
         """Commit the tenant's pending changes in one transaction (with an fsync).
@@ -349,6 +352,9 @@ class StateStore:
                 ],
                 "settings": [("tenant", json.dumps(tenant.settings.record()))],
                 "brute_force": [("brute_force", json.dumps(tenant.brute_force.record()))],
+                "organization": [
+                    (o.id, json.dumps(o.record())) for o in tenant.organizations.values()
+                ],
                 "management": tenant.management_client.client_id,
             }
             for kind, _ in _CONFIG_KINDS:
@@ -398,6 +404,7 @@ _CONFIG_KINDS = (
     ("role", "roles"),
     ("settings", "tenant"),  # one record: the settings' seed form
     ("brute_force", "brute_force"),  # one record: the protection's settings and counts
+    ("organization", "organizations"),
 )
 _DELETE_SQL = "DELETE FROM records WHERE domain = ? AND kind = ? AND key = ?"
 _INSERT_SQL = "INSERT INTO records (domain, kind, key, body) VALUES (?, ?, ?, ?)"

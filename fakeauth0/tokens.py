@@ -282,12 +282,14 @@ class TokenAuthority:
         gty: str | None = None,
         dialect: str = "access_token",
         permissions: Iterable[str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> str:
         """An access token a user's login gets for an API, in the API's token dialect
         (https://auth0.com/docs/secure/tokens/access-tokens/access-token-profiles): Auth0's
         ``access_token`` profile names the client in ``azp`` and carries ``gty`` for the grants
         that set it; ``rfc9068_profile`` is typed ``at+jwt``, names the client in
-        ``client_id`` and adds a ``jti``; the ``_authz`` dialects add ``permissions``."""
+        ``client_id`` and adds a ``jti``; the ``_authz`` dialects add ``permissions``;
+        ``extra`` claims such as ``org_id``."""
         now = int(self.clock.time())
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -307,6 +309,8 @@ class TokenAuthority:
                 claims["gty"] = gty
         if dialect.endswith("_authz") and permissions is not None:
             claims["permissions"] = list(permissions)
+        if extra:
+            claims.update(extra)
         return self.key.sign(claims, typ="at+jwt" if rfc9068 else "JWT")
 
     def verify(self, token: str, audience: str | None = None) -> dict[str, Any]:

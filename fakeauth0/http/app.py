@@ -50,6 +50,7 @@ def _load_handlers() -> None:
         jobs,
         logout,
         management,
+        organizations,
         tenants,
         tickets,
     )

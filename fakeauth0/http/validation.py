@@ -16,6 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Auth0Error
+from ..organizations import valid_name
 from ..spec import load_spec
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ _FORMATS: dict[str, Callable[[object], bool]] = {
     "email": _is_email,
     "strict-uri": _is_strict_uri,
     "date-time": _is_date_time,
+    "organization-name": valid_name,
 }
 
 

@@ -1,0 +1,457 @@
+"""Organizations: who belongs to a customer's tenant-within-the-tenant, which connections its
+members log in through, and the invitations that make new members.
+
+What Auth0 answers is recorded in go-auth0's cassettes of a real tenant
+(https://github.com/auth0/go-auth0/tree/main/test/data/recordings, ``TestOrganizationManager_*``)
+and terraform-provider-auth0's (``TestAccOrganization*``); docs/auth0-behaviour.md#organizations
+sums them up. No HTTP here; the caller holds the tenant lock. Every change returns a changed
+copy, so the tenant can put the old one back when a commit fails.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from .clock import format_iso
+from .connections import Connection
+from .errors import Auth0Error, Msg
+
+#: "Lowercase letters, numbers, hyphens and underscores", 1 to 50 characters, and it may start
+#: with a number (https://auth0.com/docs/manage-users/organizations/configure-organizations/create-organizations;
+#: the spec's ``organization-name`` format, ``maxLength: 50``).
+NAME = re.compile(r"^[a-z0-9_-]{1,50}$")
+#: The attributes of an organization besides its id and its lists, as the spec's
+#: ``Organization`` schema names them.
+ATTRIBUTES = ("name", "display_name", "branding", "metadata", "token_quota")
+#: An invitation lives 7 days unless ``ttl_sec`` says otherwise, at most 30 days (the spec's
+#: ``ttl_sec``; go-auth0 recording TestOrganizationManager_CreateInvitation: ``expires_at`` is
+#: ``created_at`` + 7 days).
+INVITATION_TTL = 604800
+INVITATION_TTL_MAX = 2592000
+#: What ``tenant.mail`` records for an invitation e-mail.
+INVITATION_MAIL = "organization_invitation"
+
+
+def valid_name(value: object) -> bool:
+    """Whether ``value`` may name an organization (any non-string passes: the spec's type check
+    refuses it first)."""
+    return not isinstance(value, str) or bool(NAME.match(value))
+
+
+@dataclass
+class EnabledConnection:
+    """A connection the organization's members log in through. ``is_signup_enabled`` is shown
+    only once set (go-auth0 recordings TestOrganizationManager_AddConnection, _DBConnection)."""
+
+    connection_id: str
+    assign_membership_on_login: bool = False
+    show_as_button: bool = True
+    is_signup_enabled: bool | None = None
+
+    def to_json(self, connection: Connection | None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "connection_id": self.connection_id,
+            "assign_membership_on_login": self.assign_membership_on_login,
+            "show_as_button": self.show_as_button,
+        }
+        if self.is_signup_enabled is not None:
+            data["is_signup_enabled"] = self.is_signup_enabled
+        if connection is not None:
+            data["connection"] = {"name": connection.name, "strategy": connection.strategy}
+        return data
+
+
+@dataclass
+class Organization:
+    """One organization. Members are user ids in the order they joined; invitations are kept
+    as Auth0 shows them."""
+
+    id: str
+    name: str
+    display_name: str | None = None
+    branding: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    token_quota: dict[str, Any] | None = None
+    enabled_connections: list[EnabledConnection] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    invitations: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """As ``GET /organizations/{id}`` shows it: unset attributes are left out, and empty
+        metadata too (terraform-provider-auth0 recording TestAccOrganization)."""
+        data: dict[str, Any] = {"id": self.id, "name": self.name}
+        for name in ATTRIBUTES[1:]:
+            value = getattr(self, name)
+            if value is not None and value != {}:
+                data[name] = copy.deepcopy(value)
+        return data
+
+    def enabled(self, connection_id: str) -> EnabledConnection | None:
+        return next((e for e in self.enabled_connections if e.connection_id == connection_id), None)
+
+    def record(self) -> dict[str, Any]:
+        """The seed form: the organization and its lists."""
+        data = self.to_json()
+        data["enabled_connections"] = [e.to_json(None) for e in self.enabled_connections]
+        data["members"] = list(self.members)
+        data["invitations"] = copy.deepcopy(self.invitations)
+        return data
+
+
+# -- finding ----------------------------------------------------------------------------------
+
+
+def not_found() -> Auth0Error:
+    """Auth0's 404 for an unknown organization, by id or name, with no ``errorCode`` (go-auth0
+    recording TestOrganizationManager_Delete)."""
+    return Auth0Error(404, Msg.ORGANIZATION_NOT_FOUND)
+
+
+def require(orgs: Mapping[str, Organization], org_id: str) -> Organization:
+    found = orgs.get(org_id)
+    if found is None:
+        raise not_found()
+    return found
+
+
+def by_name(orgs: Mapping[str, Organization], name: str) -> Organization | None:
+    return next((o for o in orgs.values() if o.name == name), None)
+
+
+def require_name(orgs: Mapping[str, Organization], name: str) -> Organization:
+    found = by_name(orgs, name)
+    if found is None:
+        raise not_found()
+    return found
+
+
+def of_user(orgs: Mapping[str, Organization], user_id: str) -> list[Organization]:
+    return [o for o in orgs.values() if user_id in o.members]
+
+
+# -- the organization -------------------------------------------------------------------------
+
+
+def _check_name(orgs: Mapping[str, Organization], name: str, org_id: str | None = None) -> None:
+    """The name rule (the body's format check has the wording; seeds come here too) and its
+    uniqueness: 409 as the spec words it."""
+    if not valid_name(name) or not name:
+        raise Auth0Error.invalid_body(Msg.ORGANIZATION_NAME_FORMAT.format(name=name))
+    other = by_name(orgs, name)
+    if other is not None and other.id != org_id:
+        raise Auth0Error(409, Msg.ORGANIZATION_EXISTS, "conflict")
+
+
+def create(
+    orgs: Mapping[str, Organization],
+    body: Mapping[str, Any],
+    org_id: str,
+    connections: Iterable[Connection],
+) -> Organization:
+    """``POST /organizations``: the attributes given, and the initial enabled connections."""
+    _check_name(orgs, body["name"])
+    org = Organization(id=org_id, name=body["name"])
+    for name in ATTRIBUTES[1:]:
+        if body.get(name) is not None:
+            setattr(org, name, copy.deepcopy(body[name]))
+    by_id = {c.id: c for c in connections}
+    for entry in body.get("enabled_connections") or ():
+        org = add_connection(org, entry, by_id)
+    return org
+
+
+def update(
+    orgs: Mapping[str, Organization], org: Organization, body: Mapping[str, Any]
+) -> Organization:
+    """``PATCH /organizations/{id}``: each attribute given replaces the old one (metadata too:
+    terraform-provider-auth0 recording TestAccOrganization); ``null`` removes it."""
+    if "name" in body:
+        _check_name(orgs, body["name"], org.id)
+    changed = copy.deepcopy(org)
+    for name in ATTRIBUTES:
+        if name in body:
+            setattr(changed, name, copy.deepcopy(body[name]))
+    return changed
+
+
+# -- members ----------------------------------------------------------------------------------
+
+
+def add_members(org: Organization, user_ids: Iterable[str]) -> Organization:
+    """Members join once; adding a member again changes nothing (Auth0 answers 204 alike)."""
+    changed = copy.deepcopy(org)
+    for user_id in user_ids:
+        if user_id not in changed.members:
+            changed.members.append(user_id)
+    return changed
+
+
+def remove_members(org: Organization, user_ids: Iterable[str]) -> Organization:
+    gone = set(user_ids)
+    changed = copy.deepcopy(org)
+    changed.members = [m for m in changed.members if m not in gone]
+    return changed
+
+
+def member_json(user_id: str, profile: Mapping[str, Any]) -> dict[str, Any]:
+    """A member as ``GET /organizations/{id}/members`` lists it (go-auth0 recording
+    TestOrganizationManager_MembersCheckpointPagination)."""
+    data: dict[str, Any] = {"user_id": user_id}
+    for name in ("email", "picture", "name"):
+        if isinstance(profile.get(name), str):
+            data[name] = profile[name]
+    return data
+
+
+# -- enabled connections ----------------------------------------------------------------------
+
+
+def _check_signup(entry: EnabledConnection, connection: Connection) -> None:
+    """Sign-up through an organization needs a database connection that makes its users
+    members (go-auth0 recording TestOrganizationManager_UpdateDBConnection)."""
+    if entry.is_signup_enabled and not (
+        connection.is_database and entry.assign_membership_on_login
+    ):
+        raise Auth0Error.invalid_body(Msg.ORGANIZATION_SIGNUP_NEEDS_MEMBERSHIP)
+
+
+def add_connection(
+    org: Organization, entry: Mapping[str, Any], connections: Mapping[str, Connection]
+) -> Organization:
+    """Enable a connection (by id) for the organization; enabling it again replaces its
+    settings."""
+    connection = connections.get(entry["connection_id"])
+    if connection is None:
+        raise Auth0Error.invalid_body(
+            Msg.ORGANIZATION_CONNECTION_UNKNOWN.format(connection_id=entry["connection_id"])
+        )
+    enabled = EnabledConnection(
+        connection_id=connection.id,
+        assign_membership_on_login=bool(entry.get("assign_membership_on_login", False)),
+        show_as_button=bool(entry.get("show_as_button", True)),
+        is_signup_enabled=entry.get("is_signup_enabled"),
+    )
+    _check_signup(enabled, connection)
+    changed = copy.deepcopy(org)
+    changed.enabled_connections = [
+        e for e in changed.enabled_connections if e.connection_id != connection.id
+    ] + [enabled]
+    return changed
+
+
+def require_connection(org: Organization, connection_id: str) -> EnabledConnection:
+    found = org.enabled(connection_id)
+    if found is None:
+        raise Auth0Error(404, Msg.ORGANIZATION_CONNECTION_NOT_FOUND)
+    return found
+
+
+def update_connection(
+    org: Organization, connection_id: str, body: Mapping[str, Any], connection: Connection
+) -> Organization:
+    changed = copy.deepcopy(org)
+    enabled = require_connection(changed, connection_id)
+    for name in ("assign_membership_on_login", "show_as_button", "is_signup_enabled"):
+        if name in body:
+            setattr(enabled, name, body[name])
+    _check_signup(enabled, connection)
+    return changed
+
+
+def remove_connection(org: Organization, connection_id: str) -> Organization:
+    require_connection(org, connection_id)
+    changed = copy.deepcopy(org)
+    changed.enabled_connections = [
+        e for e in changed.enabled_connections if e.connection_id != connection_id
+    ]
+    return changed
+
+
+# -- invitations ------------------------------------------------------------------------------
+
+
+def invitation_url(base: str, ticket: str, org: Organization) -> str:
+    """The link the invitee follows: the application's login route with the ticket and the
+    organization (go-auth0 recording TestOrganizationManager_CreateInvitation;
+    https://auth0.com/docs/manage-users/organizations/configure-organizations/invite-members)."""
+    query = urlencode({"invitation": ticket, "organization": org.id, "organization_name": org.name})
+    return f"{base}{'&' if '?' in base else '?'}{query}"
+
+
+def new_invitation(
+    org: Organization,
+    body: Mapping[str, Any],
+    *,
+    invitation_id: str,
+    ticket: str,
+    login_route: str | None,
+    now: float,
+) -> dict[str, Any]:
+    """``POST /organizations/{id}/invitations`` once the client and connection are known:
+    the invitation as Auth0 shows it."""
+    if not login_route:
+        raise Auth0Error.bad_request(Msg.ORGANIZATION_NO_LOGIN_ROUTE, "invalid_body")
+    ttl = body.get("ttl_sec") or INVITATION_TTL
+    if ttl < 0 or ttl > INVITATION_TTL_MAX:
+        bound = "less than minimum 0" if ttl < 0 else f"greater than maximum {INVITATION_TTL_MAX}"
+        raise Auth0Error.invalid_body(Msg.ORGANIZATION_TTL.format(value=ttl, bound=bound))
+    invitation: dict[str, Any] = {
+        "id": invitation_id,
+        "organization_id": org.id,
+        "client_id": body["client_id"],
+        "inviter": copy.deepcopy(body["inviter"]),
+        "invitee": copy.deepcopy(body["invitee"]),
+        "invitation_url": invitation_url(login_route, ticket, org),
+        "ticket_id": ticket,
+        "created_at": format_iso(now),
+        "expires_at": format_iso(now + ttl),
+    }
+    for name in ("connection_id", "app_metadata", "user_metadata", "roles"):
+        if body.get(name) is not None:
+            invitation[name] = copy.deepcopy(body[name])
+    return invitation
+
+
+def with_invitation(org: Organization, invitation: dict[str, Any]) -> Organization:
+    changed = copy.deepcopy(org)
+    changed.invitations.append(copy.deepcopy(invitation))
+    return changed
+
+
+def require_invitation(org: Organization, invitation_id: str) -> dict[str, Any]:
+    found = next((i for i in org.invitations if i["id"] == invitation_id), None)
+    if found is None:
+        raise Auth0Error(404, Msg.INVITATION_NOT_FOUND, "inexistent_invitation")
+    return found
+
+
+def without_invitation(org: Organization, invitation_id: str) -> Organization:
+    changed = copy.deepcopy(org)
+    changed.invitations = [i for i in changed.invitations if i["id"] != invitation_id]
+    return changed
+
+
+def sorted_invitations(org: Organization, sort: str | None) -> list[dict[str, Any]]:
+    """Newest first unless ``sort`` says ``created_at:1`` (the spec's ``sort``: "Defaults to
+    created_at:-1")."""
+    ascending = (sort or "created_at:-1").strip() == "created_at:1"
+    ordered = sorted(org.invitations, key=lambda i: i["created_at"])
+    return ordered if ascending else ordered[::-1]
+
+
+def mail_for(invitation: Mapping[str, Any], org: Organization) -> dict[str, Any]:
+    """The e-mail Auth0 would send the invitee (``send_invitation_email``, true by default)."""
+    return {
+        "template": INVITATION_MAIL,
+        "recipient": invitation["invitee"].get("email"),
+        "client_id": invitation["client_id"],
+        "organization_id": org.id,
+        "organization_name": org.name,
+        "inviter": invitation["inviter"].get("name"),
+        "link": invitation["invitation_url"],
+        "time": invitation["created_at"],
+    }
+
+
+# -- logins through an organization -----------------------------------------------------------
+
+
+def find_for_login(
+    orgs: Mapping[str, Organization], value: str, names_allowed: bool
+) -> Organization | None:
+    """The organization ``/authorize``'s ``organization`` names: by id, or by name when the
+    tenant allows names (``allow_organization_name_in_authentication_api``,
+    https://auth0.com/docs/manage-users/organizations/configure-organizations/use-org-name-authentication-api)."""
+    found = orgs.get(value)
+    if found is None and names_allowed:
+        found = by_name(orgs, value)
+    return found
+
+
+def admit(
+    org: Organization, user_id: str, connection_id: str | None, ticket: str | None, now: float
+) -> tuple[Organization, bool]:
+    """Whether a user who just logged in through ``connection_id`` may enter ``org``, and the
+    organization as it is after (a new member, an accepted invitation gone): members may; a
+    connection with ``assign_membership_on_login`` makes the user one; so does an open
+    invitation's ``ticket``
+    (https://auth0.com/docs/manage-users/organizations/login-flows-for-organizations)."""
+    if ticket is not None:
+        invitation = next((i for i in org.invitations if i["ticket_id"] == ticket), None)
+        if invitation is not None and invitation["expires_at"] > format_iso(now):
+            changed = without_invitation(add_members(org, [user_id]), invitation["id"])
+            return changed, True
+    if user_id in org.members:
+        return org, True
+    enabled = org.enabled(connection_id) if connection_id is not None else None
+    if enabled is not None and enabled.assign_membership_on_login:
+        return add_members(org, [user_id]), True
+    return org, False
+
+
+# -- cascades and seeds -----------------------------------------------------------------------
+
+
+def pruned(
+    org: Organization, user_exists: Any, connection_ids: Iterable[str]
+) -> Organization | None:
+    """``org`` without members whose user is gone and connections that are gone; None when
+    nothing changed."""
+    known = set(connection_ids)
+    members = [m for m in org.members if user_exists(m)]
+    enabled = [e for e in org.enabled_connections if e.connection_id in known]
+    if members == org.members and len(enabled) == len(org.enabled_connections):
+        return None
+    return dataclasses.replace(org, members=members, enabled_connections=copy.deepcopy(enabled))
+
+
+_RECORD_KEYS = {"id", *ATTRIBUTES, "enabled_connections", "members", "invitations"}
+
+
+def from_record(
+    record: Mapping[str, Any],
+    org_id: str,
+    connections: Mapping[str, Connection],
+    user_exists: Any,
+) -> Organization:
+    """An organization from a seed or snapshot record; a rule it breaks is a ``ValueError``
+    naming it. ``enabled_connections`` entries name their connection by ``connection_id`` or,
+    for seeds written by hand, by ``connection`` (its name)."""
+    unknown = sorted(set(record) - _RECORD_KEYS)
+    if unknown:
+        raise ValueError(f"unknown keys {', '.join(unknown)}")
+    given = record.get("id")
+    if given is not None and not (isinstance(given, str) and given.startswith("org_")):
+        raise ValueError(f"the id {given!r} is not an organization id (org_...)")
+    org = Organization(id=given or org_id, name=record["name"])
+    for name in ATTRIBUTES[1:]:
+        if record.get(name) is not None:
+            setattr(org, name, copy.deepcopy(record[name]))
+    by_id = {c.id: c for c in connections.values()}
+    for entry in record.get("enabled_connections") or ():
+        if not isinstance(entry, dict):
+            raise ValueError("each enabled connection must be an object")
+        entry = dict(entry)
+        if "connection" in entry:
+            named = connections.get(entry.pop("connection"))
+            if named is None:
+                raise ValueError("an enabled connection names an unknown connection")
+            entry["connection_id"] = named.id
+        if entry.get("connection_id") not in by_id:
+            raise ValueError(f"unknown connection {entry.get('connection_id')!r}")
+        try:
+            org = add_connection(org, entry, by_id)
+        except Auth0Error as error:
+            raise ValueError(error.message) from None
+    for user_id in record.get("members") or ():
+        if not isinstance(user_id, str) or not user_exists(user_id):
+            raise ValueError(f"unknown member {user_id!r}")
+    org.members = list(dict.fromkeys(record.get("members") or ()))
+    org.invitations = [dict(i) for i in record.get("invitations") or () if isinstance(i, dict)]
+    return org
