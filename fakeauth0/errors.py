@@ -256,6 +256,7 @@ class Msg:
     ACTION_REF_NOT_FOUND = "No action matches the binding reference {value!r}."
     ACTION_BINDING_NOT_FOUND = "No binding of this trigger has the id {value!r}."
     ACTION_WRONG_TRIGGER = "The action {name!r} does not support the trigger {trigger}."
+    ACTION_TEST_TRIGGER = "fakeauth0 runs only post-login actions yet, not {trigger}."
     ACTION_NOT_DEPLOYED = "The action {name!r} has no deployed version to bind."
 
 

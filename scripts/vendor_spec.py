@@ -60,6 +60,19 @@ SERVED = (
     "patch_clients",
     "tenant_settings_route",
     "patch_settings",
+    "get_actions",
+    "post_action",
+    "get_action",
+    "patch_action",
+    "delete_action",
+    "post_deploy_action",
+    "get_action_versions",
+    "get_action_version",
+    "post_deploy_draft_version",
+    "post_test_action",
+    "get_triggers",
+    "get_bindings",
+    "patch_bindings",
 )
 
 

@@ -38,6 +38,7 @@ def _load_handlers() -> None:
     """Import every module that declares routes (each registers its own)."""
     from ..dashboard import routes as dashboard_routes  # noqa: F401
     from . import (  # noqa: F401
+        actions,
         applications,
         authentication,
         authorize,

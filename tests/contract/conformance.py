@@ -57,6 +57,35 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
     "delete_user_identity_by_user_id": {
         404: "unknown primary: 404 inexistent_user (docs/auth0-behaviour.md#unlinking)",
     },
+    **{
+        operation: {
+            200: (
+                "Auth0 answers a deploy 200 with the new version (go-auth0 recordings "
+                "TestActionManager_Deploy and TestActionManager_DeployVersion, "
+                "https://github.com/auth0/go-auth0/tree/main/test/data/recordings); the spec "
+                "says 202"
+            ),
+            404: "unknown action or version: 404 as on GET (docs/auth0-behaviour.md#actions)",
+        }
+        for operation in ("post_deploy_action", "post_deploy_draft_version")
+    },
+    **{
+        operation: {
+            404: "unknown action or trigger: 404 as on GET (docs/auth0-behaviour.md#actions)"
+        }
+        for operation in (
+            "get_action_versions",
+            "post_test_action",
+            "get_bindings",
+            "patch_bindings",
+        )
+    },
+    "post_action": {
+        409: "an action of the same name exists (docs/auth0-behaviour.md#actions)",
+    },
+    "patch_action": {
+        409: "an action of the same name exists (docs/auth0-behaviour.md#actions)",
+    },
 }
 
 #: Where real Auth0 answers outside its own spec and the fake follows Auth0: (schema, property)
@@ -76,6 +105,22 @@ SPEC_ERRATA: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
             "Auth0.ManagementApi.Models.Identity.html); the spec omits it",
         )
         for schema in ("UserIdentity", "UserIdentitySchema", "DeleteUserIdentityResponseContent")
+    },
+    **{
+        (schema, "current_version"): (
+            {"type": "object"},
+            "an action shows its latest version as current_version ({id, code, runtime, "
+            "status in upper case, number, build_time, created_at, updated_at}: go-auth0 "
+            "recordings TestActionManager_CreateWithDeploy and TestActionManager_Bindings, "
+            "https://github.com/auth0/go-auth0/tree/main/test/data/recordings); the spec "
+            "omits it",
+        )
+        for schema in (
+            "Action",
+            "CreateActionResponseContent",
+            "GetActionResponseContent",
+            "UpdateActionResponseContent",
+        )
     },
 }
 
