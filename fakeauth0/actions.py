@@ -41,7 +41,9 @@ TRIGGERS: tuple[dict[str, Any], ...] = tuple(
         "runtimes": list(_RUNTIMES) if status == "CURRENT" else ["node12"],
         "default_runtime": DEFAULT_RUNTIME if status == "CURRENT" else "node12",
         "compatible_triggers": (
-            [{"id": "post-login", "version": "v2"}] if (trigger, version) == ("post-login", "v3") else []
+            [{"id": "post-login", "version": "v2"}]
+            if (trigger, version) == ("post-login", "v3")
+            else []
         ),
     }
     for trigger, version, status in (
@@ -323,9 +325,7 @@ def _check_code(code: str) -> str:
     return code
 
 
-def _secrets(
-    given: Iterable[Mapping[str, Any]], old: Iterable[Secret], now: str
-) -> list[Secret]:
+def _secrets(given: Iterable[Mapping[str, Any]], old: Iterable[Secret], now: str) -> list[Secret]:
     """The new list of secrets: each named one keeps its old value unless a value is given
     (CHOICES.md "actions: a secret without a value")."""
     before = {s.name: s for s in old}
@@ -355,9 +355,7 @@ def _dependencies(given: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in d.items() if k != "registry_url"} for d in given]
 
 
-def create(
-    book: ActionBook, body: Mapping[str, Any], action_id: str, now: float
-) -> Action:
+def create(book: ActionBook, body: Mapping[str, Any], action_id: str, now: float) -> Action:
     if book.by_name(body["name"]) is not None:
         raise Auth0Error(409, Msg.ACTION_EXISTS.format(name=body["name"]))
     stamp = format_iso(now)
@@ -542,13 +540,13 @@ def _secret_list(raw: Any, now: str) -> list[Secret]:
     for entry in raw:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise ValueError("each secret needs a name")
-        result.append(Secret(entry["name"], str(entry.get("value", "")), entry.get("updated_at", now)))
+        result.append(
+            Secret(entry["name"], str(entry.get("value", "")), entry.get("updated_at", now))
+        )
     return result
 
 
-def parse(
-    actions: Any, bindings: Any, new_id: Any, now: float
-) -> ActionBook:
+def parse(actions: Any, bindings: Any, new_id: Any, now: float) -> ActionBook:
     """A seed's ``actions`` and ``bindings``: snapshots (every field), or short records people
     write (``name``, ``code``, ``trigger`` or ``supported_triggers``, ``secrets`` as a list or a
     ``{name: value}`` map, ``deployed: true``); bindings as ``{trigger: [name or id, ...]}`` or
@@ -576,8 +574,17 @@ def parse(
             fields["versions"] = versions
             action = Action(**fields)
         else:
-            allowed = {"name", "code", "trigger", "supported_triggers", "secrets", "deployed",
-                       "runtime", "dependencies", "id"}
+            allowed = {
+                "name",
+                "code",
+                "trigger",
+                "supported_triggers",
+                "secrets",
+                "deployed",
+                "runtime",
+                "dependencies",
+                "id",
+            }
             unknown = sorted(set(raw) - allowed)
             if unknown:
                 raise ValueError(f"action {name!r}: unknown keys {', '.join(unknown)}")

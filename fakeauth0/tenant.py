@@ -1130,7 +1130,10 @@ class Tenant:
             action = actions.create(book, body, self._action_id(), now - actions.BUILT_AFTER)
             action, _ = actions.deploy(action, self._action_id(), now)
             book.actions[action.id] = action
-            refs = [{"ref": {"type": "binding_id", "value": b.id}} for b in book.bindings.get(trigger, [])]
+            refs = [
+                {"ref": {"type": "binding_id", "value": b.id}}
+                for b in book.bindings.get(trigger, [])
+            ]
             refs.append({"ref": {"type": "action_id", "value": action.id}})
             self.bind_actions(trigger, refs)
             return action

@@ -22,7 +22,11 @@ def _page(call: Call, rows: Sequence[Any], key: str) -> tuple[int, dict[str, Any
     page = int(call.query.get("page", 0))
     per_page = int(call.query.get("per_page", PER_PAGE_DEFAULT))
     start = max(page, 0) * max(per_page, 0)
-    return 200, {key: list(rows[start : start + per_page]), "total": len(rows), "per_page": per_page}
+    return 200, {
+        key: list(rows[start : start + per_page]),
+        "total": len(rows),
+        "per_page": per_page,
+    }
 
 
 def _now(call: Call) -> float:

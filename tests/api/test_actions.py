@@ -84,9 +84,7 @@ def test_deploy_answers_200_with_the_new_version(tenant: Tenant, raw: Any) -> No
     assert one.status_code == 200 and one.json()["number"] == 1
 
 
-def test_deploy_on_create_shows_the_current_and_deployed_version(
-    tenant: Tenant, raw: Any
-) -> None:
+def test_deploy_on_create_shows_the_current_and_deployed_version(tenant: Tenant, raw: Any) -> None:
     """TestActionManager_CreateWithDeploy: ``current_version`` with an upper-case status,
     ``deployed_version`` deployed, ``all_changes_deployed``."""
     tenant.clock.freeze()
@@ -127,7 +125,9 @@ def test_rolling_back_deploys_an_old_version_as_a_new_one(tenant: Tenant, raw: A
     assert back.json()["number"] == 3 and back.json()["code"] == CODE
     got = raw.get(f"{ACTIONS}/{action['id']}").json()
     assert got["code"] == CODE and got["deployed_version"]["number"] == 3
-    numbers = [v["number"] for v in raw.get(f"{ACTIONS}/{action['id']}/versions").json()["versions"]]
+    numbers = [
+        v["number"] for v in raw.get(f"{ACTIONS}/{action['id']}/versions").json()["versions"]
+    ]
     assert numbers == [3, 2, 1]
 
 
@@ -156,9 +156,12 @@ def test_list_filters_by_name_trigger_and_deployment(tenant: Tenant, raw: Any) -
 
 def test_names_are_unique(raw: Any) -> None:
     _create(raw, "same")
-    assert raw.post(
-        ACTIONS, json={"name": "same", "supported_triggers": [{"id": "post-login"}]}
-    ).status_code == 409
+    assert (
+        raw.post(
+            ACTIONS, json={"name": "same", "supported_triggers": [{"id": "post-login"}]}
+        ).status_code
+        == 409
+    )
 
 
 def test_triggers_are_listed_as_recorded(raw: Any) -> None:
@@ -192,7 +195,9 @@ def test_bindings_replace_the_ordered_list(tenant: Tenant, raw: Any) -> None:
     assert bound[0]["display_name"] == "Second" and bound[0]["trigger_id"] == "post-login"
     assert "deployed_version" in bound[0]["action"]
     listed = raw.get(url).json()
-    assert listed["total"] == 2 and [b["id"] for b in listed["bindings"]] == [b["id"] for b in bound]
+    assert listed["total"] == 2 and [b["id"] for b in listed["bindings"]] == [
+        b["id"] for b in bound
+    ]
     assert [a.name for _, a in tenant.bindings("post-login")] == ["two", "one"]
     assert raw.patch(url, json={"bindings": []}).json() == {"bindings": []}
     assert raw.get(url).json()["total"] == 0
@@ -244,7 +249,9 @@ def test_testing_an_action_runs_its_code(tenant: Tenant, raw: Any) -> None:
         " api.idToken.setCustomClaim('k', event.secrets.API_KEY + event.user.id); };"
     )
     action = _create(raw, code=code)
-    ran = raw.post(f"{ACTIONS}/{action['id']}/test", json={"payload": {"event": {"user": {"id": "u"}}}})
+    ran = raw.post(
+        f"{ACTIONS}/{action['id']}/test", json={"payload": {"event": {"user": {"id": "u"}}}}
+    )
     assert ran.status_code == 200
     payload = ran.json()["payload"]
     assert payload["commands"] == [{"api": "idToken.setCustomClaim", "args": ["k", "s3cr3tu"]}]
@@ -298,7 +305,10 @@ def test_a_seed_writes_actions_shortly_and_reset_returns_to_them(tenant: Tenant)
         ({"actions": [{"code": CODE}]}, "needs a name"),
         ({"actions": [{"name": "a", "colour": 1}]}, "unknown keys colour"),
         ({"actions": [], "bindings": {"post-login": ["missing"]}}, "missing"),
-        ({"actions": [{"name": "a", "deployed": False}], "bindings": {"post-login": ["a"]}}, "deployed"),
+        (
+            {"actions": [{"name": "a", "deployed": False}], "bindings": {"post-login": ["a"]}},
+            "deployed",
+        ),
         ({"bindings": {"nope": []}}, "unknown trigger"),
     ],
 )

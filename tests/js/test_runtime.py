@@ -137,11 +137,13 @@ def test_mfa_is_refused_clearly(runtime: NodeRuntime) -> None:
 def test_require_of_npm_modules_is_refused_clearly(runtime: NodeRuntime) -> None:
     undeclared = _run(runtime, "require('lodash');")
     assert "not among the action's dependencies" in (undeclared.error_description or "")
-    declared = _run(runtime, "require('lodash');", dependencies=[{"name": "lodash", "version": "4"}])
-    assert "does not install an action's npm dependencies yet" in (
-        declared.error_description or ""
+    declared = _run(
+        runtime, "require('lodash');", dependencies=[{"name": "lodash", "version": "4"}]
     )
-    builtin = _run(runtime, "api.idToken.setCustomClaim('n', require('crypto').randomUUID().length);")
+    assert "does not install an action's npm dependencies yet" in (declared.error_description or "")
+    builtin = _run(
+        runtime, "api.idToken.setCustomClaim('n', require('crypto').randomUUID().length);"
+    )
     assert builtin.id_token_claims == {"n": 36}
 
 
@@ -163,8 +165,12 @@ def test_a_hundred_runs_reuse_one_process(runtime: NodeRuntime) -> None:
 def test_the_event_is_built_from_the_fakes_records(runtime: NodeRuntime) -> None:
     tenant = Tenant("events.example.com")
     user = tenant.create_user(
-        {"connection": "Username-Password-Authentication", "email": "e@example.com",
-         "password": "Passw0rd!x", "app_metadata": {"plan": "pro"}}
+        {
+            "connection": "Username-Password-Authentication",
+            "email": "e@example.com",
+            "password": "Passw0rd!x",
+            "app_metadata": {"plan": "pro"},
+        }
     )
     connection = tenant.connection("Username-Password-Authentication")
     event = post_login_event(user, connection, tenant.management_client, tenant_id="events")
@@ -176,7 +182,12 @@ def test_the_event_is_built_from_the_fakes_records(runtime: NodeRuntime) -> None
         event,
     )
     assert result.id_token_claims["seen"] == [
-        "e@example.com", "pro", "auth0", tenant.management_client.client_id, 0, "pwd",
+        "e@example.com",
+        "pro",
+        "auth0",
+        tenant.management_client.client_id,
+        0,
+        "pwd",
         "oidc-basic-profile",
     ]
 
