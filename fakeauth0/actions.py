@@ -176,6 +176,10 @@ class ActionBook:
     actions: dict[str, Action] = field(default_factory=dict)
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
 
+    def copy(self) -> ActionBook:
+        """A copy to put back: changes replace actions and binding lists, never edit them."""
+        return ActionBook(dict(self.actions), dict(self.bindings))
+
     def require(self, action_id: str) -> Action:
         found = self.actions.get(action_id)
         if found is None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 
-from . import snapshot
+from . import actions, snapshot
 from .errors import FakeMsg
 from .tokens import SigningKey
 
@@ -118,6 +118,11 @@ class StateStore:
             settings = data.pop("tenant")
             if settings:
                 data["tenant"] = settings[0]
+            bindings = data.pop("bindings")
+            if bindings:
+                data["bindings"] = bindings[0]
+            if not data["actions"]:
+                del data["actions"]
             data["users"] = self._bodies(domain, "user")
             for key in ("connections", "resource_servers"):
                 if not data[key]:
@@ -220,6 +225,7 @@ class StateStore:
                 tenant.seed_state,
                 dict(tenant.resource_servers),
                 tenant.settings,
+                tenant.action_book.copy(),
             )
             with self.deferred():
                 yield
@@ -231,7 +237,7 @@ class StateStore:
 
     def _roll_back(self, tracked: _Tracked, saved: tuple[Any, ...]) -> None:
         tenant = tracked.tenant
-        connections, connection_items, clients, management, seed, servers, settings = saved
+        connections, connection_items, clients, management, seed, servers, settings, book = saved
         tracked.rolling_back = True
         try:
             # Users that did not exist go first; the others come back in the order of their
@@ -255,6 +261,7 @@ class StateStore:
         tenant.seed_state = seed
         tenant.resource_servers = servers
         tenant.settings = settings
+        tenant.action_book = book
 
     def flush(self, tenant: Tenant, *, config: bool = True) -> None:
         """Commit the tenant's pending changes in one transaction (with an fsync).
@@ -327,6 +334,7 @@ class StateStore:
                     for r in tenant.resource_servers.values()
                 ],
                 "settings": [("tenant", json.dumps(tenant.settings.record()))],
+                **_action_records(tenant),
                 "management": tenant.management_client.client_id,
             }
             for kind, _ in _CONFIG_KINDS:
@@ -374,7 +382,20 @@ _CONFIG_KINDS = (
     ("resource_server", "resource_servers"),
     ("client", "clients"),
     ("settings", "tenant"),  # one record: the settings' seed form
+    ("action", "actions"),
+    ("bindings", "bindings"),  # one record: every trigger's ordered bindings
 )
+
+
+def _action_records(tenant: Tenant) -> dict[str, list[tuple[str, str]]]:
+    """The actions, one record each, and the bindings as one (their order is the point)."""
+    records, bindings = actions.record(tenant.action_book)
+    return {
+        "action": [(r["id"], json.dumps(r)) for r in records],
+        "bindings": [("bindings", json.dumps(bindings))] if bindings else [],
+    }
+
+
 _DELETE_SQL = "DELETE FROM records WHERE domain = ? AND kind = ? AND key = ?"
 _INSERT_SQL = "INSERT INTO records (domain, kind, key, body) VALUES (?, ?, ?, ?)"
 _UPSERT_SQL = (

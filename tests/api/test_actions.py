@@ -16,7 +16,10 @@ from auth0.management.core.api_error import ApiError
 
 from fakeauth0 import Tenant
 from fakeauth0.intercept import Interceptor
+from fakeauth0.server import FakeAuth0Server
 from fakeauth0.snapshot import SeedError
+from fakeauth0.store import StateStore
+from tests.reliability.wire import Wire
 
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
@@ -343,3 +346,26 @@ def test_auth0_python_manages_actions(auth0_tenant: Tenant, auth0_intercept: Int
     with pytest.raises(ApiError) as caught:
         mgmt.actions.get("00000000-0000-4000-8000-000000000000")
     assert caught.value.status_code == 404
+
+
+def test_the_state_file_keeps_actions_and_bindings(tmp_path: Any) -> None:
+    path = str(tmp_path / "state.db")
+    tenant = Tenant("state.example.com")
+    with FakeAuth0Server(tenant, store=StateStore(path)) as server:
+        wire = Wire("127.0.0.1", server.port, tenant.management_token())
+        body = {"name": "kept", "supported_triggers": [{"id": "post-login"}], "code": CODE}
+        status, created = wire.call("POST", ACTIONS, body)
+        assert status == 201
+        tenant.clock.advance(1)
+        assert wire.call("POST", f"{ACTIONS}/{created['id']}/deploy", None)[0] == 200
+        ref = {"bindings": [{"ref": {"type": "action_name", "value": "kept"}}]}
+        assert wire.call("PATCH", "/api/v2/actions/triggers/post-login/bindings", ref)[0] == 200
+        wire.close()
+    again = Tenant("state.example.com")
+    store = StateStore(path)
+    try:
+        again.restore(store.load("state.example.com"))
+    finally:
+        store.close()
+    assert [a.name for _, a in again.bindings("post-login")] == ["kept"]
+    assert again.snapshot()["actions"] == tenant.snapshot()["actions"]

@@ -82,7 +82,7 @@ def _concrete(path: str) -> str:
 
 @pytest.mark.parametrize("with_token", [True, False], ids=["token", "no-token"])
 def test_every_unserved_operation_answers_501_naming_it(raw: RawClient, with_token: bool) -> None:
-    assert len(UNSERVED) > 300
+    assert len(UNSERVED) > 250  # the spec holds far more than the fake serves
     for op in UNSERVED:
         token = None if with_token else NO_TOKEN
         kwargs = {"json": {}} if op["method"] in ("POST", "PUT", "PATCH") else {}
