@@ -321,6 +321,30 @@ class Msg:
         "Payload validation error: 'A CSV export cannot hold the whole {name} object: name "
         "its fields'."
     )
+    # Actions (fakeauth0.actions): the 404 as recorded (go-auth0
+    # test/data/recordings/TestActionManager_Delete.yaml), the version's 404 from the spec, the
+    # deploy of an unbuilt draft as Auth0 answers it
+    # (https://github.com/auth0/auth0-deploy-cli/issues/395); the rest are the fake's own
+    # words for refusals Auth0 makes (CHOICES.md "actions: ...").
+    ACTION_NOT_FOUND = "That action does not exist."
+    ACTION_VERSION_NOT_FOUND = "The action version does not exist."
+    ACTION_NOT_BUILT = "A draft must be in the 'built' state before it can be deployed."
+    ACTION_EXISTS = "An action with the name {name!r} already exists."
+    ACTION_ONE_TRIGGER = "An action must support exactly one trigger."
+    ACTION_UNKNOWN_TRIGGER = "Unknown trigger: {trigger}."
+    ACTION_TRIGGER_NOT_FOUND = "The trigger {trigger} does not exist."
+    ACTION_CODE_TOO_LONG = "The action's code is over the limit of {limit} bytes."
+    ACTION_SECRET_NAME = "A secret needs a name of at most {limit} characters."
+    ACTION_SECRET_VALUE = "A secret's value must be a string of at most {limit} characters."
+    ACTION_BOUND = (
+        "The action is bound to a trigger: remove its bindings first, or delete with force=true."
+    )
+    ACTION_BOUND_TRIGGER = "The trigger of an action bound to a trigger cannot change."
+    ACTION_REF_NOT_FOUND = "No action matches the binding reference {value!r}."
+    ACTION_BINDING_NOT_FOUND = "No binding of this trigger has the id {value!r}."
+    ACTION_WRONG_TRIGGER = "The action {name!r} does not support the trigger {trigger}."
+    ACTION_TEST_TRIGGER = "fakeauth0 runs only post-login actions yet, not {trigger}."
+    ACTION_NOT_DEPLOYED = "The action {name!r} has no deployed version to bind."
 
 
 class Auth0Error(Exception):

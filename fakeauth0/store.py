@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 
-from . import snapshot
+from . import actions, snapshot
 from .errors import FakeMsg
 from .tokens import SigningKey
 
@@ -121,6 +121,11 @@ class StateStore:
             brute_force = data.pop("brute_force")
             if brute_force:
                 data["brute_force"] = brute_force[0]
+            bindings = data.pop("bindings")
+            if bindings:
+                data["bindings"] = bindings[0]
+            if not data["actions"]:
+                del data["actions"]
             data["users"] = self._bodies(domain, "user")
             for key in ("connections", "resource_servers"):
                 if not data[key]:
@@ -227,6 +232,7 @@ class StateStore:
                 tenant.brute_force.copy(),
                 dict(tenant.roles),
                 dict(tenant.organizations),
+                tenant.action_book.copy(),
             )
             with self.deferred():
                 yield
@@ -249,6 +255,7 @@ class StateStore:
             guard,
             roles,
             orgs,
+            book,
         ) = saved
         tracked.rolling_back = True
         try:
@@ -276,6 +283,7 @@ class StateStore:
         tenant.brute_force = guard
         tenant.roles = roles
         tenant.organizations = orgs
+        tenant.action_book = book
 
     def flush(self, tenant: Tenant, *, config: bool = True) -> None:
         """Commit the tenant's pending changes in one transaction (with an fsync).
@@ -355,6 +363,7 @@ class StateStore:
                 "organization": [
                     (o.id, json.dumps(o.record())) for o in tenant.organizations.values()
                 ],
+                **_action_records(tenant),
                 "management": tenant.management_client.client_id,
             }
             for kind, _ in _CONFIG_KINDS:
@@ -405,7 +414,20 @@ _CONFIG_KINDS = (
     ("settings", "tenant"),  # one record: the settings' seed form
     ("brute_force", "brute_force"),  # one record: the protection's settings and counts
     ("organization", "organizations"),
+    ("action", "actions"),
+    ("bindings", "bindings"),  # one record: every trigger's ordered bindings
 )
+
+
+def _action_records(tenant: Tenant) -> dict[str, list[tuple[str, str]]]:
+    """The actions, one record each, and the bindings as one (their order is the point)."""
+    records, bindings = actions.record(tenant.action_book)
+    return {
+        "action": [(r["id"], json.dumps(r)) for r in records],
+        "bindings": [("bindings", json.dumps(bindings))] if bindings else [],
+    }
+
+
 _DELETE_SQL = "DELETE FROM records WHERE domain = ? AND kind = ? AND key = ?"
 _INSERT_SQL = "INSERT INTO records (domain, kind, key, body) VALUES (?, ?, ?, ?)"
 _UPSERT_SQL = (

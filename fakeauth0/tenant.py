@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import (
     access,
+    actions,
     apis,
     authorization,
     blocks,
@@ -29,6 +30,7 @@ from . import connections as connection_rules
 from . import jobs as job_rules
 from . import organizations as org_rules
 from .access import Role
+from .actions import Action, ActionBook, Binding, Version
 from .apis import ResourceServer
 from .clients import Client
 from .clock import Clock, format_iso
@@ -36,6 +38,7 @@ from .connections import Connection, default_connections, require_connection
 from .errors import Auth0Error, FakeMsg, Msg, OAuthError, OAuthMsg, SignupError
 from .faults import Faults, operation_name
 from .ids import IdSource
+from .js import DEFAULT_TIMEOUT, RunResult, run_post_login
 from .logins import LoginHook, LoginResult
 from .organizations import Organization
 from .outbox import Outbox
@@ -173,6 +176,8 @@ class Tenant:
         self.brute_force = blocks.BruteForce()
         #: Organizations by id, in creation order (``fakeauth0.organizations``).
         self.organizations: dict[str, Organization] = {}
+        #: Actions and each trigger's bindings (fakeauth0.actions).
+        self.action_book = ActionBook()
         #: SSO sessions, login transactions, codes and refresh tokens (not in snapshots).
         self.sessions = SessionBook(self.clock)
         #: What the tenant would have e-mailed or texted, oldest first (``fakeauth0.outbox``):
@@ -1436,13 +1441,164 @@ class Tenant:
             invitation=params.get("invitation") or None,
         )
 
+    # -- actions (fakeauth0.actions; the runtime in fakeauth0.js) --------------------------------
+
+    def _action_id(self) -> str:
+        """Auth0's action, version and binding ids are UUIDs (go-auth0 recordings)."""
+        h = self.ids.hex(32)
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:]}"
+
+    def _seeded_actions(self, data: Any) -> ActionBook | None:
+        """A seed's ``actions`` and ``bindings`` (None: the seed has neither, keep them)."""
+        if not isinstance(data, dict) or not ({"actions", "bindings"} & set(data)):
+            return None
+        raw_actions, raw_bindings = data.get("actions", []), data.get("bindings", {})
+        if not isinstance(raw_actions, list):
+            raise snapshot.SeedError(FakeMsg.SEED_NOT_LIST.format(key="actions"))
+        try:
+            return actions.parse(raw_actions, raw_bindings, self._action_id, self.clock.time())
+        except (ValueError, TypeError, KeyError) as error:
+            raise snapshot.SeedError(f"actions: {error}") from None
+
+    def list_actions(self) -> list[Action]:
+        with self.lock:
+            return list(self.action_book.actions.values())
+
+    def get_action(self, action_id: str) -> Action:
+        with self.lock:
+            return self.action_book.require(action_id)
+
+    def create_action(self, body: dict[str, Any]) -> Action:
+        """``POST /actions/actions``; ``deploy: true`` deploys the new action as it builds."""
+        with self.lock:
+            now = self.clock.time()
+            action = actions.create(self.action_book, body, self._action_id(), now)
+            if body.get("deploy"):
+                action, _ = actions.deploy_on_create(action, self._action_id(), now)
+            self.action_book.actions[action.id] = action
+            return action
+
+    def update_action(self, action_id: str, body: dict[str, Any]) -> Action:
+        with self.lock:
+            book = self.action_book
+            action = actions.update(book, book.require(action_id), body, self.clock.time())
+            book.actions[action.id] = action
+            return action
+
+    def delete_action(self, action_id: str, *, force: bool = False) -> None:
+        """``force`` detaches the action's bindings first."""
+        with self.lock:
+            book = self.action_book
+            action = book.require(action_id)
+            actions.check_deletable(book, action, force)
+            book.bindings = actions.unbind(book, action.id)
+            del book.actions[action.id]
+
+    def deploy_action(self, action_id: str) -> tuple[Action, Version, dict[str, Any]]:
+        """A new deployed version of the action as it stands; with it, the action as it was
+        before (what the deploy answer embeds)."""
+        with self.lock:
+            book = self.action_book
+            action = book.require(action_id)
+            before = actions.base_json(action)
+            action, version = actions.deploy(action, self._action_id(), self.clock.time())
+            book.actions[action.id] = action
+            return action, version, before
+
+    def deploy_action_version(
+        self, action_id: str, version_id: str, *, update_draft: bool = False
+    ) -> tuple[Action, Version, dict[str, Any]]:
+        """Deploy an earlier version again (a rollback), as a new version."""
+        with self.lock:
+            book = self.action_book
+            action = book.require(action_id)
+            old = actions.find_version(action, version_id)
+            before = actions.base_json(action)
+            action, version = actions.redeploy(
+                action, old, self._action_id(), self.clock.time(), update_draft
+            )
+            book.actions[action.id] = action
+            return action, version, before
+
+    def get_action_version(self, action_id: str, version_id: str) -> tuple[Action, Version]:
+        with self.lock:
+            action = self.action_book.require(action_id)
+            return action, actions.find_version(action, version_id)
+
+    def bindings(self, trigger: str) -> list[tuple[Binding, Action]]:
+        """The trigger's bindings with their actions, in the order they run: what a login
+        runs is each one's deployed version."""
+        with self.lock:
+            actions.check_trigger(trigger)
+            return self.action_book.bound(trigger)
+
+    def bind_actions(
+        self, trigger: str, refs: list[dict[str, Any]]
+    ) -> list[tuple[Binding, Action]]:
+        """``PATCH /actions/triggers/{trigger}/bindings``: the new ordered list replaces the
+        old one."""
+        with self.lock:
+            actions.check_trigger(trigger)
+            book = self.action_book
+            new = actions.bind(book, trigger, refs, self._action_id, self.clock.time())
+            book.bindings = {**book.bindings, trigger: new}
+            return book.bound(trigger)
+
+    def test_action(
+        self, action_id: str, event: dict[str, Any], *, timeout: float | None = None
+    ) -> RunResult:
+        """``POST /actions/actions/{id}/test``: the action's draft run once with ``event`` and
+        its secrets, outside the lock (the code may call back into the tenant)."""
+        with self.lock:
+            action = self.action_book.require(action_id)
+            code, trigger = action.code, action.trigger
+            secrets = {s.name: s.value for s in action.secrets}
+            dependencies = list(action.dependencies)
+        if trigger != "post-login":
+            raise Auth0Error.bad_request(Msg.ACTION_TEST_TRIGGER.format(trigger=trigger))
+        return run_post_login(
+            code, event, secrets, timeout or DEFAULT_TIMEOUT, dependencies=dependencies
+        )
+
+    def add_action(
+        self,
+        code: str,
+        trigger: str = "post-login",
+        *,
+        name: str | None = None,
+        secrets: dict[str, str] | None = None,
+        dependencies: list[dict[str, Any]] | None = None,
+    ) -> Action:
+        """The Python shortcut: create the action, deploy it built, and bind it last on
+        ``trigger``; as the Management API would after the build."""
+        with self.lock:
+            now = self.clock.time()
+            body: dict[str, Any] = {
+                "name": name or f"action-{len(self.action_book.actions) + 1}",
+                "supported_triggers": [{"id": trigger}],
+                "code": code,
+                "secrets": [{"name": k, "value": v} for k, v in (secrets or {}).items()],
+                "dependencies": dependencies or [],
+            }
+            book = self.action_book
+            action = actions.create(book, body, self._action_id(), now - actions.BUILT_AFTER)
+            action, _ = actions.deploy(action, self._action_id(), now)
+            book.actions[action.id] = action
+            refs = [
+                {"ref": {"type": "binding_id", "value": b.id}}
+                for b in book.bindings.get(trigger, [])
+            ]
+            refs.append({"ref": {"type": "action_id", "value": action.id}})
+            self.bind_actions(trigger, refs)
+            return action
+
     # -- snapshot, restore, reset (fakeauth0.snapshot) ------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
         """The whole tenant as a seed document: settings, connections, clients, users (linked
         ones too)."""
         with self.lock:
-            return snapshot.take(
+            taken = snapshot.take(
                 self.domain,
                 self.management_client,
                 self.connections.values(),
@@ -1454,13 +1610,18 @@ class Tenant:
                 self.roles.values(),
                 self.organizations.values(),
             )
+            taken["actions"], taken["bindings"] = actions.record(self.action_book)
+            return taken
 
     def restore(self, data: dict[str, Any]) -> None:
         """Replace the state with a seed or snapshot, through the domain's rules; a document
         that breaks one raises :class:`~fakeauth0.snapshot.SeedError` and changes nothing."""
         with self.lock:
+            book = self._seeded_actions(data)
             seeded = snapshot.read(
-                data,
+                {k: v for k, v in data.items() if k not in ("actions", "bindings")}
+                if isinstance(data, dict)
+                else data,
                 connections=self.connections,
                 clients=self.clients,
                 management_client=self.management_client,
@@ -1473,6 +1634,8 @@ class Tenant:
             self.connections = seeded.connections
             self.roles = seeded.roles
             self.resource_servers = seeded.resource_servers
+            if book is not None:
+                self.action_book = book
             if seeded.settings is not None:
                 self.settings = seeded.settings
             if seeded.brute_force is not None:

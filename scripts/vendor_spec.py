@@ -108,6 +108,19 @@ SERVED = (
     "get_invitations_by_invitation_id",
     "delete_invitations_by_invitation_id",
     "get_user_organizations",
+    "get_actions",
+    "post_action",
+    "get_action",
+    "patch_action",
+    "delete_action",
+    "post_deploy_action",
+    "get_action_versions",
+    "get_action_version",
+    "post_deploy_draft_version",
+    "post_test_action",
+    "get_triggers",
+    "get_bindings",
+    "patch_bindings",
 )
 
 

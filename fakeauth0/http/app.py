@@ -39,6 +39,7 @@ def _load_handlers() -> None:
     from ..dashboard import routes as dashboard_routes  # noqa: F401
     from . import (  # noqa: F401
         access,
+        actions,
         applications,
         authentication,
         authorize,
