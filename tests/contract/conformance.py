@@ -130,12 +130,6 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
     "get_user_organizations": {
         400: "query validation (page, per_page bounds) as on every list the spec gives a 400",
     },
-}
-
-#: A success status Auth0 answers instead of the spec's, judged by the spec's schema for it:
-#: (operation, status answered) -> the spec's status.
-STATUS_ERRATA: dict[tuple[str, str], str] = {
-    ("post_invitations", "201"): "200",  # EXTRA_STATUSES["post_invitations"] says why
     **{
         operation: {
             200: (
@@ -165,6 +159,12 @@ STATUS_ERRATA: dict[tuple[str, str], str] = {
     "patch_action": {
         409: "an action of the same name exists (docs/auth0-behaviour.md#actions)",
     },
+}
+
+#: A success status Auth0 answers instead of the spec's, judged by the spec's schema for it:
+#: (operation, status answered) -> the spec's status.
+STATUS_ERRATA: dict[tuple[str, str], str] = {
+    ("post_invitations", "201"): "200",  # EXTRA_STATUSES["post_invitations"] says why
 }
 
 #: Where real Auth0 answers outside its own spec and the fake follows Auth0: (schema, property)
