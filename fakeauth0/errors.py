@@ -528,11 +528,11 @@ class SignupMsg:
     (docs/auth0-behaviour.md#self-service-sign-up-and-password-reset). Choices for the cases
     no public answer shows are in CHOICES.md ("signup: ...")."""
 
-    # The anti-enumeration answer for an identifier already held (auth0/go-auth0
+    # The anti-enumeration answer for an identifier already held (https://github.com/auth0/go-auth0/blob/main/
     # authentication/authentication_error_test.go).
     INVALID_SIGNUP = "Invalid sign up"
     PASSWORD_WEAK = "Password is too weak"
-    # The texts Auth0 documents for /passwordless/start (auth0/docs
+    # The texts Auth0 documents for /passwordless/start (https://github.com/auth0/docs/blob/master/
     # articles/api/authentication/errors/_passwordless-start.md), used for the same cases here.
     MISSING = "Missing required property: {name}"
     CONNECTION_NOT_FOUND = "Connection does not exist"

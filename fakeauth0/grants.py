@@ -5,7 +5,6 @@ tenant lock.
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import hmac
@@ -19,7 +18,7 @@ from .clients import REFRESH_TOKEN_DEFAULT, Client
 from .errors import OAuthError, OAuthMsg
 from .logins import LoginDesk, authenticate
 from .sessions import Grant, RefreshToken, SessionBook
-from .tokens import ACCESS_TOKEN_LIFETIME, ID_TOKEN_LIFETIME, TokenAuthority
+from .tokens import ACCESS_TOKEN_LIFETIME, ID_TOKEN_LIFETIME, TokenAuthority, b64url
 from .users import User, UserDirectory
 
 
@@ -209,8 +208,7 @@ def profile_claims(user: User, scopes: Iterable[str]) -> dict[str, Any]:
 
 def token_hash(value: str) -> str:
     """``at_hash`` / ``c_hash``: the left half of the SHA-256 of the value, base64url."""
-    digest = hashlib.sha256(value.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
+    return b64url(hashlib.sha256(value.encode("ascii")).digest()[:16])
 
 
 def issue_tokens(
@@ -354,8 +352,7 @@ def verifier_matches(verifier: str, challenge: str, method: str | None) -> bool:
 
 
 def _s256(value: str) -> str:
-    digest = hashlib.sha256(value.encode("ascii", "replace")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return b64url(hashlib.sha256(value.encode("ascii", "replace")).digest())
 
 
 def refresh_token_grant(

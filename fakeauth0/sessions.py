@@ -10,14 +10,15 @@ No HTTP here; the caller holds the tenant lock.
 
 from __future__ import annotations
 
-import base64
+import json
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock
 from .errors import OAuthError, OAuthMsg
+from .tokens import b64url
 
 #: Auth0's defaults for a tenant's session: 72 hours idle, 168 hours absolute
 #: (https://auth0.com/docs/manage-users/sessions/configure-session-lifetime-settings).
@@ -292,9 +293,6 @@ class SessionBook:
         record.rotated_at = now
         return record, self._add_token(family, record.grant, now)
 
-    def narrowed(self, record: RefreshToken, scopes: tuple[str, ...]) -> RefreshToken:
-        return replace(record, grant=replace(record.grant, scopes=scopes))
-
     def revoke_refresh_token(self, token: str, client_id: str) -> None:
         """``/oauth/revoke``: the token's family dies; unknown or foreign tokens are ignored."""
         record = self.refresh_tokens.get(token)
@@ -337,9 +335,9 @@ class SessionBook:
     ) -> str:
         """A token shaped as Auth0's encrypted ``/userinfo`` token (a JWE with ``alg: dir``),
         which applications cannot decode."""
-        header = _b64(('{"alg":"dir","enc":"A256GCM","iss":"' + issuer + '"}').encode())
-        parts = [header, "", _b64(secrets.token_bytes(12))]
-        parts += [_b64(secrets.token_bytes(96)), _b64(secrets.token_bytes(16))]
+        header = json.dumps({"alg": "dir", "enc": "A256GCM", "iss": issuer}, separators=(",", ":"))
+        parts = [b64url(header.encode()), "", b64url(secrets.token_bytes(12))]
+        parts += [b64url(secrets.token_bytes(96)), b64url(secrets.token_bytes(16))]
         token = ".".join(parts)
         _bounded(self.opaque)
         self.opaque[token] = OpaqueToken(user_id, client_id, scopes, self.clock.time() + lifetime)
@@ -355,10 +353,6 @@ class SessionBook:
 def _handle() -> str:
     """An opaque transaction handle, shaped like the base64url blobs Auth0 puts there."""
     return "hKFo2S" + secrets.token_urlsafe(30)
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _bounded(records: dict[str, Any]) -> None:

@@ -47,12 +47,13 @@ class TokenRejected(Exception):
         self.reason = reason
 
 
-def _b64(data: bytes) -> str:
+def b64url(data: bytes) -> str:
+    """Unpadded base64url, as JOSE writes every part of a token (RFC 7515 section 2)."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _b64_int(value: int) -> str:
-    return _b64(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+    return b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
 
 class KeyPool:
@@ -179,7 +180,7 @@ class SigningKey:
             "kid": self.kid,
             "n": _b64_int(numbers.n),
             "e": _b64_int(numbers.e),
-            "x5t": _b64(hashlib.sha1(der).digest()),
+            "x5t": b64url(hashlib.sha1(der).digest()),
             "x5c": [base64.b64encode(der).decode("ascii")],
         }
 

@@ -41,7 +41,7 @@ def fill(tenant: Tenant) -> None:
     tenant.request_password_change(
         client_id=tenant.management_client.client_id, email="ann@example.com", connection=DB
     )
-    # as a colleague's sender records one: a plain dict appended to ``tenant.mail``
+    # a message recorded the plain way: a dict appended to ``tenant.mail``
     tenant.mail.append(
         {"template": "blocked_account", "recipient": "Ann@Example.com", "time": "t", "link": None}
     )
