@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
         help="v2: a legacy tenant that still serves search_engine=v2 (created before June 2018)",
     )
     serve.add_argument(
+        "--rules",
+        action="store_true",
+        help="a legacy tenant that keeps classic Rules (end of life 18 Nov 2026): it serves "
+        "/rules and /rules-configs, which other tenants refuse with 403",
+    )
+    serve.add_argument(
         "--search-lag",
         type=float,
         default=0.0,
@@ -130,6 +136,7 @@ def build_server(args: argparse.Namespace) -> FakeAuth0Server:
         "client_secret": args.client_secret,
         "search_engine": args.search_engine,
         "search_lag": args.search_lag,
+        "rules": args.rules,
     }
     seeds = read_seed(args.seed, args.domain) if args.seed else {}
     store = None

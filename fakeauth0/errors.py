@@ -345,6 +345,28 @@ class Msg:
     ACTION_WRONG_TRIGGER = "The action {name!r} does not support the trigger {trigger}."
     ACTION_TEST_TRIGGER = "fakeauth0 runs only post-login actions yet, not {trigger}."
     ACTION_NOT_DEPLOYED = "The action {name!r} has no deployed version to bind."
+    # Rules (fakeauth0.rules): the 404 as recorded (go-auth0 TestRuleManager_Delete at
+    # https://github.com/auth0/go-auth0/tree/df1084db909530241b4d1165438324b7601a6386/test/data/recordings),
+    # the order conflict as Auth0 answered it
+    # (https://github.com/auth0-extensions/auth0-deploy-extensions/issues/19), the deprecated
+    # feature's refusal as auth0-deploy-cli matches it (https://github.com/auth0/auth0-deploy-cli/pull/838);
+    # the name conflict from the spec's 409 description; the formats are the fake's words.
+    RULE_NOT_FOUND = "The rule does not exist"
+    RULE_ORDER_EXISTS = "A rule with the same order already exists"
+    RULE_NAME_EXISTS = "A rule with the same name already exists"
+    RULES_DEPRECATED = "Insufficient privileges to use this deprecated feature"
+    RULE_NAME_FORMAT = (
+        "Payload validation error: 'String does not match pattern "
+        "^[a-zA-Z0-9]([ \\-a-zA-Z0-9]*[a-zA-Z0-9])?$: {name}' on property name (Name of this rule)."
+    )
+    RULE_ORDER_FORMAT = (
+        "Payload validation error: 'Value {value} is less than minimum 0' on property order "
+        "(Order that this rule should execute in relative to other rules. Lower-valued rules "
+        "execute first.)."
+    )
+    RULES_CONFIG_KEY = (
+        "Payload validation error: 'A key has 1 to {limit} characters' on property key."
+    )
 
 
 class Auth0Error(Exception):
@@ -605,6 +627,10 @@ class FakeMsg:
     """The fake's own messages (seeds, the ``/_fake/`` control plane, the server): not Auth0's."""
 
     LOGIN_AS_UNKNOWN = "No single user has the user_id or e-mail {user!r}."
+    SEED_RULES_LEGACY = (
+        "The seed has rules, which only a legacy tenant runs: make it with rules=True "
+        "(fakeauth0 serve --rules)."
+    )
     SEED_NOT_OBJECT = "A seed must be a JSON object with connections, clients and users."
     SEED_NOT_JSON = "The seed file {path} is not valid JSON: {error}"
     SEED_UNREADABLE = "Cannot read the seed file {path}: {error}"

@@ -66,7 +66,17 @@ __all__ = [
 
 _ERRORS = pytest.StashKey["_ErrorCollector"]()
 _MARKER_KEYS = frozenset(
-    {"domain", "seed", "connections", "clients", "users", "search_lag", "strict", "server_errors"}
+    {
+        "domain",
+        "seed",
+        "connections",
+        "clients",
+        "users",
+        "search_lag",
+        "rules",
+        "strict",
+        "server_errors",
+    }
 )
 #: A connection given as (name, strategy) or (name, strategy, options), or a dict of those.
 ConnectionSpec = tuple[str, str] | tuple[str, str, dict[str, Any]] | dict[str, Any]
@@ -75,7 +85,7 @@ ConnectionSpec = tuple[str, str] | tuple[str, str, dict[str, Any]] | dict[str, A
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "auth0(domain=, seed=, connections=, clients=, users=, search_lag=, strict=, "
+        "auth0(domain=, seed=, connections=, clients=, users=, search_lag=, rules=, strict=, "
         "server_errors=): "
         "configure this test's fake Auth0 tenant (fakeauth0)",
     )
@@ -212,6 +222,7 @@ class TenantConfig:
         clients: Iterable[dict[str, Any]],
         users: Iterable[dict[str, Any]],
         search_lag: float = 0.0,
+        rules: bool = False,
     ) -> None:
         self.domain = domain
         self.seed = seed
@@ -220,9 +231,13 @@ class TenantConfig:
         self.users = list(users)
         #: Seconds before a write shows in search (``@pytest.mark.auth0(search_lag=2)``).
         self.search_lag = search_lag
+        #: A legacy tenant that keeps classic Rules (``@pytest.mark.auth0(rules=True)``).
+        self.rules = rules
 
     def build(self, domain: str | None = None) -> Tenant:
-        tenant = Tenant(domain or self.domain, seed=self.seed, search_lag=self.search_lag)
+        tenant = Tenant(
+            domain or self.domain, seed=self.seed, search_lag=self.search_lag, rules=self.rules
+        )
         for spec in self.connections:
             if isinstance(spec, dict):
                 tenant.create_connection(spec["name"], spec["strategy"], spec.get("options"))
@@ -253,6 +268,7 @@ def auth0_config(
         mark.get("clients", auth0_clients),
         mark.get("users", auth0_users),
         mark.get("search_lag", 0.0),
+        mark.get("rules", False),
     )
 
 

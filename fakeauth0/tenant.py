@@ -29,6 +29,7 @@ from . import (
 from . import connections as connection_rules
 from . import jobs as job_rules
 from . import organizations as org_rules
+from . import rules as rule_records
 from .access import Role
 from .actions import Action, ActionBook, Binding, Version
 from .apis import ResourceServer
@@ -42,6 +43,7 @@ from .js import DEFAULT_TIMEOUT, RunResult, run_post_login
 from .logins import LoginHook, LoginResult
 from .organizations import Organization
 from .outbox import Outbox
+from .rules import Rule, RuleBook
 from .search import SearchPage, UserSearch
 from .sessions import Grant, Session, SessionBook
 from .settings import TenantSettings
@@ -109,6 +111,10 @@ class CallLog(deque[CallRecord]):
         return self[-1] if self else None
 
 
+#: Seed keys that the extensibility books read, not ``fakeauth0.snapshot``.
+_EXTENSIBILITY_KEYS = ("actions", "bindings", "rules", "rules_configs")
+
+
 class Tenant:
     """One fake Auth0 tenant: users, connections, clients, a signing key, a clock, an id source.
 
@@ -128,6 +134,7 @@ class Tenant:
         client_secret: str | None = None,
         search_engine: str = "v3",
         search_lag: float = 0.0,
+        rules: bool = False,
     ) -> None:
         self.domain = domain
         self.ids = IdSource(seed)
@@ -178,6 +185,10 @@ class Tenant:
         self.organizations: dict[str, Organization] = {}
         #: Actions and each trigger's bindings (fakeauth0.actions).
         self.action_book = ActionBook()
+        #: A legacy tenant, made before Rules were withdrawn: it keeps the ``rules`` and
+        #: ``rules-configs`` families (fakeauth0.rules); every other tenant refuses them.
+        self.rules_enabled = bool(rules)
+        self.rule_book = RuleBook()
         #: SSO sessions, login transactions, codes and refresh tokens (not in snapshots).
         self.sessions = SessionBook(self.clock)
         #: What the tenant would have e-mailed or texted, oldest first (``fakeauth0.outbox``):
@@ -1592,6 +1603,66 @@ class Tenant:
             self.bind_actions(trigger, refs)
             return action
 
+    # -- classic Rules (fakeauth0.rules; legacy tenants only) -----------------------------------
+
+    def _rules(self) -> RuleBook:
+        """The rule book of a legacy tenant; any other refuses as Auth0 does."""
+        if not self.rules_enabled:
+            raise rule_records.refuse_deprecated()
+        return self.rule_book
+
+    def _seeded_rules(self, data: Any) -> RuleBook:
+        """A seed's ``rules`` and ``rules_configs`` (none: an empty book)."""
+        if not isinstance(data, dict) or not ({"rules", "rules_configs"} & set(data)):
+            return RuleBook()
+        if not self.rules_enabled:
+            raise snapshot.SeedError(FakeMsg.SEED_RULES_LEGACY)
+        try:
+            return rule_records.parse(
+                data.get("rules", []), data.get("rules_configs", {}), self._rule_id
+            )
+        except ValueError as error:
+            raise snapshot.SeedError(f"rules: {error}") from None
+
+    def _rule_id(self) -> str:
+        """``rul_`` and 16 letters and digits (go-auth0 recordings TestRuleManager_*)."""
+        return "rul_" + self.ids.alnum(16)
+
+    def list_rules(self, enabled: bool | None = None) -> list[Rule]:
+        """``GET /rules``: in execution order, optionally only the enabled (or disabled) ones."""
+        with self.lock:
+            found = self._rules().listed()
+            return found if enabled is None else [r for r in found if r.enabled == enabled]
+
+    def get_rule(self, rule_id: str) -> Rule:
+        with self.lock:
+            return self._rules().require(rule_id)
+
+    def create_rule(self, body: dict[str, Any]) -> Rule:
+        with self.lock:
+            return rule_records.create(self._rules(), body, self._rule_id())
+
+    def update_rule(self, rule_id: str, body: dict[str, Any]) -> Rule:
+        with self.lock:
+            return rule_records.update(self._rules(), rule_id, body)
+
+    def delete_rule(self, rule_id: str) -> None:
+        with self.lock:
+            rule_records.delete(self._rules(), rule_id)
+
+    def rules_config_keys(self) -> list[str]:
+        """``GET /rules-configs``: the keys only; values are read by rules alone."""
+        with self.lock:
+            return list(self._rules().configs)
+
+    def set_rules_config(self, key: str, value: str) -> dict[str, str]:
+        with self.lock:
+            return rule_records.set_config(self._rules(), key, value)
+
+    def delete_rules_config(self, key: str) -> None:
+        with self.lock:
+            self._rules().configs.pop(key, None)
+
     # -- snapshot, restore, reset (fakeauth0.snapshot) ------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
@@ -1611,6 +1682,8 @@ class Tenant:
                 self.organizations.values(),
             )
             taken["actions"], taken["bindings"] = actions.record(self.action_book)
+            if self.rule_book.rules or self.rule_book.configs:
+                taken.update(rule_records.record(self.rule_book))
             return taken
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -1618,8 +1691,9 @@ class Tenant:
         that breaks one raises :class:`~fakeauth0.snapshot.SeedError` and changes nothing."""
         with self.lock:
             book = self._seeded_actions(data)
+            rule_book = self._seeded_rules(data)
             seeded = snapshot.read(
-                {k: v for k, v in data.items() if k not in ("actions", "bindings")}
+                {k: v for k, v in data.items() if k not in _EXTENSIBILITY_KEYS}
                 if isinstance(data, dict)
                 else data,
                 connections=self.connections,
@@ -1636,6 +1710,7 @@ class Tenant:
             self.resource_servers = seeded.resource_servers
             if book is not None:
                 self.action_book = book
+            self.rule_book = rule_book
             if seeded.settings is not None:
                 self.settings = seeded.settings
             if seeded.brute_force is not None:

@@ -121,6 +121,14 @@ SERVED = (
     "get_triggers",
     "get_bindings",
     "patch_bindings",
+    "get_rules",
+    "post_rules",
+    "get_rules_by_id",
+    "patch_rules_by_id",
+    "delete_rules_by_id",
+    "get_rules-configs",
+    "put_rules-configs_by_key",
+    "delete_rules-configs_by_key",
 )
 
 

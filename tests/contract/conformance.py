@@ -29,6 +29,7 @@ from fakeauth0 import FakeAuth0App
 from fakeauth0.errors import Auth0Error
 from fakeauth0.http import target, validation
 from fakeauth0.http.bodies import raw_body
+from fakeauth0.http.routes import IGNORED_QUERY
 from fakeauth0.spec import load_spec
 
 #: An unknown organization, on every operation under ``/organizations/{id}``: Auth0 answers
@@ -46,6 +47,10 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
     },
     "get_client-grants": {
         400: "query validation (unknown parameter, bad type) as on every list the spec gives a 400",
+    },
+    "put_rules-configs_by_key": {
+        400: "a body without a string value is refused as every payload validation "
+        "(docs/auth0-behaviour.md#error-bodies); the spec lists no 400",
     },
     "patch_resource-servers_by_id": {
         200: (
@@ -418,6 +423,8 @@ def request_problems(operation_id: str, request: Request, args: dict[str, str]) 
         for error in validator.iter_errors(value):
             problems.append(f"{where} parameter {name}: {error.message}")
     declared = {name for where, name in params if where == "query"}
+    # Parameters Auth0 accepts outside its spec (each entry cites its recording).
+    declared |= IGNORED_QUERY.get(operation_id, frozenset())
     problems += [
         f"undocumented query parameter {name}" for name in request.args if name not in declared
     ]
