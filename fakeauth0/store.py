@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 
-from . import actions, snapshot
+from . import actions, rules, snapshot
 from .errors import FakeMsg
 from .tokens import SigningKey
 
@@ -126,6 +126,11 @@ class StateStore:
                 data["bindings"] = bindings[0]
             if not data["actions"]:
                 del data["actions"]
+            configs = data.pop("rules_configs")
+            if configs:
+                data["rules_configs"] = configs[0]
+            if not data["rules"]:
+                del data["rules"]
             data["users"] = self._bodies(domain, "user")
             for key in ("connections", "resource_servers"):
                 if not data[key]:
@@ -233,6 +238,7 @@ class StateStore:
                 dict(tenant.roles),
                 dict(tenant.organizations),
                 tenant.action_book.copy(),
+                tenant.rule_book.copy(),
             )
             with self.deferred():
                 yield
@@ -256,6 +262,7 @@ class StateStore:
             roles,
             orgs,
             book,
+            rule_book,
         ) = saved
         tracked.rolling_back = True
         try:
@@ -284,6 +291,7 @@ class StateStore:
         tenant.roles = roles
         tenant.organizations = orgs
         tenant.action_book = book
+        tenant.rule_book = rule_book
 
     def flush(self, tenant: Tenant, *, config: bool = True) -> None:
         """Commit the tenant's pending changes in one transaction (with an fsync).
@@ -364,6 +372,7 @@ class StateStore:
                     (o.id, json.dumps(o.record())) for o in tenant.organizations.values()
                 ],
                 **_action_records(tenant),
+                **_rule_records(tenant),
                 "management": tenant.management_client.client_id,
             }
             for kind, _ in _CONFIG_KINDS:
@@ -416,6 +425,8 @@ _CONFIG_KINDS = (
     ("organization", "organizations"),
     ("action", "actions"),
     ("bindings", "bindings"),  # one record: every trigger's ordered bindings
+    ("rule", "rules"),
+    ("rules_config", "rules_configs"),  # one record: every configuration variable
 )
 
 
@@ -425,6 +436,16 @@ def _action_records(tenant: Tenant) -> dict[str, list[tuple[str, str]]]:
     return {
         "action": [(r["id"], json.dumps(r)) for r in records],
         "bindings": [("bindings", json.dumps(bindings))] if bindings else [],
+    }
+
+
+def _rule_records(tenant: Tenant) -> dict[str, list[tuple[str, str]]]:
+    """A legacy tenant's rules, one record each, and its configuration variables as one."""
+    recorded = rules.record(tenant.rule_book)
+    configs = recorded["rules_configs"]
+    return {
+        "rule": [(r["id"], json.dumps(r)) for r in recorded["rules"]],
+        "rules_config": [("rules_configs", json.dumps(configs))] if configs else [],
     }
 
 

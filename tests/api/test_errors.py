@@ -41,8 +41,9 @@ def test_wrong_method_is_a_json_envelope(raw: RawClient) -> None:
 
 
 def test_operations_not_served_yet_say_so(raw: RawClient) -> None:
-    body = assert_error(raw.get("rules"), 501, None, "not_implemented")
-    assert "get_rules" in body["message"] and "GET /api/v2/rules" in body["message"]
+    body = assert_error(raw.get("stats/active-users"), 501, None, "not_implemented")
+    assert "get_active-users" in body["message"]
+    assert "GET /api/v2/stats/active-users" in body["message"]
 
 
 def test_malformed_json(raw: RawClient) -> None:

@@ -15,7 +15,10 @@ from auth0.management.core.api_error import ApiError
 
 from fakeauth0 import Tenant
 from fakeauth0.intercept import Interceptor
+from fakeauth0.server import FakeAuth0Server
 from fakeauth0.snapshot import SeedError
+from fakeauth0.store import StateStore
+from tests.reliability.wire import Wire
 
 RULES = "/api/v2/rules"
 SCRIPT = "function (user, context, callback) { callback(null, user, context); }"
@@ -192,3 +195,22 @@ def test_auth0_python_manages_rules_and_their_configs(
     with pytest.raises(ApiError) as refused:
         mgmt.rules.get(created.id)
     assert refused.value.status_code == 404
+
+
+def test_the_state_file_keeps_rules_and_their_configs(tmp_path: Any) -> None:
+    path = str(tmp_path / "state.db")
+    tenant = Tenant("state.example.com", rules=True)
+    with FakeAuth0Server(tenant, store=StateStore(path)) as server:
+        wire = Wire("127.0.0.1", server.port, tenant.management_token())
+        status, created = wire.call("POST", RULES, {"name": "kept", "script": SCRIPT})
+        assert status == 201
+        assert wire.call("PUT", "/api/v2/rules-configs/KEY", {"value": "v"})[0] == 200
+        wire.close()
+    again = Tenant("state.example.com", rules=True)
+    store = StateStore(path)
+    try:
+        again.restore(store.load("state.example.com"))
+    finally:
+        store.close()
+    assert [r.to_json() for r in again.list_rules()] == [created]
+    assert again.rules_config_keys() == ["KEY"]
