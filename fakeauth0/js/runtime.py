@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import modules
+
 WORKER = Path(__file__).resolve().parent / "worker.mjs"
 #: Auth0's limit on one execution (https://auth0.com/docs/customize/actions/limitations).
 DEFAULT_TIMEOUT = 20.0
@@ -50,6 +52,8 @@ class RunResult:
     error: dict[str, str] | None = None
     timed_out: bool = False
     duration_ms: float = 0.0
+    #: A Rule's callback: ``{"user": ..., "context": ...}`` as it called back (None otherwise).
+    output: dict[str, Any] | None = None
 
     @property
     def failed(self) -> bool:
@@ -209,7 +213,18 @@ class NodeRuntime:
         *,
         dependencies: Sequence[Mapping[str, Any]] = (),
         timeout: float = DEFAULT_TIMEOUT,
+        bridge: tuple[str, str] | None = None,
+        globals: Mapping[str, Any] | None = None,
     ) -> RunResult:
+        """Run ``code`` for ``trigger`` once. ``dependencies`` are installed first (from the
+        npm cache, :mod:`fakeauth0.js.modules`); ``bridge`` is ``(domain, url)``: requests the
+        script makes to ``https://<domain>`` go to ``url`` (:mod:`fakeauth0.js.bridge`);
+        ``globals`` are more names the script sees (a Rule's ``auth0`` and ``configuration``).
+        """
+        try:
+            modules_dir = modules.install(dependencies)
+        except modules.DependencyError as error:
+            return RunResult(error={"name": "Error", "message": str(error), "stack": ""})
         process = self._start()
         request_id = next(self._ids)
         pending = _Pending(process)
@@ -223,6 +238,12 @@ class NodeRuntime:
             "dependencies": [dict(d) for d in dependencies],
             "timeout_ms": max(1, int(timeout * 1000)),
         }
+        if modules_dir is not None:
+            request["modules_dir"] = str(modules_dir)
+        if bridge is not None:
+            request["bridge"] = {"domain": bridge[0], "url": bridge[1]}
+        if globals:
+            request["globals"] = dict(globals)
         line = json.dumps(request, default=str) + "\n"
         try:
             with self._write_lock:
@@ -251,6 +272,7 @@ class NodeRuntime:
             error=answer.get("error"),
             timed_out=bool(answer.get("timed_out")),
             duration_ms=float(answer.get("duration_ms") or 0.0),
+            output=answer.get("output"),
         )
         if result.timed_out:
             result.error = {"name": "Error", "message": TIMEOUT_MESSAGE, "stack": ""}
@@ -292,8 +314,40 @@ def run_post_login(
     timeout: float = DEFAULT_TIMEOUT,
     *,
     dependencies: Sequence[Mapping[str, Any]] = (),
+    bridge: tuple[str, str] | None = None,
 ) -> RunResult:
-    """Run a post-login Action's ``exports.onExecutePostLogin(event, api)`` once."""
+    """Run a post-login Action's ``exports.onExecutePostLogin(event, api)`` once
+    (``bridge``: see :meth:`NodeRuntime.run`)."""
     return shared_runtime().run(
-        "post-login", code, event, secrets, dependencies=dependencies, timeout=timeout
+        "post-login",
+        code,
+        event,
+        secrets,
+        dependencies=dependencies,
+        timeout=timeout,
+        bridge=bridge,
+    )
+
+
+def run_rule(
+    script: str,
+    user: Mapping[str, Any],
+    context: Mapping[str, Any],
+    *,
+    auth0: Mapping[str, Any],
+    configuration: Mapping[str, str],
+    bridge: tuple[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> RunResult:
+    """Run a classic Rule's ``function (user, context, callback)`` once, with Auth0's Rules
+    globals (``auth0``: ``{baseUrl, accessToken, domain}``; ``configuration``: the tenant's
+    rules-configs). The packages the script requires by name are installed first."""
+    return shared_runtime().run(
+        "rule",
+        script,
+        {"user": dict(user), "context": dict(context)},
+        dependencies=modules.required_by(script),
+        timeout=timeout,
+        bridge=bridge,
+        globals={"auth0": dict(auth0), "configuration": dict(configuration)},
     )

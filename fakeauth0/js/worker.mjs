@@ -1,16 +1,26 @@
 // fakeauth0's node worker: runs the tenant's Actions as Auth0 runs them, one request per line
 // of JSON on stdin, one answer per line on stdout (fakeauth0/js/runtime.py is the other end).
 //
-// A request: {"id", "trigger", "code", "event", "secrets", "dependencies", "timeout_ms"}.
-// An answer: {"id", "commands", "logs", "error", "timed_out", "duration_ms"}.
+// A request: {"id", "trigger", "code", "event", "secrets", "dependencies", "timeout_ms"},
+// and optionally "modules_dir" (where the dependencies are installed), "bridge" ({domain, url}:
+// the tenant the script may call, see reach.mjs) and "globals" (a Rule's `auth0` and
+// `configuration`).
+// An answer: {"id", "commands", "logs", "error", "timed_out", "duration_ms"}, and a Rule's
+// "output" ({user, context}, as it called back).
 //
 // Each run loads the action's code as a CommonJS module (`exports.onExecutePostLogin = ...`)
 // in a fresh V8 context, so one action's globals never leak into another's, and calls its
 // handler with Auth0's `event` and an `api` object that records each command in order. The
 // worker never exits on a bad action: errors come back as data. A synchronous endless loop
 // cannot be interrupted from inside, so the Python side kills and restarts this process.
+//
+// A classic Rule (trigger "rule") is a function expression `function (user, context,
+// callback)`, evaluated in a fresh context holding Auth0's Rules globals (`auth0`,
+// `configuration`, `UnauthorizedError`); its callback's (error, user, context) is the answer.
 import { isBuiltin } from "node:module";
 import { createRequire } from "node:module";
+import path from "node:path";
+import { route } from "./reach.mjs";
 import readline from "node:readline";
 import vm from "node:vm";
 import util from "node:util";
@@ -107,22 +117,41 @@ function replacer(_key, value) {
   return value === undefined ? null : value;
 }
 
-function sandboxRequire(dependencies) {
+/** `request@2.56.0/lib/x` -> `request/lib/x`: Rules named a version in the specifier. */
+function unversioned(specifier) {
+  const scoped = specifier.startsWith("@");
+  const parts = specifier.split("/");
+  const nameParts = scoped ? 2 : 1;
+  const last = parts[nameParts - 1];
+  const at = last.lastIndexOf("@");
+  if (at > 0) parts[nameParts - 1] = last.slice(0, at);
+  return { pkg: parts.slice(0, nameParts).join("/"), specifier: parts.join("/") };
+}
+
+function sandboxRequire(dependencies, modulesDir) {
   const declared = new Set((dependencies || []).map((d) => d.name));
+  const installed = modulesDir ? createRequire(path.join(modulesDir, "index.js")) : null;
   return (name) => {
     if (isBuiltin(name)) return nodeRequire(name);
-    const bare = name.startsWith("@") ? name.split("/").slice(0, 2).join("/") : name.split("/")[0];
-    if (!declared.has(bare)) {
+    const { pkg, specifier } = unversioned(name);
+    if (!declared.has(pkg)) {
       throw new Error(
-        `Cannot find module '${name}': it is not among the action's dependencies ` +
+        `Cannot find module '${name}': it is not among the script's dependencies ` +
           `(declare it in the action's dependencies)`,
       );
     }
-    throw new Error(
-      `Cannot load module '${name}': fakeauth0 does not install an action's npm dependencies ` +
-        `yet; only node's built-in modules can be required`,
-    );
+    if (installed === null) throw new Error(`Cannot find module '${name}': it is not installed`);
+    return installed(specifier);
   };
+}
+
+/** Auth0's Rules error for "deny with a message": the app receives error=unauthorized
+ * (https://auth0.com/docs/customize/rules/raise-errors-from-rules). */
+class UnauthorizedError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UnauthorizedError";
+  }
 }
 
 /** A stack down to the action's own frames: the worker's are noise to the action's author. */
@@ -145,16 +174,40 @@ function errorData(error) {
 
 const scripts = new Map();
 
-function compiled(code) {
-  let script = scripts.get(code);
+function compiled(code, rule = false) {
+  const key = (rule ? "rule:" : "action:") + code;
+  let script = scripts.get(key);
   if (script === undefined) {
-    script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
-      filename: "action.js",
-    });
+    const source = rule
+      ? `(${code}\n)`
+      : `(function (exports, require, module, __filename, __dirname) {${code}\n})`;
+    script = new vm.Script(source, { filename: rule ? "rule.js" : "action.js" });
     if (scripts.size > 256) scripts.clear();
-    scripts.set(code, script);
+    scripts.set(key, script);
   }
   return script;
+}
+
+/** Run a Rule: call it with (user, context, callback) and wait for the callback. */
+async function runRule(request, context, answer) {
+  const rule = compiled(request.code, true).runInContext(context, { timeout: request.timeout_ms });
+  if (typeof rule !== "function") throw new TypeError("The rule's script is not a function");
+  let timer;
+  const called = new Promise((resolve) => {
+    timer = setTimeout(() => resolve({ timedOut: true }), request.timeout_ms);
+    rule(request.event.user, request.event.context, (error, user, ruleContext) =>
+      resolve({ error, user, context: ruleContext }),
+    );
+  });
+  try {
+    const outcome = await called;
+    if (outcome.timedOut) return answer(new Error("Script execution time exceeded"), true);
+    if (outcome.error) return answer(outcome.error);
+    const output = JSON.parse(JSON.stringify({ user: outcome.user, context: outcome.context }, replacer));
+    return { ...answer(null), output };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function run(request) {
@@ -179,14 +232,20 @@ async function run(request) {
   };
   sandbox.global = sandbox;
   sandbox.globalThis = sandbox;
-  const context = vm.createContext(sandbox);
+  if (request.bridge) route(request.bridge.domain, request.bridge.url);
+  const require = sandboxRequire(request.dependencies, request.modules_dir);
   const module = { exports: {} };
   const handlerName = HANDLERS[request.trigger];
   let timer;
   try {
+    if (request.trigger === "rule") {
+      Object.assign(sandbox, { ...(request.globals || {}), require, UnauthorizedError });
+      return await runRule(request, vm.createContext(sandbox), answer);
+    }
+    const context = vm.createContext(sandbox);
     if (!handlerName) throw new Error(`fakeauth0 does not run the trigger ${request.trigger} yet`);
     const wrapper = compiled(request.code).runInContext(context, { timeout: request.timeout_ms });
-    wrapper(module.exports, sandboxRequire(request.dependencies), module, "/action.js", "/");
+    wrapper(module.exports, require, module, "/action.js", "/");
     const handler = module.exports[handlerName];
     if (typeof handler !== "function") {
       throw new TypeError(`The action does not export ${handlerName}`);

@@ -134,13 +134,10 @@ def test_mfa_is_refused_clearly(runtime: NodeRuntime) -> None:
     )
 
 
-def test_require_of_npm_modules_is_refused_clearly(runtime: NodeRuntime) -> None:
+def test_require_of_an_undeclared_npm_module_is_refused_clearly(runtime: NodeRuntime) -> None:
+    """Declared dependencies are installed (tests/js/test_dependencies.py); others are not."""
     undeclared = _run(runtime, "require('lodash');")
-    assert "not among the action's dependencies" in (undeclared.error_description or "")
-    declared = _run(
-        runtime, "require('lodash');", dependencies=[{"name": "lodash", "version": "4"}]
-    )
-    assert "does not install an action's npm dependencies yet" in (declared.error_description or "")
+    assert "not among the script's dependencies" in (undeclared.error_description or "")
     builtin = _run(
         runtime, "api.idToken.setCustomClaim('n', require('crypto').randomUUID().length);"
     )
