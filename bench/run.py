@@ -57,6 +57,7 @@ EXTRA_SCRIPTS = {
     "search_bench.py": ["--sizes", "1000", "--repeat", "20"],
     "fixture_bench.py": ["--reps", "50", "--cold", "2", "--moto-reps", "3"],
     "server_bench.py": ["--reps", "2", "--seconds", "0.5"],
+    "lifecycle_bench.py": ["--import-users", "2000", "--export-users", "10000"],
 }
 
 
