@@ -1,8 +1,6 @@
-"""Management API handlers for organizations: ``/organizations`` with their members, enabled
-connections and invitations, and ``/users/{id}/organizations``.
-
-Member roles (``/organizations/{id}/members/{user_id}/roles``) are not served here: they
-answer 501 ``not_implemented`` until roles are.
+"""Management API handlers for organizations: ``/organizations`` with their members and
+member roles, enabled connections, invitations and client grants;
+``/users/{id}/organizations`` and ``/client-grants/{id}/organizations``.
 """
 
 from __future__ import annotations
@@ -16,6 +14,9 @@ from .management import project
 from .paging import paged
 from .routes import Call, management
 from .validation import query_error
+
+#: ``grant_ids`` of ``GET /organizations/{id}/client-grants``: "max 10" (the spec).
+GRANT_IDS_MAX = 10
 
 
 def _organizations(orgs: Sequence[Organization]) -> list[dict[str, Any]]:
@@ -101,12 +102,10 @@ def list_user_organizations(call: Call) -> tuple[int, Any]:
 
 @management("get_organization_members")
 def list_members(call: Call) -> tuple[int, Any]:
-    """Offset or checkpoint pages; ``fields=roles`` shows each member's organization roles,
-    none while member roles are not served."""
-    members = call.tenant.organization_members(call.args["id"])
+    """Offset or checkpoint pages; ``fields=roles`` shows each member's organization roles."""
     fields = {f.strip() for f in (call.query.get("fields") or "").split(",")}
-    if "roles" in fields and call.query.get("include_fields", True):
-        members = [dict(m, roles=[]) for m in members]
+    roles = "roles" in fields and bool(call.query.get("include_fields", True))
+    members = call.tenant.organization_members(call.args["id"], roles=roles)
     rows = [project(m, call) for m in members]
     return paged(call, rows, "members", itemgetter("user_id"))
 
@@ -121,6 +120,70 @@ def add_members(call: Call) -> tuple[int, Any]:
 def remove_members(call: Call) -> tuple[int, Any]:
     call.tenant.remove_organization_members(call.args["id"], call.body()["members"])
     return 204, None
+
+
+# -- member roles -----------------------------------------------------------------------------
+
+
+@management("get_organization_member_roles")
+def list_member_roles(call: Call) -> tuple[int, Any]:
+    """``{id, name, description}`` each, offset pages (go-auth0 recording
+    TestOrganizationManager_MemberRoles)."""
+    roles = call.tenant.organization_member_roles(call.args["id"], call.args["user_id"])
+    return paged(call, [r.to_json() for r in roles], "roles")
+
+
+@management("post_organization_member_roles")
+def assign_member_roles(call: Call) -> tuple[int, Any]:
+    org_id, user_id = call.args["id"], call.args["user_id"]
+    call.tenant.assign_organization_member_roles(org_id, user_id, call.body()["roles"])
+    return 204, None
+
+
+@management("delete_organization_member_roles")
+def remove_member_roles(call: Call) -> tuple[int, Any]:
+    org_id, user_id = call.args["id"], call.args["user_id"]
+    call.tenant.remove_organization_member_roles(org_id, user_id, call.body()["roles"])
+    return 204, None
+
+
+# -- client grants (machine-to-machine access) ------------------------------------------------
+
+
+@management("get_organization-client-grants")
+def list_client_grants(call: Call) -> tuple[int, Any]:
+    """Filtered by ``audience``, ``client_id`` and ``grant_ids`` (at most 10, the spec)."""
+    grants = call.tenant.organization_client_grants(call.args["id"])
+    for name in ("audience", "client_id"):
+        if name in call.query:
+            grants = [g for g in grants if g.get(name) == call.query[name]]
+    if "grant_ids" in call.query:
+        wanted = call.query["grant_ids"]
+        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+        if len(wanted) > GRANT_IDS_MAX:
+            raise query_error(f"Too many items (max {GRANT_IDS_MAX})", "grant_ids")
+        grants = [g for g in grants if g["id"] in wanted]
+    return paged(call, grants, "client_grants")
+
+
+@management("create_organization-client-grants")
+def add_client_grant(call: Call) -> tuple[int, Any]:
+    return 201, call.tenant.add_organization_client_grant(call.args["id"], call.body()["grant_id"])
+
+
+@management("delete_client-grants_by_grant_id")
+def remove_client_grant(call: Call) -> tuple[int, Any]:
+    call.tenant.remove_organization_client_grant(call.args["id"], call.args["grant_id"])
+    return 204, None
+
+
+@management("get_client-grant-organizations")
+def list_client_grant_organizations(call: Call) -> tuple[int, Any]:
+    """Offset or checkpoint pages, as ``GET /organizations`` (the spec's
+    ``ListClientGrantOrganizations...``; go-auth0 recording
+    TestClientGrantManager_Organizations)."""
+    orgs = call.tenant.client_grant_organizations(call.args["id"])
+    return paged(call, orgs, "organizations", attrgetter("id"), _organizations)
 
 
 # -- enabled connections ----------------------------------------------------------------------
