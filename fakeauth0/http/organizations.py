@@ -157,9 +157,8 @@ def list_client_grants(call: Call) -> tuple[int, Any]:
     for name in ("audience", "client_id"):
         if name in call.query:
             grants = [g for g in grants if g.get(name) == call.query[name]]
-    if "grant_ids" in call.query:
-        wanted = call.query["grant_ids"]
-        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+    wanted = call.request.args.getlist("grant_ids")
+    if wanted:
         if len(wanted) > GRANT_IDS_MAX:
             raise query_error(f"Too many items (max {GRANT_IDS_MAX})", "grant_ids")
         grants = [g for g in grants if g["id"] in wanted]
