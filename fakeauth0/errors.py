@@ -233,6 +233,11 @@ class Msg:
     ORGANIZATION_ROLE_UNKNOWN = "The role {role_id} does not exist."
     ORGANIZATION_GRANT_EXISTS = "The client grant has already been added to this organization."
     ORGANIZATION_GRANT_NOT_FOUND = "The grant does not exist."
+    DISCOVERY_DOMAIN_EXISTS = (
+        "An organization discovery domain with this domain is already registered to this "
+        "organization."
+    )
+    DISCOVERY_DOMAIN_NOT_FOUND = "No discovery domain found by that id"
     # Requests the fake cannot parse or route.
     NOT_FOUND_ROUTE = "Not Found"
     METHOD_NOT_ALLOWED = "Method Not Allowed"

@@ -89,6 +89,9 @@ class Organization:
     #: The client grants associated with the organization for machine-to-machine access
     #: (grant ids, in the order associated).
     client_grants: list[str] = field(default_factory=list)
+    #: Domains whose users are routed to this organization
+    #: (``{id, domain, status, verification_host, verification_txt}``, in creation order).
+    discovery_domains: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """As ``GET /organizations/{id}`` shows it: unset attributes are left out, and empty
@@ -113,6 +116,8 @@ class Organization:
             data["member_roles"] = copy.deepcopy(self.member_roles)
         if self.client_grants:
             data["client_grants"] = list(self.client_grants)
+        if self.discovery_domains:
+            data["discovery_domains"] = copy.deepcopy(self.discovery_domains)
         return data
 
 
@@ -320,6 +325,61 @@ def member_json(user_id: str, profile: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(profile.get(name), str):
             data[name] = profile[name]
     return data
+
+
+# -- discovery domains ------------------------------------------------------------------------
+
+
+def verification_host(org: Organization, domain: str) -> str:
+    """Where the domain's TXT record goes (go-auth0 recording
+    TestOrganizationManager_DiscoveryDomains)."""
+    return f"_ss-verification.{org.id}.{domain}"
+
+
+def with_discovery_domain(
+    org: Organization, body: Mapping[str, Any], domain_id: str, txt: str
+) -> tuple[Organization, dict[str, Any]]:
+    """``POST /organizations/{id}/discovery-domains``: a new domain, ``pending`` unless the body
+    says ``verified``; a domain the organization has already is 409 (the spec)."""
+    domain = body["domain"]
+    if any(d["domain"].casefold() == domain.casefold() for d in org.discovery_domains):
+        raise Auth0Error(409, Msg.DISCOVERY_DOMAIN_EXISTS, "conflict")
+    record = {
+        "id": domain_id,
+        "domain": domain,
+        "status": body.get("status") or "pending",
+        "verification_host": verification_host(org, domain),
+        "verification_txt": txt,
+    }
+    changed = copy.deepcopy(org)
+    changed.discovery_domains.append(record)
+    return changed, copy.deepcopy(record)
+
+
+def require_discovery_domain(org: Organization, domain_id: str) -> dict[str, Any]:
+    found = next((d for d in org.discovery_domains if d["id"] == domain_id), None)
+    if found is None:
+        raise Auth0Error(404, Msg.DISCOVERY_DOMAIN_NOT_FOUND)
+    return copy.deepcopy(found)
+
+
+def with_discovery_status(
+    org: Organization, domain_id: str, body: Mapping[str, Any]
+) -> tuple[Organization, dict[str, Any]]:
+    """``PATCH``: the ``status`` (``pending`` or ``verified``) as given; the body may omit it."""
+    require_discovery_domain(org, domain_id)
+    changed = copy.deepcopy(org)
+    record = next(d for d in changed.discovery_domains if d["id"] == domain_id)
+    if body.get("status") is not None:
+        record["status"] = body["status"]
+    return changed, copy.deepcopy(record)
+
+
+def without_discovery_domain(org: Organization, domain_id: str) -> Organization:
+    require_discovery_domain(org, domain_id)
+    changed = copy.deepcopy(org)
+    changed.discovery_domains = [d for d in changed.discovery_domains if d["id"] != domain_id]
+    return changed
 
 
 # -- enabled connections ----------------------------------------------------------------------
@@ -566,6 +626,7 @@ _RECORD_KEYS = {
     "invitations",
     "member_roles",
     "client_grants",
+    "discovery_domains",
 }
 
 
@@ -628,4 +689,11 @@ def from_record(
     if not isinstance(grants, list) or not all(isinstance(g, str) for g in grants):
         raise ValueError("client_grants must be a list of client grant ids")
     org.client_grants = list(dict.fromkeys(grants))
+    domains = record.get("discovery_domains") or []
+    if not isinstance(domains, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("id"), str) and isinstance(d.get("domain"), str)
+        for d in domains
+    ):
+        raise ValueError("discovery_domains must be a list of {id, domain, ...} objects")
+    org.discovery_domains = [dict(d) for d in domains]
     return org

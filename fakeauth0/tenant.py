@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import secrets
 import threading
@@ -1413,6 +1414,42 @@ class Tenant:
         with self.lock:
             clients.find_grant(self.clients.values(), grant_id)
             return org_rules.of_client_grant(self.organizations, grant_id)
+
+    def organization_discovery_domains(self, org_id: str) -> list[dict[str, Any]]:
+        """``GET /organizations/{id}/discovery-domains``: in creation order."""
+        with self.lock:
+            return copy.deepcopy(self.get_organization(org_id).discovery_domains)
+
+    def add_organization_discovery_domain(
+        self, org_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A new domain with its verification record (``ord_`` + 22 letters and digits, a
+        32-hex TXT value: go-auth0 recording TestOrganizationManager_DiscoveryDomains)."""
+        with self.lock:
+            org, record = org_rules.with_discovery_domain(
+                self.get_organization(org_id), body, "ord_" + self.ids.alnum(22), self.ids.hex(32)
+            )
+            self.organizations[org.id] = org
+            return record
+
+    def organization_discovery_domain(self, org_id: str, domain_id: str) -> dict[str, Any]:
+        with self.lock:
+            return org_rules.require_discovery_domain(self.get_organization(org_id), domain_id)
+
+    def update_organization_discovery_domain(
+        self, org_id: str, domain_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        with self.lock:
+            org, record = org_rules.with_discovery_status(
+                self.get_organization(org_id), domain_id, body
+            )
+            self.organizations[org.id] = org
+            return record
+
+    def remove_organization_discovery_domain(self, org_id: str, domain_id: str) -> None:
+        with self.lock:
+            org = self.get_organization(org_id)
+            self.organizations[org.id] = org_rules.without_discovery_domain(org, domain_id)
 
     def user_organizations(self, user_id: str) -> list[Organization]:
         with self.lock:

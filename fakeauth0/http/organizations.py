@@ -1,5 +1,5 @@
 """Management API handlers for organizations: ``/organizations`` with their members and
-member roles, enabled connections, invitations and client grants;
+member roles, enabled connections, invitations, client grants and discovery domains;
 ``/users/{id}/organizations`` and ``/client-grants/{id}/organizations``.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from ..organizations import Organization
 from .management import project
-from .paging import paged
+from .paging import checkpoint, paged
 from .routes import Call, management
 from .validation import query_error
 
@@ -183,6 +183,41 @@ def list_client_grant_organizations(call: Call) -> tuple[int, Any]:
     TestClientGrantManager_Organizations)."""
     orgs = call.tenant.client_grant_organizations(call.args["id"])
     return paged(call, orgs, "organizations", attrgetter("id"), _organizations)
+
+
+# -- discovery domains ------------------------------------------------------------------------
+
+
+@management("get_discovery-domains")
+def list_discovery_domains(call: Call) -> tuple[int, Any]:
+    """Checkpoint pages only, ``{"domains": [...], "next"?}`` (the spec; go-auth0 recording
+    TestOrganizationManager_DiscoveryDomains)."""
+    domains = call.tenant.organization_discovery_domains(call.args["id"])
+    return checkpoint(call, domains, "domains", itemgetter("id"))
+
+
+@management("post_discovery-domains")
+def add_discovery_domain(call: Call) -> tuple[int, Any]:
+    return 201, call.tenant.add_organization_discovery_domain(call.args["id"], call.body())
+
+
+@management("get_discovery-domains_by_discovery_domain_id")
+def get_discovery_domain(call: Call) -> tuple[int, Any]:
+    org_id, domain_id = call.args["id"], call.args["discovery_domain_id"]
+    return 200, call.tenant.organization_discovery_domain(org_id, domain_id)
+
+
+@management("patch_discovery-domains_by_discovery_domain_id")
+def update_discovery_domain(call: Call) -> tuple[int, Any]:
+    org_id, domain_id = call.args["id"], call.args["discovery_domain_id"]
+    return 200, call.tenant.update_organization_discovery_domain(org_id, domain_id, call.body())
+
+
+@management("delete_discovery-domains_by_discovery_domain_id")
+def remove_discovery_domain(call: Call) -> tuple[int, Any]:
+    org_id, domain_id = call.args["id"], call.args["discovery_domain_id"]
+    call.tenant.remove_organization_discovery_domain(org_id, domain_id)
+    return 204, None
 
 
 # -- enabled connections ----------------------------------------------------------------------

@@ -6,11 +6,13 @@ client grants associated with an organization (``/organizations/{id}/client-gran
 ``/client-grants/{id}/organizations``, go-auth0 recording TestClientGrantManager_Organizations,
 https://github.com/auth0/go-auth0/tree/main/test/data/recordings;
 https://auth0.com/docs/manage-users/organizations/organizations-for-m2m-applications/authorize-m2m-access),
-and the cascades that leave nothing naming what was deleted
+discovery domains (go-auth0 recording TestOrganizationManager_DiscoveryDomains), and the
+cascades that leave nothing naming what was deleted
 (docs/auth0-behaviour.md#organization-roles-and-grants)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -171,6 +173,45 @@ def test_client_grants_are_associated_listed_and_removed(raw: Any) -> None:
     assert_error(raw.get(f"{ORGS}/org_missing/client-grants"), 404)
 
 
+# -- discovery domains ---------------------------------------------------------------------------
+
+
+def test_discovery_domains_are_added_listed_verified_and_removed(raw: Any) -> None:
+    """TestOrganizationManager_DiscoveryDomains: 201 with the verification record, checkpoint
+    lists, 204 on delete; the spec's 409 for a domain registered already."""
+    org = create_org(raw)
+    domains = f"{ORGS}/{org['id']}/discovery-domains"
+    added = raw.post(domains, json={"domain": "acme.com"})
+    assert added.status_code == 201
+    domain = added.json()
+    assert re.fullmatch(r"ord_[A-Za-z0-9]{22}", domain["id"])
+    assert re.fullmatch(r"[0-9a-f]{32}", domain["verification_txt"])
+    assert domain == {
+        "id": domain["id"],
+        "domain": "acme.com",
+        "status": "pending",
+        "verification_host": f"_ss-verification.{org['id']}.acme.com",
+        "verification_txt": domain["verification_txt"],
+    }
+    assert_error(raw.post(domains, json={"domain": "ACME.com"}), 409, error_code="conflict")
+    other = raw.post(domains, json={"domain": "acme.io", "status": "verified"}).json()
+    assert other["status"] == "verified"
+    page = raw.get(domains, params={"take": 1}).json()
+    assert page["domains"] == [domain] and "next" in page
+    rest = raw.get(domains, params={"take": 1, "from": page["next"]}).json()
+    assert rest == {"domains": [other]}
+    verified = raw.patch(f"{domains}/{domain['id']}", json={"status": "verified"})
+    assert verified.status_code == 200 and verified.json() == dict(domain, status="verified")
+    assert raw.get(f"{domains}/{domain['id']}").json()["status"] == "verified"
+    refused = raw.patch(f"{domains}/{domain['id']}", json={"status": "done"})
+    assert_error(refused, 400, error_code="invalid_body")
+    assert raw.delete(f"{domains}/{domain['id']}").status_code == 204
+    assert_error(raw.get(f"{domains}/{domain['id']}"), 404)
+    assert_error(raw.delete(f"{domains}/{domain['id']}"), 404)
+    assert_error(raw.post(domains, json={"domain": "ab"}), 400, error_code="invalid_body")
+    assert_error(raw.get(f"{ORGS}/org_missing/discovery-domains"), 404)
+
+
 # -- cascades ----------------------------------------------------------------------------------
 
 
@@ -240,7 +281,7 @@ def test_a_deleted_client_grant_leaves_its_organizations(raw: Any) -> None:
 # -- snapshots and seeds -----------------------------------------------------------------------
 
 
-def test_a_snapshot_and_a_seed_carry_member_roles_and_client_grants(
+def test_a_snapshot_carries_member_roles_client_grants_and_discovery_domains(
     tenant: Tenant, raw: Any
 ) -> None:
     org = create_org(raw)
@@ -249,8 +290,10 @@ def test_a_snapshot_and_a_seed_carry_member_roles_and_client_grants(
     raw.post(roles_path(org["id"], user_id), json={"roles": [admin["id"]]})
     grant = m2m_grant(raw, organization_usage="allow")
     raw.post(f"{ORGS}/{org['id']}/client-grants", json={"grant_id": grant["id"]})
+    raw.post(f"{ORGS}/{org['id']}/discovery-domains", json={"domain": "acme.com"})
     taken = tenant.snapshot()
     [record] = taken["organizations"]
+    assert [d["domain"] for d in record["discovery_domains"]] == ["acme.com"]
     assert record["member_roles"] == {user_id: [admin["id"]]}
     assert record["client_grants"] == [grant["id"]]
     elsewhere = Tenant("elsewhere.example.com")

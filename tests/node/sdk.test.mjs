@@ -1,7 +1,7 @@
 // Node's official SDK (npm `auth0`) against fakeauth0 serve over HTTPS: the ManagementClient
 // fetches its own token with client credentials and drives users, identities, roles and
-// permissions, organizations (members, member roles, connections, invitations, client grants)
-// and user blocks.
+// permissions, organizations (members, member roles, connections, invitations, client grants,
+// discovery domains) and user blocks.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -147,7 +147,7 @@ test("roles: create, grant permissions, assign users, and the users' roles and p
   });
 });
 
-test("organizations: members, member roles, enabled connections, invitations, client grants", async () => {
+test("organizations: members, member roles, enabled connections, invitations, client grants, discovery domains", async () => {
   const mgmt = management();
   const org = await mgmt.organizations.create({ name: unique("org").toLowerCase(), display_name: "Acme" });
   assert.match(org.id, /^org_[A-Za-z0-9]{16}$/);
@@ -197,6 +197,14 @@ test("organizations: members, member roles, enabled connections, invitations, cl
   assert.equal(associated.id, grant.id);
   assert.deepEqual((await all(mgmt.organizations.clientGrants.list(org.id))).map((g) => g.id), [grant.id]);
   assert.deepEqual((await all(mgmt.clientGrants.organizations.list(grant.id))).map((o) => o.id), [org.id]);
+
+  const domain = await mgmt.organizations.discoveryDomains.create(org.id, { domain: `${unique("d").toLowerCase()}.example.com` });
+  assert.equal(domain.status, "pending");
+  assert.equal(domain.verification_host, `_ss-verification.${org.id}.${domain.domain}`);
+  const verified = await mgmt.organizations.discoveryDomains.update(org.id, domain.id, { status: "verified" });
+  assert.equal(verified.status, "verified");
+  assert.deepEqual((await all(mgmt.organizations.discoveryDomains.list(org.id))).map((d) => d.id), [domain.id]);
+  await mgmt.organizations.discoveryDomains.delete(org.id, domain.id);
 
   // Deleting the role and the user leaves nothing naming them.
   await mgmt.organizations.members.roles.assign(org.id, user.user_id, { roles: [role.id] });
