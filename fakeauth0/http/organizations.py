@@ -9,12 +9,15 @@ from collections.abc import Sequence
 from operator import attrgetter, itemgetter
 from typing import Any
 
+from ..errors import Auth0Error, Msg
 from ..organizations import Organization
 from .management import project
-from .paging import checkpoint, paged
+from .paging import checkpoint, first_thousand, paged
 from .routes import Call, management
 from .validation import query_error
 
+#: What ``fields=roles`` on a members list needs.
+MEMBER_ROLES_SCOPE = "read:organization_member_roles"
 #: ``grant_ids`` of ``GET /organizations/{id}/client-grants``: "max 10" (the spec).
 GRANT_IDS_MAX = 10
 
@@ -54,6 +57,7 @@ def _reported_limit(answer: tuple[int, Any], total: bool = True) -> tuple[int, A
 
 @management("get_organizations")
 def list_organizations(call: Call) -> tuple[int, Any]:
+    first_thousand(call)
     orgs = _sorted(call, call.tenant.list_organizations())
     return paged(call, orgs, "organizations", attrgetter("id"), _organizations)
 
@@ -102,9 +106,15 @@ def list_user_organizations(call: Call) -> tuple[int, Any]:
 
 @management("get_organization_members")
 def list_members(call: Call) -> tuple[int, Any]:
-    """Offset or checkpoint pages; ``fields=roles`` shows each member's organization roles."""
+    """Offset or checkpoint pages; ``fields=roles`` shows each member's organization roles and
+    needs ``read:organization_member_roles`` (the spec's ``get_organization_members``)."""
     fields = {f.strip() for f in (call.query.get("fields") or "").split(",")}
     roles = "roles" in fields and bool(call.query.get("include_fields", True))
+    if roles and not call.principal.has_any((MEMBER_ROLES_SCOPE,)):
+        raise Auth0Error(
+            403, Msg.INSUFFICIENT_SCOPE.format(scopes=MEMBER_ROLES_SCOPE), "insufficient_scope"
+        )
+    first_thousand(call)
     members = call.tenant.organization_members(call.args["id"], roles=roles)
     rows = [project(m, call) for m in members]
     return paged(call, rows, "members", itemgetter("user_id"))

@@ -86,6 +86,33 @@ def test_members_list_shows_their_roles_with_fields_roles(raw: Any) -> None:
     ]
 
 
+def test_roles_on_the_members_list_need_the_member_roles_scope(raw: Any) -> None:
+    """The spec's ``get_organization_members``: ``fields=roles`` needs
+    ``read:organization_member_roles``."""
+    org = create_org(raw)
+    member(raw, org["id"])
+    path = f"{ORGS}/{org['id']}/members"
+    refused = raw.get(path, params={"fields": "roles"}, scopes=["read:organization_members"])
+    body = assert_error(refused, 403, error_code="insufficient_scope")
+    assert "read:organization_member_roles" in body["message"]
+    plain = raw.get(path, scopes=["read:organization_members"])
+    assert plain.status_code == 200 and "roles" not in plain.json()[0]
+    both = ["read:organization_members", "read:organization_member_roles"]
+    assert raw.get(path, params={"fields": "roles"}, scopes=both).json() == [{"roles": []}]
+
+
+def test_offset_pages_stop_at_the_first_thousand_records(raw: Any) -> None:
+    """The spec's ``get_organizations`` and ``get_organization_members``: "Checkpoint
+    pagination must be used if you need to retrieve more than 1000"; page N is refused once
+    ``N * per_page + per_page > 1000`` (docs/auth0-behaviour.md#roles-and-permissions)."""
+    org = create_org(raw)
+    for path in (ORGS, f"{ORGS}/{org['id']}/members"):
+        assert raw.get(path, params={"page": 9, "per_page": 100}).status_code == 200
+        refused = raw.get(path, params={"page": 10, "per_page": 100})
+        assert_error(refused, 400, error_code="invalid_paging")
+        assert raw.get(path, params={"take": 100}).status_code == 200
+
+
 def test_member_roles_need_a_member_a_known_role_and_a_known_organization(raw: Any) -> None:
     """CHOICES.md "organizations: member roles of a non-member"; an unknown role is a 400 as
     the spec's only refusal of the body."""
