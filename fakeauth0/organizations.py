@@ -589,8 +589,9 @@ def pruned(
     grant_ids: Iterable[str] | None = None,
 ) -> Organization | None:
     """``org`` without members whose user is gone (and their roles), connections that are
-    gone, roles that are gone (``role_ids``: those that remain) and client grants that are gone
-    (``grant_ids``); None when nothing changed."""
+    gone, roles that are gone (``role_ids``: those that remain; from member roles and from
+    invitations) and client grants that are gone (``grant_ids``); None when nothing
+    changed."""
     known = set(connection_ids)
     members = [m for m in org.members if user_exists(m)]
     enabled = [e for e in org.enabled_connections if e.connection_id in known]
@@ -602,11 +603,16 @@ def pruned(
             member_roles[user_id] = kept
     grants_left = None if grant_ids is None else set(grant_ids)
     client_grants = [g for g in org.client_grants if grants_left is None or g in grants_left]
+    invitations = copy.deepcopy(org.invitations)
+    for invitation in invitations:
+        if roles_left is not None and isinstance(invitation.get("roles"), list):
+            invitation["roles"] = [r for r in invitation["roles"] if r in roles_left]
     if (
         members == org.members
         and len(enabled) == len(org.enabled_connections)
         and member_roles == org.member_roles
         and client_grants == org.client_grants
+        and invitations == org.invitations
     ):
         return None
     return dataclasses.replace(
@@ -615,6 +621,7 @@ def pruned(
         enabled_connections=copy.deepcopy(enabled),
         member_roles=member_roles,
         client_grants=client_grants,
+        invitations=invitations,
     )
 
 

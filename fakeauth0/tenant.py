@@ -1505,6 +1505,11 @@ class Tenant:
                 raise Auth0Error.invalid_body(
                     Msg.ORGANIZATION_CLIENT_UNKNOWN.format(client_id=body["client_id"])
                 )
+            for role_id in body.get("roles") or ():
+                if role_id not in self.roles:
+                    raise Auth0Error.invalid_body(
+                        Msg.ORGANIZATION_ROLE_UNKNOWN.format(role_id=role_id)
+                    )
             connection_id = body.get("connection_id")
             if connection_id is not None and connection_id not in self._connections_by_id():
                 raise Auth0Error.invalid_body(

@@ -129,6 +129,15 @@ def test_member_roles_need_a_member_a_known_role_and_a_known_organization(raw: A
     user_id = member(raw, org["id"], "in@example.com")
     unknown = raw.post(roles_path(org["id"], user_id), json={"roles": ["rol_0000000000000000"]})
     assert_error(unknown, 400, error_code="invalid_body")
+    raw.patch("/api/v2/tenants/settings", json={"default_redirection_uri": "https://app/login"})
+    invitation = {
+        "inviter": {"name": "Jane"},
+        "invitee": {"email": "new@example.com"},
+        "client_id": raw.tenant.management_client.client_id,
+        "roles": ["rol_0000000000000000"],
+    }
+    refused = raw.post(f"{ORGS}/{org['id']}/invitations", json=invitation)
+    assert_error(refused, 400, error_code="invalid_body")
     assert raw.get(roles_path(org["id"], user_id)).json() == []
     assert_error(raw.post(roles_path(org["id"], user_id), json={}), 400, error_code="invalid_body")
     assert_error(raw.get(roles_path("org_missing", user_id)), 404)
@@ -262,6 +271,7 @@ def test_nothing_names_a_deleted_user_role_grant_client_or_connection(
             "inviter": {"name": "Jane"},
             "invitee": {"email": "new@example.com"},
             "client_id": grant["client_id"],
+            "roles": [admin["id"], viewer["id"]],
         },
     )
     assert invited.status_code == 201
@@ -276,6 +286,8 @@ def test_nothing_names_a_deleted_user_role_grant_client_or_connection(
 
     raw.delete(f"/api/v2/roles/{admin['id']}")
     assert raw.get(roles_path(org["id"], bob)).json() == [viewer]
+    [invitation] = raw.get(f"{ORGS}/{org['id']}/invitations").json()
+    assert invitation["roles"] == [viewer["id"]]
 
     raw.delete(f"/api/v2/clients/{grant['client_id']}")
     assert raw.get(f"{ORGS}/{org['id']}/client-grants").json() == []
