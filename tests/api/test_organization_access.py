@@ -21,6 +21,7 @@ from auth0.management.core.api_error import ApiError
 
 from fakeauth0 import Tenant
 from fakeauth0.intercept import Interceptor
+from fakeauth0.snapshot import SeedError
 from tests.api.test_organizations import ORGS, create_org, new_user
 from tests.support import DB, NO_RETRY, PASSWORD, assert_error
 
@@ -380,3 +381,26 @@ def test_auth0_python_manages_member_roles_and_client_grants(
     assert [o.id for o in mgmt.client_grants.organizations.list(grant.id)] == [org.id]
     mgmt.organizations.client_grants.delete(org.id, grant.id)
     assert list(mgmt.organizations.client_grants.list(org.id)) == []
+
+
+def test_a_seed_gives_members_their_organization_roles(tenant: Tenant) -> None:
+    """A seed's organization may hold ``member_roles`` (``{user_id: [role ids]}``), naming only
+    its members and the tenant's roles (CHOICES.md "organizations: seeds")."""
+    user = {
+        "user_id": "auth0|ada",
+        "email": "ada@example.com",
+        "identities": [{"connection": DB, "provider": "auth0", "user_id": "ada"}],
+    }
+    admin = {"id": "rol_AAAAAAAAAAAAAAAA", "name": "admin"}
+    org = {"name": "acme", "members": ["auth0|ada"], "member_roles": {"auth0|ada": [admin["id"]]}}
+    tenant.load_seed({"users": [user], "roles": [admin], "organizations": [org]})
+    [seeded] = tenant.list_organizations()
+    assert [r.name for r in tenant.organization_member_roles(seeded.id, "auth0|ada")] == ["admin"]
+    for bad, named in (
+        ({"auth0|ada": ["rol_BBBBBBBBBBBBBBBB"]}, "unknown role"),
+        ({"auth0|bob": [admin["id"]]}, "not a member"),
+    ):
+        with pytest.raises(SeedError, match=named):
+            tenant.load_seed(
+                {"users": [user], "roles": [admin], "organizations": [dict(org, member_roles=bad)]}
+            )
