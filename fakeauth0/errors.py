@@ -229,6 +229,15 @@ class Msg:
     ORGANIZATION_CLIENT_UNKNOWN = "The client {client_id} does not exist."
     ORGANIZATION_MEMBER_UNKNOWN = "The user {user_id} does not exist."
     INVITATION_NOT_FOUND = "The invitation does not exist."
+    ORGANIZATION_NOT_A_MEMBER = "The user {user_id} is not a member of the organization."
+    ORGANIZATION_ROLE_UNKNOWN = "The role {role_id} does not exist."
+    ORGANIZATION_GRANT_EXISTS = "The client grant has already been added to this organization."
+    ORGANIZATION_GRANT_NOT_FOUND = "The grant does not exist."
+    DISCOVERY_DOMAIN_EXISTS = (
+        "An organization discovery domain with this domain is already registered to this "
+        "organization."
+    )
+    DISCOVERY_DOMAIN_NOT_FOUND = "No discovery domain found by that id"
     # Requests the fake cannot parse or route.
     NOT_FOUND_ROUTE = "Not Found"
     METHOD_NOT_ALLOWED = "Method Not Allowed"
@@ -485,6 +494,11 @@ class OAuthMsg:
         "authorization request parameter organization must be an organization id"
     )
     ORGANIZATION_UNKNOWN = "no organization found for parameter organization: {value}"
+    M2M_ORGANIZATION_REQUIRED = "parameter organization is required for this client grant"
+    M2M_ORGANIZATION_DENIED = "organizations are not allowed for this client grant"
+    M2M_ORGANIZATION_NOT_AUTHORIZED = (
+        'Client "{client_id}" is not authorized to access "{audience}" in organization "{org_id}"'
+    )
     CALLBACK_MISMATCH = "Callback URL mismatch. {url} is not in the list of allowed callback URLs."
     UNSUPPORTED_RESPONSE_TYPE = "Unsupported response type: {response_type}"
     UNSUPPORTED_RESPONSE_MODE = "Unsupported response mode: {response_mode}"

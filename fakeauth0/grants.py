@@ -14,9 +14,10 @@ from typing import Any
 
 from .access import Role, permissions_on
 from .apis import ResourceServer, by_identifier
-from .clients import REFRESH_TOKEN_DEFAULT, Client
+from .clients import REFRESH_TOKEN_DEFAULT, Client, grant_id
 from .errors import OAuthError, OAuthMsg
 from .logins import LoginDesk, authenticate
+from .organizations import Organization, find_for_login, member_permissions_on
 from .sessions import Grant, RefreshToken, SessionBook
 from .tokens import ACCESS_TOKEN_LIFETIME, ID_TOKEN_LIFETIME, TokenAuthority, b64url
 from .users import User, UserDirectory
@@ -30,10 +31,13 @@ def client_credentials_token(
     audience: str,
     scope: str | None = None,
     resource_servers: Mapping[str, ResourceServer] | None = None,
+    organization: str | None = None,
+    organizations: Mapping[str, Organization] | None = None,
 ) -> dict[str, Any]:
     """The ``client_credentials`` grant: a client's access token for an
     audience it was granted, with the scopes asked for (default: every scope granted), living
-    as long as the API's ``token_lifetime``."""
+    as long as the API's ``token_lifetime``; with ``organization``, for that organization
+    (:func:`m2m_organization_claims`)."""
     client = clients.get(client_id)
     if client is None or not client.secret_matches(client_secret):
         raise OAuthError(401, "access_denied", OAuthMsg.UNAUTHORIZED)
@@ -74,14 +78,56 @@ def client_credentials_token(
                 "access_denied",
                 OAuthMsg.SCOPES_NOT_GRANTED.format(scopes=" ".join(missing)),
             )
+    org = m2m_organization_claims(client, audience, organization, organizations or {})
     lifetime = ACCESS_TOKEN_LIFETIME if api is None else api.token_lifetime
-    token = tokens.issue_access_token(client_id, audience, scopes, lifetime)
+    token = tokens.issue_access_token(client_id, audience, scopes, lifetime, extra=org)
     return {
         "access_token": token,
         "scope": " ".join(scopes),
         "expires_in": lifetime,
         "token_type": "Bearer",
     }
+
+
+def m2m_organization_claims(
+    client: Client,
+    audience: str,
+    organization: str | None,
+    organizations: Mapping[str, Organization],
+) -> dict[str, str]:
+    """The ``org_id`` and ``org_name`` of a client's own token for an organization, named by
+    id or name, as the client grant's ``organization_usage`` (``deny`` when unset) and
+    ``allow_any_organization`` permit: the grant must be associated with the organization
+    unless it allows any
+    (https://auth0.com/docs/manage-users/organizations/organizations-for-m2m-applications/configure-your-application-for-m2m-access;
+    auth0-python's ``GetToken.client_credentials``: "the access token returned will include
+    the org_id and org_name claims",
+    https://github.com/auth0/auth0-python/blob/master/auth0/authentication/get_token.py).
+    The refusals' wording is the fake's (CHOICES.md "organizations: M2M refusals")."""
+    options = client.client_grants.get(audience, {})
+    usage = options.get("organization_usage") or "deny"
+    if not organization:
+        if usage == "require":
+            raise OAuthError(400, "invalid_request", OAuthMsg.M2M_ORGANIZATION_REQUIRED)
+        return {}
+    if usage == "deny":
+        raise OAuthError(400, "invalid_request", OAuthMsg.M2M_ORGANIZATION_DENIED)
+    org = find_for_login(organizations, organization, names_allowed=True)
+    if org is None:
+        raise OAuthError(
+            400, "invalid_request", OAuthMsg.ORGANIZATION_UNKNOWN.format(value=organization)
+        )
+    if options.get("allow_any_organization") is not True and (
+        grant_id(client, audience) not in org.client_grants
+    ):
+        raise OAuthError(
+            403,
+            "access_denied",
+            OAuthMsg.M2M_ORGANIZATION_NOT_AUTHORIZED.format(
+                client_id=client.client_id, org_id=org.id, audience=audience
+            ),
+        )
+    return {"org_id": org.id, "org_name": org.name}
 
 
 # -- the grants a user's login makes ----------------------------------------------------------
@@ -128,6 +174,7 @@ class TokenDesk:
     tokens: TokenAuthority
     sessions: SessionBook
     roles: Mapping[str, Role] = field(default_factory=dict)
+    organizations: Mapping[str, Organization] = field(default_factory=dict)
 
 
 def auth_method(client: Client) -> str:
@@ -248,7 +295,7 @@ def issue_tokens(
             dialect = str(api.extra.get("token_dialect") or "access_token")
             permissions = None
             if api.extra.get("enforce_policies") is True:
-                permissions = permissions_on(user, desk.roles, api.identifier)
+                permissions = rbac_permissions(desk, user, grant, api.identifier)
                 scopes = rbac_scopes(grant.scopes, permissions)
             body["access_token"] = desk.tokens.issue_user_token(
                 grant.user_id,
@@ -289,6 +336,16 @@ def issue_tokens(
         body["expires_in"] = lifetime
         body["token_type"] = "Bearer"
     return body
+
+
+def rbac_permissions(desk: TokenDesk, user: User, grant: Grant, identifier: str) -> list[str]:
+    """The user's permissions on an API with RBAC: through an organization, those of the
+    member's organization roles only; else the user's own, direct and through roles
+    (https://community.auth0.com/t/organization-permissions-claim-empty/99135)."""
+    if grant.org_id is not None:
+        org = desk.organizations.get(grant.org_id)
+        return member_permissions_on(org, user.user_id, desk.roles, identifier)
+    return permissions_on(user, desk.roles, identifier)
 
 
 def rbac_scopes(requested: Iterable[str], permissions: Iterable[str]) -> tuple[str, ...]:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from .access import IDENTIFIER, Role
+from .access import NAME as PERMISSION_NAME
 from .clock import format_iso
 from .connections import Connection
 from .errors import Auth0Error, Msg
@@ -81,6 +83,15 @@ class Organization:
     enabled_connections: list[EnabledConnection] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
     invitations: list[dict[str, Any]] = field(default_factory=list)
+    #: Each member's organization roles (role ids, in the order assigned); a member without
+    #: roles has no entry.
+    member_roles: dict[str, list[str]] = field(default_factory=dict)
+    #: The client grants associated with the organization for machine-to-machine access
+    #: (grant ids, in the order associated).
+    client_grants: list[str] = field(default_factory=list)
+    #: Domains whose users are routed to this organization
+    #: (``{id, domain, status, verification_host, verification_txt}``, in creation order).
+    discovery_domains: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """As ``GET /organizations/{id}`` shows it: unset attributes are left out, and empty
@@ -101,6 +112,12 @@ class Organization:
         data["enabled_connections"] = [e.to_json(None) for e in self.enabled_connections]
         data["members"] = list(self.members)
         data["invitations"] = copy.deepcopy(self.invitations)
+        if self.member_roles:
+            data["member_roles"] = copy.deepcopy(self.member_roles)
+        if self.client_grants:
+            data["client_grants"] = list(self.client_grants)
+        if self.discovery_domains:
+            data["discovery_domains"] = copy.deepcopy(self.discovery_domains)
         return data
 
 
@@ -193,10 +210,111 @@ def add_members(org: Organization, user_ids: Iterable[str]) -> Organization:
 
 
 def remove_members(org: Organization, user_ids: Iterable[str]) -> Organization:
+    """A member who leaves loses their organization roles with the membership."""
     gone = set(user_ids)
     changed = copy.deepcopy(org)
     changed.members = [m for m in changed.members if m not in gone]
+    changed.member_roles = {u: r for u, r in changed.member_roles.items() if u not in gone}
     return changed
+
+
+# -- member roles -----------------------------------------------------------------------------
+
+
+def require_member(org: Organization, user_id: str) -> None:
+    """Organization roles belong to a membership: a user who is not a member is refused
+    (CHOICES.md "organizations: member roles of a non-member")."""
+    if user_id not in org.members:
+        raise Auth0Error.bad_request(
+            Msg.ORGANIZATION_NOT_A_MEMBER.format(user_id=user_id), "invalid_body"
+        )
+
+
+def member_role_ids(org: Organization, user_id: str) -> list[str]:
+    return list(org.member_roles.get(user_id, ()))
+
+
+def with_member_roles(org: Organization, user_id: str, role_ids: Iterable[str]) -> Organization:
+    """The member holding ``role_ids`` too in this organization only
+    (https://auth0.com/docs/manage-users/organizations/configure-organizations/add-member-roles);
+    a role held already changes nothing."""
+    changed = copy.deepcopy(org)
+    held = changed.member_roles.setdefault(user_id, [])
+    held.extend(r for r in dict.fromkeys(role_ids) if r not in held)
+    if not held:
+        del changed.member_roles[user_id]
+    return changed
+
+
+def without_member_roles(org: Organization, user_id: str, role_ids: Iterable[str]) -> Organization:
+    """The member without ``role_ids`` (roles not held are ignored)."""
+    gone = set(role_ids)
+    changed = copy.deepcopy(org)
+    kept = [r for r in changed.member_roles.get(user_id, ()) if r not in gone]
+    if kept:
+        changed.member_roles[user_id] = kept
+    else:
+        changed.member_roles.pop(user_id, None)
+    return changed
+
+
+def member_permissions_on(
+    org: Organization | None, user_id: str, roles: Mapping[str, Role], identifier: str
+) -> list[str]:
+    """The names of the permissions on one API that a member's organization roles grant: what
+    RBAC lets an access token of a login through the organization carry. Roles the user holds
+    outside the organization, and permissions given to the user directly, do not count there
+    (https://community.auth0.com/t/organization-permissions-claim-empty/99135)."""
+    if org is None or user_id not in org.members:
+        return []
+    names: set[str] = set()
+    for role_id in org.member_roles.get(user_id, ()):
+        role = roles.get(role_id)
+        if role is not None:
+            granted = (p for p in role.permissions if p[IDENTIFIER] == identifier)
+            names.update(p[PERMISSION_NAME] for p in granted)
+    return sorted(names)
+
+
+# -- client grants (machine-to-machine access) -------------------------------------------------
+
+
+def with_client_grant(org: Organization, grant_id: str) -> Organization:
+    """Associate a client grant: 409 when it already is (the spec's
+    ``create_organization-client-grants``)."""
+    if grant_id in org.client_grants:
+        raise Auth0Error(409, Msg.ORGANIZATION_GRANT_EXISTS, "conflict")
+    changed = copy.deepcopy(org)
+    changed.client_grants.append(grant_id)
+    return changed
+
+
+def without_client_grant(org: Organization, grant_id: str) -> Organization:
+    """Removing a grant that is not associated changes nothing (CHOICES.md "organizations:
+    removing a client grant not associated")."""
+    changed = copy.deepcopy(org)
+    changed.client_grants = [g for g in changed.client_grants if g != grant_id]
+    return changed
+
+
+def of_client_grant(orgs: Mapping[str, Organization], grant_id: str) -> list[Organization]:
+    return [o for o in orgs.values() if grant_id in o.client_grants]
+
+
+#: What an organization's client grant shows: the grant's own attributes, as the spec's
+#: ``OrganizationClientGrant`` names them.
+CLIENT_GRANT_KEYS = (
+    "id",
+    "client_id",
+    "audience",
+    "scope",
+    "organization_usage",
+    "allow_any_organization",
+)
+
+
+def client_grant_json(grant: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: copy.deepcopy(grant[k]) for k in CLIENT_GRANT_KEYS if k in grant}
 
 
 def member_json(user_id: str, profile: Mapping[str, Any]) -> dict[str, Any]:
@@ -207,6 +325,61 @@ def member_json(user_id: str, profile: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(profile.get(name), str):
             data[name] = profile[name]
     return data
+
+
+# -- discovery domains ------------------------------------------------------------------------
+
+
+def verification_host(org: Organization, domain: str) -> str:
+    """Where the domain's TXT record goes (go-auth0 recording
+    TestOrganizationManager_DiscoveryDomains)."""
+    return f"_ss-verification.{org.id}.{domain}"
+
+
+def with_discovery_domain(
+    org: Organization, body: Mapping[str, Any], domain_id: str, txt: str
+) -> tuple[Organization, dict[str, Any]]:
+    """``POST /organizations/{id}/discovery-domains``: a new domain, ``pending`` unless the body
+    says ``verified``; a domain the organization has already is 409 (the spec)."""
+    domain = body["domain"]
+    if any(d["domain"].casefold() == domain.casefold() for d in org.discovery_domains):
+        raise Auth0Error(409, Msg.DISCOVERY_DOMAIN_EXISTS, "conflict")
+    record = {
+        "id": domain_id,
+        "domain": domain,
+        "status": body.get("status") or "pending",
+        "verification_host": verification_host(org, domain),
+        "verification_txt": txt,
+    }
+    changed = copy.deepcopy(org)
+    changed.discovery_domains.append(record)
+    return changed, copy.deepcopy(record)
+
+
+def require_discovery_domain(org: Organization, domain_id: str) -> dict[str, Any]:
+    found = next((d for d in org.discovery_domains if d["id"] == domain_id), None)
+    if found is None:
+        raise Auth0Error(404, Msg.DISCOVERY_DOMAIN_NOT_FOUND)
+    return copy.deepcopy(found)
+
+
+def with_discovery_status(
+    org: Organization, domain_id: str, body: Mapping[str, Any]
+) -> tuple[Organization, dict[str, Any]]:
+    """``PATCH``: the ``status`` (``pending`` or ``verified``) as given; the body may omit it."""
+    require_discovery_domain(org, domain_id)
+    changed = copy.deepcopy(org)
+    record = next(d for d in changed.discovery_domains if d["id"] == domain_id)
+    if body.get("status") is not None:
+        record["status"] = body["status"]
+    return changed, copy.deepcopy(record)
+
+
+def without_discovery_domain(org: Organization, domain_id: str) -> Organization:
+    require_discovery_domain(org, domain_id)
+    changed = copy.deepcopy(org)
+    changed.discovery_domains = [d for d in changed.discovery_domains if d["id"] != domain_id]
+    return changed
 
 
 # -- enabled connections ----------------------------------------------------------------------
@@ -337,6 +510,14 @@ def without_invitation(org: Organization, invitation_id: str) -> Organization:
     return changed
 
 
+def without_client_invitations(org: Organization, client_id: str) -> Organization | None:
+    """``org`` without its invitations to a deleted client; None when it had none."""
+    kept = [i for i in org.invitations if i.get("client_id") != client_id]
+    if len(kept) == len(org.invitations):
+        return None
+    return dataclasses.replace(org, invitations=kept)
+
+
 def sorted_invitations(org: Organization, sort: str | None) -> list[dict[str, Any]]:
     """Newest first unless ``sort`` says ``created_at:1`` (the spec's ``sort``: "Defaults to
     created_at:-1")."""
@@ -380,12 +561,14 @@ def admit(
     """Whether a user who just logged in through ``connection_id`` may enter ``org``, and the
     organization as it is after (a new member, an accepted invitation gone): members may; a
     connection with ``assign_membership_on_login`` makes the user one; so does an open
-    invitation's ``ticket``
-    (https://auth0.com/docs/manage-users/organizations/login-flows-for-organizations)."""
+    invitation's ``ticket``, with the invitation's roles
+    (https://auth0.com/docs/manage-users/organizations/login-flows-for-organizations,
+    https://auth0.com/docs/manage-users/organizations/configure-organizations/invite-members)."""
     if ticket is not None:
         invitation = next((i for i in org.invitations if i["ticket_id"] == ticket), None)
         if invitation is not None and invitation["expires_at"] > format_iso(now):
             changed = without_invitation(add_members(org, [user_id]), invitation["id"])
+            changed = with_member_roles(changed, user_id, invitation.get("roles") or ())
             return changed, True
     if user_id in org.members:
         return org, True
@@ -399,19 +582,59 @@ def admit(
 
 
 def pruned(
-    org: Organization, user_exists: Any, connection_ids: Iterable[str]
+    org: Organization,
+    user_exists: Any,
+    connection_ids: Iterable[str],
+    role_ids: Iterable[str] | None = None,
+    grant_ids: Iterable[str] | None = None,
 ) -> Organization | None:
-    """``org`` without members whose user is gone and connections that are gone; None when
-    nothing changed."""
+    """``org`` without members whose user is gone (and their roles), connections that are
+    gone, roles that are gone (``role_ids``: those that remain; from member roles and from
+    invitations) and client grants that are gone (``grant_ids``); None when nothing
+    changed."""
     known = set(connection_ids)
     members = [m for m in org.members if user_exists(m)]
     enabled = [e for e in org.enabled_connections if e.connection_id in known]
-    if members == org.members and len(enabled) == len(org.enabled_connections):
+    roles_left = None if role_ids is None else set(role_ids)
+    member_roles = {}
+    for user_id, held in org.member_roles.items():
+        kept = [r for r in held if roles_left is None or r in roles_left]
+        if user_id in members and kept:
+            member_roles[user_id] = kept
+    grants_left = None if grant_ids is None else set(grant_ids)
+    client_grants = [g for g in org.client_grants if grants_left is None or g in grants_left]
+    invitations = copy.deepcopy(org.invitations)
+    for invitation in invitations:
+        if roles_left is not None and isinstance(invitation.get("roles"), list):
+            invitation["roles"] = [r for r in invitation["roles"] if r in roles_left]
+    if (
+        members == org.members
+        and len(enabled) == len(org.enabled_connections)
+        and member_roles == org.member_roles
+        and client_grants == org.client_grants
+        and invitations == org.invitations
+    ):
         return None
-    return dataclasses.replace(org, members=members, enabled_connections=copy.deepcopy(enabled))
+    return dataclasses.replace(
+        org,
+        members=members,
+        enabled_connections=copy.deepcopy(enabled),
+        member_roles=member_roles,
+        client_grants=client_grants,
+        invitations=invitations,
+    )
 
 
-_RECORD_KEYS = {"id", *ATTRIBUTES, "enabled_connections", "members", "invitations"}
+_RECORD_KEYS = {
+    "id",
+    *ATTRIBUTES,
+    "enabled_connections",
+    "members",
+    "invitations",
+    "member_roles",
+    "client_grants",
+    "discovery_domains",
+}
 
 
 def from_record(
@@ -419,10 +642,12 @@ def from_record(
     org_id: str,
     connections: Mapping[str, Connection],
     user_exists: Any,
+    role_exists: Any = None,
 ) -> Organization:
     """An organization from a seed or snapshot record; a rule it breaks is a ``ValueError``
     naming it. ``enabled_connections`` entries name their connection by ``connection_id`` or,
-    for seeds written by hand, by ``connection`` (its name)."""
+    for seeds written by hand, by ``connection`` (its name); ``member_roles`` maps a member's
+    user id to role ids."""
     unknown = sorted(set(record) - _RECORD_KEYS)
     if unknown:
         raise ValueError(f"unknown keys {', '.join(unknown)}")
@@ -454,4 +679,28 @@ def from_record(
             raise ValueError(f"unknown member {user_id!r}")
     org.members = list(dict.fromkeys(record.get("members") or ()))
     org.invitations = [dict(i) for i in record.get("invitations") or () if isinstance(i, dict)]
+    member_roles = record.get("member_roles") or {}
+    if not isinstance(member_roles, dict):
+        raise ValueError("member_roles must map user ids to lists of role ids")
+    for user_id, role_ids in member_roles.items():
+        if user_id not in org.members:
+            raise ValueError(f"member_roles names {user_id!r}, who is not a member")
+        if not isinstance(role_ids, list) or not all(isinstance(r, str) for r in role_ids):
+            raise ValueError(f"the member roles of {user_id!r} must be a list of role ids")
+        for role_id in role_ids:
+            if role_exists is not None and not role_exists(role_id):
+                raise ValueError(f"unknown role {role_id!r}")
+        if role_ids:
+            org.member_roles[user_id] = list(dict.fromkeys(role_ids))
+    grants = record.get("client_grants") or []
+    if not isinstance(grants, list) or not all(isinstance(g, str) for g in grants):
+        raise ValueError("client_grants must be a list of client grant ids")
+    org.client_grants = list(dict.fromkeys(grants))
+    domains = record.get("discovery_domains") or []
+    if not isinstance(domains, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("id"), str) and isinstance(d.get("domain"), str)
+        for d in domains
+    ):
+        raise ValueError("discovery_domains must be a list of {id, domain, ...} objects")
+    org.discovery_domains = [dict(d) for d in domains]
     return org

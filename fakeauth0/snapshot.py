@@ -500,7 +500,9 @@ def read(
     # Users are checked against the new connections, roles and APIs.
     users = [parse_user(r, connections, now) for r in _require_list(data, "users")]
     scratch = check_users(users, connections)
-    orgs = parse_organizations(_require_list(data, "organizations"), connections, scratch, ids)
+    orgs = parse_organizations(
+        _require_list(data, "organizations"), connections, scratch, ids, new_roles
+    )
     for user in users:
         _check_access(user, new_roles, servers)
     brute_force = None
@@ -536,10 +538,14 @@ def parse_brute_force(record: Any, user_ids: set[str]) -> BruteForce:
 
 
 def parse_organizations(
-    records: list[Any], connections: Mapping[str, Connection], users: UserDirectory, ids: IdSource
+    records: list[Any],
+    connections: Mapping[str, Connection],
+    users: UserDirectory,
+    ids: IdSource,
+    roles: Mapping[str, Any] | None = None,
 ) -> dict[str, Organization]:
-    """The seed's organizations, each naming only the seed's users and connections; names are
-    unique and follow Auth0's rule, as the API's."""
+    """The seed's organizations, each naming only the seed's users, connections and roles;
+    names are unique and follow Auth0's rule, as the API's."""
     orgs: dict[str, Organization] = {}
     for record in records:
         if not isinstance(record, dict) or not isinstance(record.get("name"), str):
@@ -556,6 +562,7 @@ def parse_organizations(
                 "org_" + ids.alnum(16),
                 connections,
                 lambda user_id: users.get(user_id) is not None,
+                None if roles is None else (lambda role_id: role_id in roles),
             )
         except (ValueError, TypeError, KeyError) as error:
             raise SeedError(FakeMsg.SEED_ORGANIZATION_RULE.format(name=name, rule=error)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import secrets
 import threading
@@ -325,6 +326,7 @@ class Tenant:
             for client in list(self.clients.values()):
                 if server.identifier in client.grants:
                     self._put_client(clients.without_grant(client, server.identifier))
+            self._prune_organizations()
 
     def list_clients(self) -> list[Client]:
         with self.lock:
@@ -353,7 +355,8 @@ class Tenant:
             )
 
     def delete_client(self, client_id: str) -> None:
-        """Auth0 answers 204 for an unknown id; the client's grants go with it."""
+        """Auth0 answers 204 for an unknown id; the client's grants go with it, and so do the
+        organizations' invitations to it (CHOICES.md "organizations: deleting a client")."""
         with self.lock:
             client = self.clients.get(client_id)
             if client is None:
@@ -361,6 +364,11 @@ class Tenant:
             if client.is_global:
                 raise Auth0Error.bad_request(Msg.GLOBAL_CLIENT_DELETE)
             del self.clients[client_id]
+            for org in list(self.organizations.values()):
+                changed = org_rules.without_client_invitations(org, client_id)
+                if changed is not None:
+                    self.organizations[org.id] = changed
+            self._prune_organizations()
 
     def list_client_grants(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -394,6 +402,7 @@ class Tenant:
             except Auth0Error:
                 return
             self._put_client(clients.without_grant(client, audience))
+            self._prune_organizations()
 
     # -- the Management API's connections (fakeauth0.connections) -------------------------------
 
@@ -620,6 +629,7 @@ class Tenant:
         scope: str | None = None,
         audience: str | None = None,
         nonce: str | None = None,
+        organization: str | None = None,
     ) -> LoginResult:
         """Simulate a successful login through ``connection`` (``logins.authenticate``);
         returns the user it resolved to and an ID token for ``client_id`` (default: the
@@ -630,6 +640,12 @@ class Tenant:
         holds what ``/oauth/token`` gives the client after a login (an access token for that
         API with the ``scope`` it defines, ``refresh_token`` with ``offline_access``, an ID
         token with the profile claims of ``openid profile email`` or the scopes asked).
+
+        ``organization`` (an id, or a name when the tenant allows names) logs in through that
+        organization, as ``/authorize``'s parameter does: the user must be a member or become
+        one (a connection that assigns membership); the tokens carry ``org_id`` and RBAC counts
+        the member's organization roles. Such a login is programmatic even without
+        ``audience`` (then the access token is the opaque ``/userinfo`` one).
         """
         with self.lock:
             client_id = client_id or self.management_client.client_id
@@ -647,9 +663,10 @@ class Tenant:
                 ip=ip,
                 client_id=client_id,
             )
-            if audience is None:
-                return logins.simulated_tokens(self.login_desk(), user, client_id, scope)
             client = self.clients[client_id]  # authenticate refused an unknown one
+            org = self._programmatic_organization(client, organization, user.user_id, connection)
+            if audience is None and org is None:
+                return logins.simulated_tokens(self.login_desk(), user, client_id, scope)
             session = self.sessions.start(user.user_id, connection)
             requested = (scope or "openid profile email").split()
             if "openid" not in requested:
@@ -662,9 +679,45 @@ class Tenant:
                 nonce=nonce,
                 sid=session.sid,
                 auth_time=int(session.auth_time),
+                org_id=org.id if org is not None else None,
+                org_name=org.name if org is not None and self._org_names_allowed() else None,
             )
             tokens = grants.issue_tokens(desk, client, grant, refresh_token=True)
             return LoginResult(user, tokens["id_token"], tokens=tokens)
+
+    def _programmatic_organization(
+        self, client: Client, value: str | None, user_id: str, connection: str
+    ) -> Organization | None:
+        """The organization a programmatic login goes through, under ``/authorize``'s rules:
+        the client's ``organization_usage``, the id-or-name rule, membership (or membership
+        assigned by the connection); the caller holds the lock."""
+        if value is None:
+            if client.settings.get("organization_usage") == "require":
+                raise OAuthError(400, "invalid_request", OAuthMsg.ORGANIZATION_REQUIRED)
+            return None
+        names = self._org_names_allowed()
+        if not names and not value.startswith("org_"):
+            raise OAuthError(400, "invalid_request", OAuthMsg.ORGANIZATION_MUST_BE_ID)
+        org = org_rules.find_for_login(self.organizations, value, names)
+        if org is None:
+            raise OAuthError(
+                400, "invalid_request", OAuthMsg.ORGANIZATION_UNKNOWN.format(value=value)
+            )
+        found = self.connections.get(connection)
+        admitted, allowed = org_rules.admit(
+            org, user_id, found.id if found is not None else None, None, self.clock.time()
+        )
+        if not allowed:
+            raise OAuthError(
+                403,
+                "access_denied",
+                OAuthMsg.NOT_A_MEMBER.format(user_id=user_id, org_id=org.id),
+            )
+        self.organizations[org.id] = admitted
+        return admitted
+
+    def _org_names_allowed(self) -> bool:
+        return bool(self.settings.extra.get("allow_organization_name_in_authentication_api"))
 
     def login_as(
         self,
@@ -674,6 +727,7 @@ class Tenant:
         audience: str | None = None,
         scope: str | None = None,
         nonce: str | None = None,
+        organization: str | None = None,
     ) -> LoginResult:
         """A programmatic login of an existing user, named by ``user_id`` or e-mail, through
         the connection of its own identity: :meth:`login` without saying how."""
@@ -694,6 +748,7 @@ class Tenant:
                 audience=audience,
                 scope=scope,
                 nonce=nonce,
+                organization=organization,
             )
 
     def login_desk(self) -> logins.LoginDesk:
@@ -720,6 +775,7 @@ class Tenant:
             tokens=self.tokens,
             sessions=self.sessions,
             roles=self.roles,
+            organizations=self.organizations,
         )
 
     # -- logins through /authorize and the login page (fakeauth0.authorization) -----------------
@@ -1120,7 +1176,7 @@ class Tenant:
             return role
 
     def delete_role(self, role_id: str) -> None:
-        """The role is gone, and no user holds it any more."""
+        """The role is gone, and no user or organization member holds it any more."""
         with self.lock:
             access.require(self.roles, role_id)
             del self.roles[role_id]
@@ -1128,6 +1184,7 @@ class Tenant:
                 changed = access.without_roles(user, [role_id])
                 if changed is not None:
                     self.users.put(changed)
+            self._prune_organizations()
 
     def role_permissions(self, role_id: str) -> list[dict[str, Any]]:
         """``GET /roles/{id}/permissions``: each with its description and API name."""
@@ -1272,12 +1329,20 @@ class Tenant:
         with self.lock:
             del self.organizations[self.get_organization(org_id).id]
 
-    def organization_members(self, org_id: str) -> list[dict[str, Any]]:
-        """The members as ``GET /organizations/{id}/members`` lists them, in joining order."""
+    def organization_members(self, org_id: str, roles: bool = False) -> list[dict[str, Any]]:
+        """The members as ``GET /organizations/{id}/members`` lists them, in joining order;
+        ``roles``: each with its organization roles as ``[{id, name}]`` (``fields=roles``,
+        go-auth0 recording TestOrganizationManager_MembersWithRoles)."""
         with self.lock:
             org = self.get_organization(org_id)
             users = [(m, self.users.get(m)) for m in org.members]
-            return [org_rules.member_json(m, u.profile) for m, u in users if u is not None]
+            rows = [org_rules.member_json(m, u.profile) for m, u in users if u is not None]
+            if roles:
+                for row in rows:
+                    held = org_rules.member_role_ids(org, row["user_id"])
+                    listed = access.ordered(self.roles[r] for r in held if r in self.roles)
+                    row["roles"] = [{"id": r.id, "name": r.name} for r in listed]
+            return rows
 
     def add_organization_members(self, org_id: str, user_ids: list[str]) -> None:
         with self.lock:
@@ -1293,6 +1358,109 @@ class Tenant:
         with self.lock:
             org = self.get_organization(org_id)
             self.organizations[org.id] = org_rules.remove_members(org, user_ids)
+
+    def organization_member_roles(self, org_id: str, user_id: str) -> list[Role]:
+        """``GET /organizations/{id}/members/{user_id}/roles``: the member's roles in this
+        organization, as ``GET /roles`` orders them."""
+        with self.lock:
+            org = self.get_organization(org_id)
+            org_rules.require_member(org, user_id)
+            held = org_rules.member_role_ids(org, user_id)
+            return access.ordered(self.roles[r] for r in held if r in self.roles)
+
+    def assign_organization_member_roles(
+        self, org_id: str, user_id: str, role_ids: Iterable[str]
+    ) -> None:
+        """``POST /organizations/{id}/members/{user_id}/roles``: all or nothing; the roles
+        apply only to logins through this organization."""
+        with self.lock:
+            org = self.get_organization(org_id)
+            org_rules.require_member(org, user_id)
+            role_ids = list(role_ids)
+            for role_id in role_ids:
+                if role_id not in self.roles:
+                    raise Auth0Error.invalid_body(
+                        Msg.ORGANIZATION_ROLE_UNKNOWN.format(role_id=role_id)
+                    )
+            self.organizations[org.id] = org_rules.with_member_roles(org, user_id, role_ids)
+
+    def remove_organization_member_roles(
+        self, org_id: str, user_id: str, role_ids: Iterable[str]
+    ) -> None:
+        """``DELETE /organizations/{id}/members/{user_id}/roles``: roles not held are
+        ignored."""
+        with self.lock:
+            org = self.get_organization(org_id)
+            org_rules.require_member(org, user_id)
+            self.organizations[org.id] = org_rules.without_member_roles(org, user_id, role_ids)
+
+    def organization_client_grants(self, org_id: str) -> list[dict[str, Any]]:
+        """``GET /organizations/{id}/client-grants``: the grants associated, in that order."""
+        with self.lock:
+            org = self.get_organization(org_id)
+            found = {g["id"]: g for g in clients.all_grants(self.clients.values())}
+            return [org_rules.client_grant_json(found[g]) for g in org.client_grants if g in found]
+
+    def add_organization_client_grant(self, org_id: str, grant_id: str) -> dict[str, Any]:
+        """``POST /organizations/{id}/client-grants``: the client may then ask for tokens for
+        the grant's API in this organization
+        (https://auth0.com/docs/manage-users/organizations/organizations-for-m2m-applications/authorize-m2m-access)."""
+        with self.lock:
+            org = self.get_organization(org_id)
+            try:
+                client, audience = clients.find_grant(self.clients.values(), grant_id)
+            except Auth0Error:
+                raise Auth0Error(404, Msg.ORGANIZATION_GRANT_NOT_FOUND) from None
+            self.organizations[org.id] = org_rules.with_client_grant(org, grant_id)
+            return org_rules.client_grant_json(clients.grant_json(client, audience))
+
+    def remove_organization_client_grant(self, org_id: str, grant_id: str) -> None:
+        with self.lock:
+            org = self.get_organization(org_id)
+            self.organizations[org.id] = org_rules.without_client_grant(org, grant_id)
+
+    def client_grant_organizations(self, grant_id: str) -> list[Organization]:
+        """``GET /client-grants/{id}/organizations``: the organizations the grant is
+        associated with; 404 for an unknown grant."""
+        with self.lock:
+            clients.find_grant(self.clients.values(), grant_id)
+            return org_rules.of_client_grant(self.organizations, grant_id)
+
+    def organization_discovery_domains(self, org_id: str) -> list[dict[str, Any]]:
+        """``GET /organizations/{id}/discovery-domains``: in creation order."""
+        with self.lock:
+            return copy.deepcopy(self.get_organization(org_id).discovery_domains)
+
+    def add_organization_discovery_domain(
+        self, org_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A new domain with its verification record (``ord_`` + 22 letters and digits, a
+        32-hex TXT value: go-auth0 recording TestOrganizationManager_DiscoveryDomains)."""
+        with self.lock:
+            org, record = org_rules.with_discovery_domain(
+                self.get_organization(org_id), body, "ord_" + self.ids.alnum(22), self.ids.hex(32)
+            )
+            self.organizations[org.id] = org
+            return record
+
+    def organization_discovery_domain(self, org_id: str, domain_id: str) -> dict[str, Any]:
+        with self.lock:
+            return org_rules.require_discovery_domain(self.get_organization(org_id), domain_id)
+
+    def update_organization_discovery_domain(
+        self, org_id: str, domain_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        with self.lock:
+            org, record = org_rules.with_discovery_status(
+                self.get_organization(org_id), domain_id, body
+            )
+            self.organizations[org.id] = org
+            return record
+
+    def remove_organization_discovery_domain(self, org_id: str, domain_id: str) -> None:
+        with self.lock:
+            org = self.get_organization(org_id)
+            self.organizations[org.id] = org_rules.without_discovery_domain(org, domain_id)
 
     def user_organizations(self, user_id: str) -> list[Organization]:
         with self.lock:
@@ -1348,6 +1516,11 @@ class Tenant:
                 raise Auth0Error.invalid_body(
                     Msg.ORGANIZATION_CLIENT_UNKNOWN.format(client_id=body["client_id"])
                 )
+            for role_id in body.get("roles") or ():
+                if role_id not in self.roles:
+                    raise Auth0Error.invalid_body(
+                        Msg.ORGANIZATION_ROLE_UNKNOWN.format(role_id=role_id)
+                    )
             connection_id = body.get("connection_id")
             if connection_id is not None and connection_id not in self._connections_by_id():
                 raise Auth0Error.invalid_body(
@@ -1384,11 +1557,14 @@ class Tenant:
             self.organizations[org.id] = org_rules.without_invitation(org, invitation_id)
 
     def _prune_organizations(self) -> None:
-        """After users or connections went away: memberships and enabled connections of what
-        is gone go too."""
+        """After users, connections, roles or client grants went away: the memberships, member
+        roles, enabled connections and client-grant associations naming them go too."""
         ids = [c.id for c in self.connections.values()]
+        grant_ids = [g["id"] for g in clients.all_grants(self.clients.values())]
         for org in list(self.organizations.values()):
-            changed = org_rules.pruned(org, lambda u: self.users.get(u) is not None, ids)
+            changed = org_rules.pruned(
+                org, lambda u: self.users.get(u) is not None, ids, self.roles, grant_ids
+            )
             if changed is not None:
                 self.organizations[org.id] = changed
 

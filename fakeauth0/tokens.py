@@ -9,7 +9,7 @@ import hashlib
 import secrets
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -223,11 +223,18 @@ class TokenAuthority:
         return {"keys": [self.key.jwk()]}
 
     def issue_access_token(
-        self, client_id: str, audience: str, scopes: Iterable[str], lifetime: int | None = None
+        self,
+        client_id: str,
+        audience: str,
+        scopes: Iterable[str],
+        lifetime: int | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> str:
+        """A client's own access token; ``extra``: claims besides (``org_id``, ``org_name``)."""
         now = int(self.clock.time())
         return self.key.sign(
             {
+                **(extra or {}),
                 "iss": self.issuer,
                 "sub": f"{client_id}@clients",
                 "aud": audience,

@@ -75,6 +75,8 @@ def _client_credentials(call: Call, params: dict[str, str]) -> dict[str, Any]:
         audience,
         params.get("scope"),
         tenant.resource_servers,
+        organization=params.get("organization") or None,
+        organizations=tenant.organizations,
     )
 
 

@@ -236,6 +236,7 @@ _LOGIN_FIELDS = (
     "scope",
     "audience",
     "nonce",
+    "organization",
 )
 
 

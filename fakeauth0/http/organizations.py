@@ -1,8 +1,6 @@
-"""Management API handlers for organizations: ``/organizations`` with their members, enabled
-connections and invitations, and ``/users/{id}/organizations``.
-
-Member roles (``/organizations/{id}/members/{user_id}/roles``) are not served here: they
-answer 501 ``not_implemented`` until roles are.
+"""Management API handlers for organizations: ``/organizations`` with their members and
+member roles, enabled connections, invitations, client grants and discovery domains;
+``/users/{id}/organizations`` and ``/client-grants/{id}/organizations``.
 """
 
 from __future__ import annotations
@@ -11,11 +9,17 @@ from collections.abc import Sequence
 from operator import attrgetter, itemgetter
 from typing import Any
 
+from ..errors import Auth0Error, Msg
 from ..organizations import Organization
 from .management import project
-from .paging import paged
+from .paging import checkpoint, first_thousand, paged
 from .routes import Call, management
 from .validation import query_error
+
+#: What ``fields=roles`` on a members list needs.
+MEMBER_ROLES_SCOPE = "read:organization_member_roles"
+#: ``grant_ids`` of ``GET /organizations/{id}/client-grants``: "max 10" (the spec).
+GRANT_IDS_MAX = 10
 
 
 def _organizations(orgs: Sequence[Organization]) -> list[dict[str, Any]]:
@@ -53,6 +57,7 @@ def _reported_limit(answer: tuple[int, Any], total: bool = True) -> tuple[int, A
 
 @management("get_organizations")
 def list_organizations(call: Call) -> tuple[int, Any]:
+    first_thousand(call)
     orgs = _sorted(call, call.tenant.list_organizations())
     return paged(call, orgs, "organizations", attrgetter("id"), _organizations)
 
@@ -101,12 +106,16 @@ def list_user_organizations(call: Call) -> tuple[int, Any]:
 
 @management("get_organization_members")
 def list_members(call: Call) -> tuple[int, Any]:
-    """Offset or checkpoint pages; ``fields=roles`` shows each member's organization roles,
-    none while member roles are not served."""
-    members = call.tenant.organization_members(call.args["id"])
+    """Offset or checkpoint pages; ``fields=roles`` shows each member's organization roles and
+    needs ``read:organization_member_roles`` (the spec's ``get_organization_members``)."""
     fields = {f.strip() for f in (call.query.get("fields") or "").split(",")}
-    if "roles" in fields and call.query.get("include_fields", True):
-        members = [dict(m, roles=[]) for m in members]
+    roles = "roles" in fields and bool(call.query.get("include_fields", True))
+    if roles and not call.principal.has_any((MEMBER_ROLES_SCOPE,)):
+        raise Auth0Error(
+            403, Msg.INSUFFICIENT_SCOPE.format(scopes=MEMBER_ROLES_SCOPE), "insufficient_scope"
+        )
+    first_thousand(call)
+    members = call.tenant.organization_members(call.args["id"], roles=roles)
     rows = [project(m, call) for m in members]
     return paged(call, rows, "members", itemgetter("user_id"))
 
@@ -120,6 +129,104 @@ def add_members(call: Call) -> tuple[int, Any]:
 @management("delete_members")
 def remove_members(call: Call) -> tuple[int, Any]:
     call.tenant.remove_organization_members(call.args["id"], call.body()["members"])
+    return 204, None
+
+
+# -- member roles -----------------------------------------------------------------------------
+
+
+@management("get_organization_member_roles")
+def list_member_roles(call: Call) -> tuple[int, Any]:
+    """``{id, name, description}`` each, offset pages (go-auth0 recording
+    TestOrganizationManager_MemberRoles)."""
+    roles = call.tenant.organization_member_roles(call.args["id"], call.args["user_id"])
+    return paged(call, [r.to_json() for r in roles], "roles")
+
+
+@management("post_organization_member_roles")
+def assign_member_roles(call: Call) -> tuple[int, Any]:
+    org_id, user_id = call.args["id"], call.args["user_id"]
+    call.tenant.assign_organization_member_roles(org_id, user_id, call.body()["roles"])
+    return 204, None
+
+
+@management("delete_organization_member_roles")
+def remove_member_roles(call: Call) -> tuple[int, Any]:
+    org_id, user_id = call.args["id"], call.args["user_id"]
+    call.tenant.remove_organization_member_roles(org_id, user_id, call.body()["roles"])
+    return 204, None
+
+
+# -- client grants (machine-to-machine access) ------------------------------------------------
+
+
+@management("get_organization-client-grants")
+def list_client_grants(call: Call) -> tuple[int, Any]:
+    """Filtered by ``audience``, ``client_id`` and ``grant_ids`` (at most 10, the spec)."""
+    grants = call.tenant.organization_client_grants(call.args["id"])
+    for name in ("audience", "client_id"):
+        if name in call.query:
+            grants = [g for g in grants if g.get(name) == call.query[name]]
+    wanted = call.request.args.getlist("grant_ids")
+    if wanted:
+        if len(wanted) > GRANT_IDS_MAX:
+            raise query_error(f"Too many items (max {GRANT_IDS_MAX})", "grant_ids")
+        grants = [g for g in grants if g["id"] in wanted]
+    return paged(call, grants, "client_grants")
+
+
+@management("create_organization-client-grants")
+def add_client_grant(call: Call) -> tuple[int, Any]:
+    return 201, call.tenant.add_organization_client_grant(call.args["id"], call.body()["grant_id"])
+
+
+@management("delete_client-grants_by_grant_id")
+def remove_client_grant(call: Call) -> tuple[int, Any]:
+    call.tenant.remove_organization_client_grant(call.args["id"], call.args["grant_id"])
+    return 204, None
+
+
+@management("get_client-grant-organizations")
+def list_client_grant_organizations(call: Call) -> tuple[int, Any]:
+    """Offset or checkpoint pages, as ``GET /organizations`` (the spec's
+    ``ListClientGrantOrganizations...``; go-auth0 recording
+    TestClientGrantManager_Organizations)."""
+    orgs = call.tenant.client_grant_organizations(call.args["id"])
+    return paged(call, orgs, "organizations", attrgetter("id"), _organizations)
+
+
+# -- discovery domains ------------------------------------------------------------------------
+
+
+@management("get_discovery-domains")
+def list_discovery_domains(call: Call) -> tuple[int, Any]:
+    """Checkpoint pages only, ``{"domains": [...], "next"?}`` (the spec; go-auth0 recording
+    TestOrganizationManager_DiscoveryDomains)."""
+    domains = call.tenant.organization_discovery_domains(call.args["id"])
+    return checkpoint(call, domains, "domains", itemgetter("id"))
+
+
+@management("post_discovery-domains")
+def add_discovery_domain(call: Call) -> tuple[int, Any]:
+    return 201, call.tenant.add_organization_discovery_domain(call.args["id"], call.body())
+
+
+@management("get_discovery-domains_by_discovery_domain_id")
+def get_discovery_domain(call: Call) -> tuple[int, Any]:
+    org_id, domain_id = call.args["id"], call.args["discovery_domain_id"]
+    return 200, call.tenant.organization_discovery_domain(org_id, domain_id)
+
+
+@management("patch_discovery-domains_by_discovery_domain_id")
+def update_discovery_domain(call: Call) -> tuple[int, Any]:
+    org_id, domain_id = call.args["id"], call.args["discovery_domain_id"]
+    return 200, call.tenant.update_organization_discovery_domain(org_id, domain_id, call.body())
+
+
+@management("delete_discovery-domains_by_discovery_domain_id")
+def remove_discovery_domain(call: Call) -> tuple[int, Any]:
+    org_id, domain_id = call.args["id"], call.args["discovery_domain_id"]
+    call.tenant.remove_organization_discovery_domain(org_id, domain_id)
     return 204, None
 
 

@@ -27,7 +27,8 @@ import binascii
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ..errors import Msg
+from ..errors import Auth0Error, Msg
+from ..search import RESULT_WINDOW
 from .routes import Call
 from .validation import query_error, query_parameters
 
@@ -134,3 +135,17 @@ def paged(
     if id_of is not None and "take" in call.query:
         return checkpoint(call, items, key, id_of, render)
     return offset(call, items, key, render, per_page_default)
+
+
+def first_thousand(call: Call) -> None:
+    """Offset paging reaches the first 1000 records only: page N is refused once
+    ``N * per_page + per_page > 1000`` with 400 ``invalid_paging``; checkpoint paging
+    (``take``) goes further (the spec's ``get_organizations``: "Checkpoint pagination must be
+    used if you need to retrieve more than 1000 organizations";
+    https://community.auth0.com/t/unable-to-paginate-more-than-1000-records-when-getting-user-roles/94111)."""
+    if "take" in call.query:
+        return
+    page = int(call.query.get("page", 0))
+    per_page = int(call.query.get("per_page", PER_PAGE_DEFAULT))
+    if page >= 0 and per_page >= 0 and page * per_page + per_page > RESULT_WINDOW:
+        raise Auth0Error(400, Msg.PAGING_LIMIT, "invalid_paging")

@@ -2,7 +2,8 @@
 tenant (TestOrganizationManager_*, TestUserManager_Organizations,
 https://github.com/auth0/go-auth0/tree/main/test/data/recordings) and terraform-provider-auth0's
 (TestAccOrganization, https://github.com/auth0/terraform-provider-auth0/tree/main/test/data/recordings);
-docs/auth0-behaviour.md#organizations. Member roles are not served (501)."""
+docs/auth0-behaviour.md#organizations. Member roles and client grants:
+tests/api/test_organization_access.py."""
 
 from __future__ import annotations
 
@@ -127,13 +128,6 @@ def test_reading_and_changing_need_their_scopes(raw: Any) -> None:
         403,
         error_code="insufficient_scope",
     )
-
-
-def test_member_roles_are_not_served(raw: Any) -> None:
-    org = create_org(raw)
-    user_id = new_user(raw, "ada@example.com")
-    answer = raw.get(f"{ORGS}/{org['id']}/members/{user_id}/roles")
-    assert_error(answer, 501, error_code="not_implemented")
 
 
 # -- members ----------------------------------------------------------------------------------

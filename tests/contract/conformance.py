@@ -115,7 +115,16 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
             "post_enabled_connections",
             "patch_enabled_connections_by_connectionId",
             "delete_enabled_connections_by_connectionId",
+            "get_organization_member_roles",
+            "post_organization_member_roles",
+            "delete_organization_member_roles",
+            "get_organization-client-grants",
         )
+    },
+    "get_client-grant-organizations": {
+        404: "unknown client grant: 404 'The client grant does not exist' as on PATCH and "
+        "DELETE /client-grants/{id} (CHOICES.md 'organizations: organizations of an unknown "
+        "client grant')",
     },
     "get_enabled_connections_by_connectionId": {
         404: _ORG_404 + "; a connection the organization does not have: 404 'No connection "
@@ -224,6 +233,7 @@ ONE_OF_ERRATA: dict[str, str] = {
         "ListRoleUsersResponseContent",
         "ListOrganizationsResponseContent",
         "ListOrganizationMembersResponseContent",
+        "ListClientGrantOrganizationsResponseContent",
         "get_clients",  # its answer's oneOf is inline
     )
 }
