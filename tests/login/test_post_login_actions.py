@@ -43,13 +43,14 @@ exports.onExecutePostLogin = async (event, api) => {
 """
 #: https://auth0.com/docs/customize/actions/flows-and-triggers/login-flow ("Access control"),
 #: as published.
-DENY_EXAMPLE = """
-exports.onExecutePostLogin = async (event, api) => {
-if (event.user.email && event.user.email.endsWith("@example.com") && event.client.name === "My SPA") {
-api.access.deny(`Access to ${event.client.name} is not allowed.`);
-}
-};
-"""
+DENY_EXAMPLE = (
+    "exports.onExecutePostLogin = async (event, api) => {\n"
+    'if (event.user.email && event.user.email.endsWith("@example.com") '
+    '&& event.client.name === "My SPA") {\n'
+    "api.access.deny(`Access to ${event.client.name} is not allowed.`);\n"
+    "}\n"
+    "};\n"
+)
 #: Metadata on first login, with the setters of the api object reference
 #: (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-api-object).
 FIRST_LOGIN = """
