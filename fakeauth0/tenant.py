@@ -1476,6 +1476,10 @@ class Tenant:
 
     # -- actions (fakeauth0.actions; the runtime in fakeauth0.js) --------------------------------
 
+    def runs_login_actions(self) -> bool:
+        """Whether a login now runs post-login Actions (any bound)."""
+        return bool(self.action_book.bindings.get("post-login"))
+
     def new_execution_id(self) -> str:
         """An execution's id: a UUID, as the spec's example shows; the caller holds the lock."""
         return self._action_id()
