@@ -209,8 +209,24 @@ def _event(
             "user_agent": context.user_agent,
         },
         transaction=transaction,
-        organization=context.organization,
+        organization=_organization(tenant, context.organization),
         resource_server=context.audience,
         roles=roles,
         now=tenant.clock.iso(),
     )
+
+
+def _organization(tenant: Any, given: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``event.organization``: ``{id, name, display_name, metadata}`` of the login's
+    organization (the event object reference)."""
+    if not given:
+        return None
+    org = tenant.organizations.get(given.get("id"))
+    if org is None:
+        return dict(given)
+    return {
+        "id": org.id,
+        "name": org.name,
+        "display_name": org.display_name or org.name,
+        "metadata": dict(org.metadata or {}),
+    }
