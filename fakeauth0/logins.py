@@ -5,8 +5,9 @@ A test cannot drive Google's consent screen, but it can say "this Google account
 this profile": :func:`login` does what Auth0 does then. The first social (or passwordless) login
 creates the user; every login updates ``logins_count``, ``last_login``, ``last_ip`` and
 ``updated_at``, refreshes root attributes as the connection's sync setting says, resolves a
-linked identity to its primary, runs the hooks (Auth0 Rules / post-login Actions) and returns an
-ID token, the one a ``link_with`` request sends.
+linked identity to its primary (:func:`sign_in`); then, once the post-login Actions ran
+(:mod:`fakeauth0.post_login`), applies what they asked and runs the Python hooks
+(:func:`finish`). :func:`simulated_tokens` is the ID token a ``link_with`` request sends.
 """
 
 from __future__ import annotations

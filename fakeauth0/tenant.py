@@ -626,6 +626,10 @@ class Tenant:
         holds what ``/oauth/token`` gives the client after a login (an access token for that
         API with the ``scope`` it defines, ``refresh_token`` with ``offline_access``, an ID
         token with the profile claims of ``openid profile email`` or the scopes asked).
+
+        The deployed post-login Actions run on the way (:mod:`fakeauth0.post_login`), without
+        the tenant lock: a caller holding ``tenant.lock`` (or a Python hook) gets
+        :class:`~fakeauth0.post_login.LockHeld` when Actions are bound, never a hang.
         """
         with self.lock:
             client_id = client_id or self.management_client.client_id
