@@ -339,6 +339,7 @@ def complete(
         with_auth_time=request.max_age is not None or "login" in request.prompt,
         org_id=request.organization,
         org_name=request.organization_name,
+        changes=session.changes,
     )
     params: dict[str, str] = {}
     code = None

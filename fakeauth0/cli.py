@@ -12,6 +12,7 @@ import threading
 from types import FrameType
 from typing import Any
 
+from .actions import TRIGGER_IDS
 from .errors import FakeMsg
 from .server import LOOPBACK, FakeAuth0Server, LocalCA
 from .snapshot import SeedError
@@ -40,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="DOMAIN",
         help="serve another tenant, chosen by the Host header or /_tenants/DOMAIN/ (repeatable)",
+    )
+    serve.add_argument(
+        "--action",
+        action="append",
+        default=[],
+        metavar="FILE[:TRIGGER]",
+        help="a JavaScript Action (exports.onExecutePostLogin = ...) created, deployed and "
+        "bound last on TRIGGER (default post-login) of the default tenant; named after the "
+        "file (repeatable; reset keeps it)",
     )
     serve.add_argument("--client-id", default=None, help="fix the M2M client's id")
     serve.add_argument("--client-secret", default=None, help="fix the M2M client's secret")
@@ -129,6 +139,28 @@ def read_seed(path: str, default_domain: str | None) -> dict[str, dict[str, Any]
     return {t["domain"]: {k: v for k, v in t.items() if k != "domain"} for t in tenants}
 
 
+def add_actions(seed: dict[str, Any], specs: list[str]) -> None:
+    """``--action FILE[:TRIGGER]``: each file joins the seed's ``actions`` (deployed) and is
+    bound after the seed's own bindings, in the order given."""
+    actions = seed.setdefault("actions", [])
+    bindings = seed.setdefault("bindings", {})
+    if not isinstance(actions, list) or not isinstance(bindings, dict):
+        raise StartupError("--action: the seed's actions must be a list, its bindings an object")
+    for spec in specs:
+        path, trigger = spec, "post-login"
+        head, _, tail = spec.rpartition(":")
+        if head and tail in TRIGGER_IDS:
+            path, trigger = head, tail
+        try:
+            with open(path, encoding="utf-8") as handle:
+                code = handle.read()
+        except OSError as error:
+            raise StartupError(f"--action {spec}: {error.strerror}") from None
+        name = os.path.splitext(os.path.basename(path))[0] or "action"
+        actions.append({"name": name, "code": code, "trigger": trigger, "deployed": True})
+        bindings.setdefault(trigger, []).append(name)
+
+
 def build_server(args: argparse.Namespace) -> FakeAuth0Server:
     options = {
         "seed": args.id_seed,
@@ -139,6 +171,8 @@ def build_server(args: argparse.Namespace) -> FakeAuth0Server:
         "rules": args.rules,
     }
     seeds = read_seed(args.seed, args.domain) if args.seed else {}
+    if args.action:
+        add_actions(seeds.setdefault(args.domain or "", {}), args.action)
     store = None
     if args.state:
         try:

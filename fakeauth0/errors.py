@@ -336,6 +336,7 @@ class Msg:
     # (https://github.com/auth0/auth0-deploy-cli/issues/395); the rest are the fake's own
     # words for refusals Auth0 makes (CHOICES.md "actions: ...").
     ACTION_NOT_FOUND = "That action does not exist."
+    EXECUTION_NOT_FOUND = "That execution does not exist."
     ACTION_VERSION_NOT_FOUND = "The action version does not exist."
     ACTION_NOT_BUILT = "A draft must be in the 'built' state before it can be deployed."
     ACTION_EXISTS = "An action with the name {name!r} already exists."

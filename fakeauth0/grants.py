@@ -16,7 +16,8 @@ from .access import Role, permissions_on
 from .apis import ResourceServer, by_identifier
 from .clients import REFRESH_TOKEN_DEFAULT, Client, grant_id
 from .errors import OAuthError, OAuthMsg
-from .logins import LoginDesk, authenticate
+from .executions import TokenChanges
+from .logins import Attempt, LoginDesk, sign_in
 from .organizations import Organization, find_for_login, member_permissions_on
 from .sessions import Grant, RefreshToken, SessionBook
 from .tokens import ACCESS_TOKEN_LIFETIME, ID_TOKEN_LIFETIME, TokenAuthority, b64url
@@ -287,6 +288,7 @@ def issue_tokens(
         lifetime = api.token_lifetime_for_web if web else api.token_lifetime
     scopes = grant.scopes
     org = organization_claims(grant)
+    changes = grant.changes
     if access_token:
         if api is not None:
             audiences = [api.identifier]
@@ -297,6 +299,10 @@ def issue_tokens(
             if api.extra.get("enforce_policies") is True:
                 permissions = rbac_permissions(desk, user, grant, api.identifier)
                 scopes = rbac_scopes(grant.scopes, permissions)
+            if changes is not None:
+                # Actions' addScope/removeScope have the last word, RBAC included
+                # (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-api-object).
+                scopes = changes.scopes(scopes)
             body["access_token"] = desk.tokens.issue_user_token(
                 grant.user_id,
                 client.client_id,
@@ -306,7 +312,7 @@ def issue_tokens(
                 gty=gty,
                 dialect=dialect,
                 permissions=permissions,
-                extra=org,
+                extra={**custom_claims(changes, "access_token", grant.scopes), **org},
             )
         else:
             body["access_token"] = desk.sessions.issue_opaque(
@@ -317,6 +323,7 @@ def issue_tokens(
         body["refresh_token"] = desk.sessions.issue_refresh_token(grant, policy)
     if (id_token is None and "openid" in grant.scopes) or id_token:
         claims = profile_claims(user, grant.scopes)
+        claims.update(custom_claims(changes, "id_token", grant.scopes))
         claims.update(org)
         if grant.nonce is not None:
             claims["nonce"] = grant.nonce
@@ -346,6 +353,22 @@ def rbac_permissions(desk: TokenDesk, user: User, grant: Grant, identifier: str)
         org = desk.organizations.get(grant.org_id)
         return member_permissions_on(org, user.user_id, desk.roles, identifier)
     return permissions_on(user, desk.roles, identifier)
+
+
+def custom_claims(
+    changes: TokenChanges | None, token: str, scopes: Iterable[str]
+) -> dict[str, Any]:
+    """The custom claims Actions set on ``token`` (``"id_token"`` or ``"access_token"``),
+    less the profile claims of OIDC scopes the login did not get: Auth0 removes those even when
+    an Action set them (https://auth0.com/docs/get-started/apis/scopes/openid-connect-scopes)."""
+    if changes is None:
+        return {}
+    claims = changes.id_token if token == "id_token" else changes.access_token
+    granted = set(scopes)
+    withheld = {
+        name for scope, names in SCOPE_CLAIMS.items() if scope not in granted for name in names
+    }
+    return {k: copy.deepcopy(v) for k, v in claims.items() if k not in withheld}
 
 
 def rbac_scopes(requested: Iterable[str], permissions: Iterable[str]) -> tuple[str, ...]:
@@ -413,10 +436,16 @@ def _s256(value: str) -> str:
 
 
 def refresh_token_grant(
-    desk: TokenDesk, client: Client, token: str, scope: str | None
+    desk: TokenDesk,
+    client: Client,
+    token: str,
+    scope: str | None,
+    *,
+    changes: TokenChanges | None = None,
 ) -> dict[str, Any]:
     """The ``refresh_token`` grant: new tokens for the family's grant, a narrower ``scope``
-    allowed; a rotating family answers with its next refresh token."""
+    allowed; a rotating family answers with its next refresh token. ``changes``: what the
+    post-login Actions run for this exchange asked of the tokens (none ran: no custom claims)."""
     require_grant_type(client, "refresh_token")
     # An empty scope asks for no narrowing: the official SDKs send ``scope=""`` by default.
     asked = scope.split() if scope else []
@@ -435,7 +464,7 @@ def refresh_token_grant(
     if asked:
         grant = replace(grant, scopes=tuple(asked))
     # A refreshed ID token is not a new authentication: no nonce.
-    grant = replace(grant, nonce=None)
+    grant = replace(grant, nonce=None, changes=changes)
     body = issue_tokens(desk, client, grant, gty=None)
     if rotated is not None:
         body["refresh_token"] = rotated
@@ -445,7 +474,16 @@ def refresh_token_grant(
 PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm"
 
 
-def password_token(
+@dataclass(frozen=True)
+class PasswordLogin:
+    """A ``password`` grant once its credentials passed: what its tokens will be for."""
+
+    attempt: Attempt
+    audience: str | None
+    requested: tuple[str, ...]
+
+
+def password_login(
     desk: TokenDesk,
     login_desk: LoginDesk,
     client: Client,
@@ -455,9 +493,10 @@ def password_token(
     default_directory: str | None,
     default_audience: str | None,
     ip: str | None,
-) -> dict[str, Any]:
-    """The ``password`` and ``password-realm`` grants: the user's own credentials, checked in
-    the ``realm`` (or the tenant's default directory) through the one login pipeline."""
+) -> PasswordLogin:
+    """The ``password`` and ``password-realm`` grants up to the login: the user's own
+    credentials, checked in the ``realm`` (or the tenant's default directory) through the one
+    login pipeline (:func:`fakeauth0.logins.sign_in`); :func:`password_tokens` issues."""
     require_grant_type(client, grant_type)
     for name in ("username", "password"):
         if not params.get(name):
@@ -477,7 +516,7 @@ def password_token(
     require_audience(desk, audience)
     username = params["username"]
     by = {"email": username} if "@" in username else {"username": username}
-    user = authenticate(
+    attempt = sign_in(
         login_desk,
         connection.name,
         password=params["password"],
@@ -487,11 +526,23 @@ def password_token(
     )
     asked = params.get("scope")
     requested = asked.split() if asked is not None else list(PASSWORD_DEFAULT_SCOPE)
+    return PasswordLogin(attempt, audience, tuple(requested))
+
+
+def password_tokens(
+    desk: TokenDesk,
+    client: Client,
+    login: PasswordLogin,
+    user: User,
+    changes: TokenChanges | None = None,
+) -> dict[str, Any]:
+    """The ``password`` grants' answer for the user the login resolved to."""
     grant = Grant(
         client_id=client.client_id,
         user_id=user.user_id,
-        scopes=granted_scopes(desk, client, requested, audience),
-        audience=audience,
+        scopes=granted_scopes(desk, client, login.requested, login.audience),
+        audience=login.audience,
         auth_time=int(desk.tokens.clock.time()),
+        changes=changes,
     )
     return issue_tokens(desk, client, grant, refresh_token=True, gty="password")

@@ -5,8 +5,9 @@ A test cannot drive Google's consent screen, but it can say "this Google account
 this profile": :func:`login` does what Auth0 does then. The first social (or passwordless) login
 creates the user; every login updates ``logins_count``, ``last_login``, ``last_ip`` and
 ``updated_at``, refreshes root attributes as the connection's sync setting says, resolves a
-linked identity to its primary, runs the hooks (Auth0 Rules / post-login Actions) and returns an
-ID token, the one a ``link_with`` request sends.
+linked identity to its primary (:func:`sign_in`); then, once the post-login Actions ran
+(:mod:`fakeauth0.post_login`), applies what they asked and runs the Python hooks
+(:func:`finish`). :func:`simulated_tokens` is the ID token a ``link_with`` request sends.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .blocks import Guard
 from .clients import Client
 from .connections import Connection, require_connection
 from .errors import OAuthError, OAuthMsg
+from .executions import Outcome, TokenChanges
 from .ids import IdSource
 from .tokens import TokenAuthority
 from .uniqueness import find_duplicate
@@ -120,13 +122,20 @@ class LoginResult:
 
 
 def simulated_tokens(
-    desk: LoginDesk, user: User, client_id: str, scope: str | None = None
+    desk: LoginDesk,
+    user: User,
+    client_id: str,
+    scope: str | None = None,
+    changes: TokenChanges | None = None,
 ) -> LoginResult:
     """The tokens of a simulated login: an ID token with the user's profile claims (the one a
     ``link_with`` request sends) and, with ``scope`` (e.g. ``"update:current_user_identities"``),
-    a Management API access token for the user."""
+    a Management API access token for the user; ``changes``: the custom claims post-login
+    Actions set on the ID token."""
     claims = {k: copy.deepcopy(user.profile[k]) for k in ID_TOKEN_CLAIMS if k in user.profile}
     claims["updated_at"] = user.updated_at
+    if changes is not None:
+        claims.update(copy.deepcopy(dict(changes.id_token)))
     id_token = desk.tokens.issue_id_token(user.user_id, client_id, claims)
     access_token = None
     if scope is not None:
@@ -134,7 +143,28 @@ def simulated_tokens(
     return LoginResult(user, id_token, access_token)
 
 
-def authenticate(
+@dataclass(frozen=True)
+class Attempt:
+    """A login that passed and was counted (:func:`sign_in`), not yet finished: the Actions
+    and the hooks run on it next (:func:`finish`)."""
+
+    connection: Connection
+    identity: Identity
+    #: The user as counted (a primary), ``logins_count`` already incremented.
+    user: User
+    client_id: str
+    ip: str
+    first_login: bool
+    now: str
+
+
+def authenticate(desk: LoginDesk, connection: str, **fields: Any) -> User:
+    """One successful authentication through ``connection`` with no Actions to run:
+    :func:`sign_in` then :func:`finish`; the caller holds the tenant lock."""
+    return finish(desk, sign_in(desk, connection, **fields))
+
+
+def sign_in(
     desk: LoginDesk,
     connection: str,
     *,
@@ -145,14 +175,14 @@ def authenticate(
     profile: dict[str, Any] | None = None,
     ip: str | None = None,
     client_id: str | None = None,
-) -> User:
-    """One successful authentication through ``connection``, every door's one pipeline (the
-    login page, the password grants, ``tenant.login``); the caller holds the tenant lock.
+) -> Attempt:
+    """The first half of every door's one pipeline (the login page, the password grants,
+    ``tenant.login``): check who logs in and count the login; the caller holds the tenant lock.
 
     Database logins need an existing user (``email``, ``username`` or ``user_id``); a
     ``password``, when given, must match. Social, enterprise and passwordless logins create the
-    user on first use. The login is counted and the hooks run; the user it resolved to (a
-    primary) is returned, or an :class:`OAuthError` says why the login failed.
+    user on first use. A refused login raises :class:`OAuthError`; a blocked user's attempt is
+    counted first (docs/auth0-behaviour.md#root-attributes).
     """
     conn = require_connection(desk.connections, connection)
     client_id = client_id or desk.default_client_id
@@ -179,10 +209,58 @@ def authenticate(
             owner, identity = _refresh(desk, conn, *found, profile)
     user = _count_login(desk, owner, now, ip)
     if user.profile.get("blocked"):
-        # A blocked user's attempt still counts as a login
-        # (docs/auth0-behaviour.md#root-attributes).
         raise OAuthError(401, "unauthorized", OAuthMsg.USER_BLOCKED)
-    return _run_hooks(desk, conn, identity, user, client_id, ip, first_login, now)
+    return Attempt(conn, identity, user, client_id, ip, first_login, now)
+
+
+def finish(desk: LoginDesk, attempt: Attempt, outcome: Outcome | None = None) -> User:
+    """The second half, once the post-login Actions ran (``outcome``; None when none is
+    bound): their queued metadata is written, even when one denied the login; a denial or an
+    error fails the login with ``access_denied``; ``setPrimaryUser`` switches the subject; then
+    the Python hooks run. Returns the user the login resolved to (a primary)."""
+    user = desk.users.get(attempt.user.user_id) or attempt.user
+    if outcome is not None:
+        user = apply_metadata(desk, user, outcome.app_metadata, outcome.user_metadata)
+        if outcome.denied is not None:
+            raise OAuthError(403, "access_denied", outcome.denied)
+        if outcome.primary_user is not None:
+            user = _switch_subject(desk, attempt, user, outcome.primary_user)
+        elif desk.users.get(user.user_id) is None:
+            raise OAuthError(
+                403, "access_denied", OAuthMsg.PRIMARY_USER_NOT_SET.format(user_id=user.user_id)
+            )
+    return _run_hooks(desk, attempt.connection, attempt.identity, user, attempt, attempt.now)
+
+
+def apply_metadata(
+    desk: LoginDesk, user: User, app: Mapping[str, Any], user_meta: Mapping[str, Any]
+) -> User:
+    """The metadata an execution queued, written once: each key set, ``None`` deletes it
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-api-object).
+    A user deleted meanwhile is left alone."""
+    if not app and not user_meta:
+        return user
+    current = desk.users.get(user.user_id)
+    if current is None:
+        return user
+    changed = copy.copy(current)
+    changed.app_metadata = _merged(current.app_metadata, app)
+    if user_meta:
+        changed.user_metadata = _merged(current.user_metadata, user_meta)
+        changed.user_metadata_set = True
+    changed.updated_at = desk.now
+    desk.users.put(changed)
+    return changed
+
+
+def _merged(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(dict(current))
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
 
 
 def _database_identity(
@@ -327,14 +405,31 @@ def _count_login(desk: LoginDesk, user: User, now: str, ip: str) -> User:
     return counted
 
 
+def _switch_subject(desk: LoginDesk, attempt: Attempt, user: User, primary_user_id: str) -> User:
+    """``setPrimaryUser``: the login's identity must now belong to ``primary_user_id``, which
+    becomes the subject (docs/auth0-behaviour.md#linking-during-a-login)."""
+    identity = attempt.identity
+    owner = desk.users.owner_of(identity.provider, identity.user_id)
+    if owner is None or owner.user_id != primary_user_id:
+        raise OAuthError(
+            403,
+            "access_denied",
+            OAuthMsg.PRIMARY_USER_MISMATCH.format(
+                identity=f"{identity.provider}|{identity.user_id}", user_id=primary_user_id
+            ),
+        )
+    if owner.user_id != user.user_id:
+        # The login is counted on the user that ends up as the subject (CHOICES.md).
+        return _count_login(desk, owner, attempt.now, attempt.ip)
+    return owner
+
+
 def _run_hooks(
     desk: LoginDesk,
     conn: Connection,
     identity: Identity,
     user: User,
-    client_id: str,
-    ip: str,
-    first_login: bool,
+    attempt: Attempt,
     now: str,
 ) -> User:
     """Run each hook in order; a hook that linked the login's user away must switch the primary.
@@ -346,21 +441,10 @@ def _run_hooks(
     """
     for hook in desk.hooks:
         api = LoginApi(desk.tenant)
-        hook(LoginEvent(conn, identity, user, client_id, ip, first_login), api)
-        owner = desk.users.owner_of(identity.provider, identity.user_id)
+        event = LoginEvent(conn, identity, user, attempt.client_id, attempt.ip, attempt.first_login)
+        hook(event, api)
         if api.primary_user_id is not None:
-            if owner is None or owner.user_id != api.primary_user_id:
-                raise OAuthError(
-                    403,
-                    "access_denied",
-                    OAuthMsg.PRIMARY_USER_MISMATCH.format(
-                        identity=f"{identity.provider}|{identity.user_id}",
-                        user_id=api.primary_user_id,
-                    ),
-                )
-            if owner.user_id != user.user_id:
-                # The login is counted on the user that ends up as the subject (CHOICES.md).
-                user = _count_login(desk, owner, now, ip)
+            user = _switch_subject(desk, attempt, user, api.primary_user_id)
             continue
         current = desk.users.get(user.user_id)
         if current is None:

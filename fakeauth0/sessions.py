@@ -18,6 +18,7 @@ from typing import Any
 
 from .clock import Clock
 from .errors import OAuthError, OAuthMsg
+from .executions import TokenChanges
 from .tokens import b64url
 
 #: Auth0's defaults for a tenant's session: 72 hours idle, 168 hours absolute
@@ -49,6 +50,8 @@ class Grant:
     #: The organization the login went through: ``org_id`` (and ``org_name``) in its tokens.
     org_id: str | None = None
     org_name: str | None = None
+    #: What the login's post-login Actions asked of its tokens (claims, scope edits).
+    changes: TokenChanges | None = None
 
 
 @dataclass
@@ -62,6 +65,9 @@ class Session:
     last_active: float
     auth_time: float
     clients: set[str] = field(default_factory=set)
+    #: What the post-login Actions of the login that opened the session asked of its tokens;
+    #: the tokens ``/authorize`` issues on this session carry them.
+    changes: TokenChanges | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from . import (
     linking,
     logins,
     logouts,
+    post_login,
     signups,
     snapshot,
     tickets,
@@ -38,6 +39,7 @@ from .clients import Client
 from .clock import Clock, format_iso
 from .connections import Connection, default_connections, require_connection
 from .errors import Auth0Error, FakeMsg, Msg, OAuthError, OAuthMsg, SignupError
+from .executions import Execution, ExecutionLog, TokenChanges
 from .faults import Faults, operation_name
 from .ids import IdSource
 from .js import DEFAULT_TIMEOUT, RunResult, run_post_login
@@ -190,6 +192,11 @@ class Tenant:
         #: ``rules-configs`` families (fakeauth0.rules); every other tenant refuses them.
         self.rules_enabled = bool(rules)
         self.rule_book = RuleBook()
+        #: Each run of the post-login Actions, newest first (``fakeauth0.executions``): which
+        #: action ran, what it logged and called, its error, and the login's result.
+        self.executions = ExecutionLog()
+        #: Seconds one Action may run before the login fails (Auth0's limit; tests shorten it).
+        self.action_timeout = DEFAULT_TIMEOUT
         #: SSO sessions, login transactions, codes and refresh tokens (not in snapshots).
         self.sessions = SessionBook(self.clock)
         #: What the tenant would have e-mailed or texted, oldest first (``fakeauth0.outbox``):
@@ -646,14 +653,22 @@ class Tenant:
         one (a connection that assigns membership); the tokens carry ``org_id`` and RBAC counts
         the member's organization roles. Such a login is programmatic even without
         ``audience`` (then the access token is the opaque ``/userinfo`` one).
+
+        The deployed post-login Actions run on the way (:mod:`fakeauth0.post_login`), without
+        the tenant lock: a caller holding ``tenant.lock`` (or a Python hook) gets
+        :class:`~fakeauth0.post_login.LockHeld` when Actions are bound, never a hang.
         """
         with self.lock:
             client_id = client_id or self.management_client.client_id
-            desk = self.token_desk()
             if audience is not None:
-                grants.require_audience(desk, audience)
-            user = logins.authenticate(
-                self.login_desk(),
+                grants.require_audience(self.token_desk(), audience)
+        requested = (scope or "openid profile email").split()
+
+        through: list[Organization | None] = [None]
+
+        def begin(desk: logins.LoginDesk) -> logins.Attempt:
+            attempt = logins.sign_in(
+                desk,
                 connection,
                 user_id=user_id,
                 email=email,
@@ -663,12 +678,20 @@ class Tenant:
                 ip=ip,
                 client_id=client_id,
             )
-            client = self.clients[client_id]  # authenticate refused an unknown one
-            org = self._programmatic_organization(client, organization, user.user_id, connection)
+            client = self.clients[attempt.client_id]  # sign_in refused an unknown one
+            through[0] = self._programmatic_organization(
+                client, organization, attempt.user.user_id, connection
+            )
+            return attempt
+
+        def then(user: User, changes: TokenChanges | None) -> LoginResult:
+            org = through[0]
             if audience is None and org is None:
-                return logins.simulated_tokens(self.login_desk(), user, client_id, scope)
+                return logins.simulated_tokens(self.login_desk(), user, client_id, scope, changes)
+            desk = self.token_desk()
+            client = self.clients[client_id]
             session = self.sessions.start(user.user_id, connection)
-            requested = (scope or "openid profile email").split()
+            session.changes = changes
             if "openid" not in requested:
                 requested.insert(0, "openid")  # the answer always holds an ID token
             grant = Grant(
@@ -681,9 +704,18 @@ class Tenant:
                 auth_time=int(session.auth_time),
                 org_id=org.id if org is not None else None,
                 org_name=org.name if org is not None and self._org_names_allowed() else None,
+                changes=changes,
             )
             tokens = grants.issue_tokens(desk, client, grant, refresh_token=True)
             return LoginResult(user, tokens["id_token"], tokens=tokens)
+
+        context = post_login.Context(
+            "oidc-basic-profile",
+            tuple(requested),
+            audience,
+            organization={"id": organization} if organization else None,
+        )
+        return post_login.login(self, begin, then, context)
 
     def _programmatic_organization(
         self, client: Client, value: str | None, user_id: str, connection: str
@@ -741,15 +773,15 @@ class Tenant:
                     )
                 found = matches[0]
             primary = found.primary
-            return self.login(
-                primary.connection,
-                user_id=primary.user_id,
-                client_id=client_id,
-                audience=audience,
-                scope=scope,
-                nonce=nonce,
-                organization=organization,
-            )
+        return self.login(
+            primary.connection,
+            user_id=primary.user_id,
+            client_id=client_id,
+            audience=audience,
+            scope=scope,
+            nonce=nonce,
+            organization=organization,
+        )
 
     def login_desk(self) -> logins.LoginDesk:
         """What a login needs of the tenant, now; the caller holds the lock."""
@@ -943,7 +975,7 @@ class Tenant:
                     "no-password", authorization.PAGE_TEXTS["no-password"]
                 )
             by = {"email": identifier} if "@" in identifier else {"username": identifier}
-            return self._sign_in(request, database.name, dict(by, password=password), ip)
+        return self._sign_in(request, database.name, dict(by, password=password), ip)
 
     def login_with_idp(
         self,
@@ -965,7 +997,7 @@ class Tenant:
             profile = dict(profile)
             fields: dict[str, Any] = {"user_id": profile.pop("user_id", None) or None}
             fields["profile"] = profile
-            return self._sign_in(request, connection, fields, ip)
+        return self._sign_in(request, connection, fields, ip)
 
     def _sign_in(
         self,
@@ -974,13 +1006,31 @@ class Tenant:
         fields: dict[str, Any],
         ip: str | None,
     ) -> Session:
+        """A login from a login page, through the post-login Actions; the session it opens
+        carries what they asked of the tokens. Called without the lock held."""
+
+        def begin(desk: logins.LoginDesk) -> logins.Attempt:
+            return logins.sign_in(desk, connection, ip=ip, client_id=request.client_id, **fields)
+
+        def then(user: User, changes: TokenChanges | None) -> Session:
+            session = self.sessions.start(user.user_id, connection)
+            session.changes = changes
+            return session
+
+        context = post_login.Context(
+            _protocol(request.response_type),
+            tuple(request.scopes),
+            request.audience,
+            redirect_uri=request.redirect_uri,
+            state=request.state,
+            response_type=tuple(sorted(request.response_type)),
+            organization={"id": request.organization} if request.organization else None,
+        )
         try:
-            user = logins.authenticate(
-                self.login_desk(), connection, ip=ip, client_id=request.client_id, **fields
-            )
+            return post_login.login(self, begin, then, context)
         except OAuthError as error:
             # Wrong credentials re-render the page; a blocked user goes back to the app with
-            # "user is blocked" in the URL, as a hook's denial does
+            # "user is blocked" in the URL, as an Action's denial does
             # (https://auth0.com/docs/manage-users/user-accounts/block-and-unblock-users).
             if error.error == "invalid_grant":
                 raise authorization.page_error_for_login(
@@ -991,7 +1041,6 @@ class Tenant:
                     "user-blocked", authorization.PAGE_TEXTS["user-blocked"]
                 ) from None
             raise authorization.refused(request, error.error, error.description) from None
-        return self.sessions.start(user.user_id, connection)
 
     def signup_with_password(
         self,
@@ -1027,7 +1076,7 @@ class Tenant:
             except SignupError as error:
                 raise authorization.page_error_for_signup(error) from None
             fields = {"user_id": user.primary.user_id}
-            return self._sign_in(request, database.name, fields, ip)
+        return self._sign_in(request, database.name, fields, ip)
 
     def resume(
         self, handle: str | None, sid: str | None, device: str | None = None
@@ -1630,6 +1679,19 @@ class Tenant:
 
     # -- actions (fakeauth0.actions; the runtime in fakeauth0.js) --------------------------------
 
+    def runs_login_actions(self) -> bool:
+        """Whether a login now runs post-login Actions (any bound)."""
+        return bool(self.action_book.bindings.get("post-login"))
+
+    def new_execution_id(self) -> str:
+        """An execution's id: a UUID, as the spec's example shows; the caller holds the lock."""
+        return self._action_id()
+
+    def get_execution(self, execution_id: str) -> Execution:
+        """``GET /actions/executions/{id}``."""
+        with self.lock:
+            return self.executions.get(execution_id)
+
     def _action_id(self) -> str:
         """Auth0's action, version and binding ids are UUIDs (go-auth0 recordings)."""
         h = self.ids.hex(32)
@@ -1921,6 +1983,7 @@ class Tenant:
             self.outbox.clear()
             self.tickets.clear()
             self.jobs.clear()
+            self.executions.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
 
@@ -2242,3 +2305,11 @@ class Tenant:
             return tickets.change_password(
                 self.tickets, self.users, self.connections, ticket, password, self.clock.iso()
             )
+
+
+def _protocol(response_type: Iterable[str]) -> str:
+    """Auth0's name for an ``/authorize`` flow (https://auth0.com/docs/customize/rules/context-object)."""
+    kinds = set(response_type)
+    if "code" in kinds:
+        return "oidc-hybrid-profile" if kinds - {"code"} else "oidc-basic-profile"
+    return "oidc-implicit-profile"

@@ -130,6 +130,7 @@ SERVED = (
     "get_action_version",
     "post_deploy_draft_version",
     "post_test_action",
+    "get_execution",
     "get_triggers",
     "get_bindings",
     "patch_bindings",

@@ -146,3 +146,9 @@ def update_bindings(call: Call) -> tuple[int, Any]:
     body = call.body()
     bound = call.tenant.bind_actions(call.args["triggerId"], body.get("bindings", []))
     return 200, {"bindings": _bindings(call, bound)}
+
+
+@management("get_execution")
+def get_execution(call: Call) -> tuple[int, Any]:
+    """One run of a trigger's actions, as a login made it (``fakeauth0.executions``)."""
+    return 200, call.tenant.get_execution(call.args["id"]).to_json()

@@ -183,7 +183,12 @@ class FakeAuth0App:
             answer = route.handler(call)
             return json_response(*answer) if isinstance(answer, tuple) else answer
         try:
-            with self.tenant.unit_of_work(write=request.method not in READS):
+            write = request.method not in READS
+            if route.endpoint in LOGIN_DOORS and self.tenant.runs_login_actions():
+                # The post-login Actions run without the tenant lock, which a write's unit of
+                # work would hold throughout: the login's changes are flushed as a read's are.
+                write = False
+            with self.tenant.unit_of_work(write=write):
                 answer = route.handler(call)
                 if isinstance(answer, tuple):
                     answer = json_response(*answer)
@@ -191,6 +196,10 @@ class FakeAuth0App:
             log.error("%s", error)  # on stderr: the operator must free the disk or fix the file
             raise Auth0Error(503, FakeMsg.STATE_WRITE_FAILED.format(error=error.reason)) from None
         return answer
+
+
+#: The routes whose requests may log a user in, and so run the post-login Actions.
+LOGIN_DOORS = frozenset({"oauth_token", "login_page", "signup_page", "simulated_idp", "fake_login"})
 
 
 def _routing_error(request: Request, routed: target.Target) -> Auth0Error:

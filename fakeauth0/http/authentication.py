@@ -11,10 +11,13 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from .. import authorization, grants
+from .. import authorization, grants, post_login
 from ..clients import Client
 from ..errors import Auth0Error, OAuthError, OAuthMsg
+from ..executions import TokenChanges
+from ..logins import Attempt, LoginDesk
 from ..tokens import ALGORITHM
+from ..users import User
 from .responses import json_response
 from .routes import Answer, Call, authentication
 
@@ -33,8 +36,12 @@ def token(call: Call) -> Answer:
         raise OAuthError(
             400, "unsupported_grant_type", OAuthMsg.UNSUPPORTED_GRANT.format(grant_type=grant_type)
         )
-    with tenant.lock:
+    if grant_type in _RUN_ACTIONS:
+        # These take the lock themselves: the post-login Actions run without it.
         result = _GRANTS[grant_type](call, params)
+    else:
+        with tenant.lock:
+            result = _GRANTS[grant_type](call, params)
     return json_response(200, result, _NO_STORE)
 
 
@@ -109,26 +116,50 @@ def _authorization_code(call: Call, params: dict[str, str]) -> dict[str, Any]:
 
 def _refresh_token(call: Call, params: dict[str, str]) -> dict[str, Any]:
     tenant = call.tenant
-    client = _calling_client(call, params)
-    token = _required(params, "refresh_token")
-    return grants.refresh_token_grant(tenant.token_desk(), client, token, params.get("scope"))
+    with tenant.lock:
+        client = _calling_client(call, params)
+        token = _required(params, "refresh_token")
+    return post_login.refresh(tenant, client, token, params.get("scope"), call.request.remote_addr)
 
 
 def _password(call: Call, params: dict[str, str]) -> dict[str, Any]:
     tenant = call.tenant
-    client = _calling_client(call, params)
-    return grants.password_token(
-        tenant.token_desk(),
-        tenant.login_desk(),
-        client,
-        params["grant_type"],
-        params,
-        default_directory=tenant.settings.default_directory,
-        default_audience=tenant.settings.default_audience,
-        ip=call.request.remote_addr,
+    found: list[grants.PasswordLogin] = []
+    client: Client | None = None
+
+    def begin(desk: LoginDesk) -> Attempt:
+        nonlocal client
+        client = _calling_client(call, params)
+        found.append(
+            grants.password_login(
+                tenant.token_desk(),
+                desk,
+                client,
+                params["grant_type"],
+                params,
+                default_directory=tenant.settings.default_directory,
+                default_audience=tenant.settings.default_audience,
+                ip=call.request.remote_addr,
+            )
+        )
+        return found[0].attempt
+
+    def then(user: User, changes: TokenChanges | None) -> dict[str, Any]:
+        assert client is not None
+        return grants.password_tokens(tenant.token_desk(), client, found[0], user, changes)
+
+    context = post_login.Context(
+        "oauth2-password",
+        tuple((params.get("scope") or "").split()),
+        params.get("audience") or tenant.settings.default_audience or None,
+        method="POST",
+        user_agent=call.request.headers.get("User-Agent", ""),
     )
+    return post_login.login(tenant, begin, then, context)
 
 
+#: The grants that run the post-login Actions (a login, or a refresh token's exchange).
+_RUN_ACTIONS = frozenset({"refresh_token", "password", grants.PASSWORD_REALM})
 _GRANTS: dict[str, Callable[[Call, dict[str, str]], dict[str, Any]]] = {
     "client_credentials": _client_credentials,
     "authorization_code": _authorization_code,

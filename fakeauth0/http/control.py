@@ -223,6 +223,27 @@ def outbox(call: Call) -> Answer:
     return 200, {"total": len(messages), "messages": messages}
 
 
+@control("/_fake/executions", "GET", "DELETE", endpoint="fake_executions")
+def executions(call: Call) -> Answer:
+    """Each run of the post-login Actions, newest first: which action ran, its ``console.log``
+    output, its ``api`` calls, its error and duration, and the login's result
+    (``?user_id=`` narrows it); ``DELETE`` empties the list."""
+    tenant, request = call.tenant, call.request
+    if request.method == "DELETE":
+        with tenant.lock:
+            tenant.executions.clear()
+        return 204, None
+    unknown = sorted(set(request.args) - {"user_id"})
+    if unknown:
+        raise _bad("unknown executions filter(s): " + ", ".join(unknown))
+    user_id = request.args.get("user_id")
+    with tenant.lock:
+        records = [
+            e.to_record() for e in tenant.executions if user_id is None or e.user_id == user_id
+        ]
+    return 200, {"total": len(records), "executions": records}
+
+
 _JSON_TYPE = {str: "a string", int: "an integer", dict: "an object"}
 _LOGIN_FIELDS = (
     "connection",

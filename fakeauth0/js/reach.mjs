@@ -1,7 +1,8 @@
-// How the tenant's JavaScript reaches its tenant: every request the worker makes to a routed
-// domain (with fetch, or node's http and https modules, which npm packages such as `request`,
+// How the tenant's JavaScript reaches its tenant: every HTTPS request the worker makes to a
+// routed domain (with fetch, or node's https module, which npm packages such as `request`,
 // `axios` and `auth0` use) goes to that tenant's loopback bridge instead
-// (fakeauth0/js/bridge.py), as plain HTTP. The script keeps calling https://<domain>.
+// (fakeauth0/js/bridge.py), as plain HTTP. The script keeps calling https://<domain>, as on
+// Auth0; a plain-HTTP URL is left alone (it names a server that really listens there).
 import http from "node:http";
 import https from "node:https";
 
@@ -13,7 +14,7 @@ export function route(domain, base) {
 }
 
 function routed(url) {
-  if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+  if (url.protocol !== "https:") return null;
   const base = routes.get(url.host.toLowerCase().replace(/:443$/, ""));
   return base === undefined ? null : new URL(base + url.pathname + url.search);
 }
@@ -77,5 +78,3 @@ function getting(request) {
 
 https.request = redirecting(https.request, "https:");
 https.get = getting(https.request);
-http.request = redirecting(httpRequest, "http:");
-http.get = getting(http.request);

@@ -1,0 +1,239 @@
+"""Every login through the tenant's post-login Actions (docs/auth0-behaviour.md#post-login-actions).
+
+A login is three steps: authenticate and count it under the tenant lock
+(:func:`fakeauth0.logins.sign_in`); run the deployed Actions bound to ``post-login`` with no
+lock held, since an Action may call back into the tenant over HTTP; then, under the lock again,
+apply what they asked (:func:`fakeauth0.logins.finish`), run the Python hooks and issue what
+the door issues. With no Action bound the whole login runs under one hold of the lock and no
+node process starts.
+
+The JavaScript must not run while this thread holds the tenant lock: a re-entrant caller would
+keep every other request out while the Action waits on one of them. Such a call raises
+:class:`LockHeld` instead of hanging.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from . import executions, grants, logins
+from .clients import Client
+from .connections import Connection
+from .errors import OAuthError
+from .executions import Bound, Execution, TokenChanges
+from .js import post_login_event, run_post_login
+from .js.bridge import bridge_url
+from .users import User
+
+T = TypeVar("T")
+TRIGGER = "post-login"
+
+
+class LockHeld(RuntimeError):
+    """A login that runs Actions was started by a thread holding the tenant lock."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the door knows of the transaction, for ``event.transaction`` and ``event.request``
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-event-object).
+
+    ``protocol`` is Auth0's name for the flow: ``oidc-basic-profile`` (code),
+    ``oidc-implicit-profile``, ``oidc-hybrid-profile``, ``oauth2-password``,
+    ``oauth2-refresh-token`` (https://auth0.com/docs/customize/rules/context-object)."""
+
+    protocol: str
+    requested_scopes: tuple[str, ...] = ()
+    audience: str | None = None
+    redirect_uri: str | None = None
+    state: str | None = None
+    response_type: tuple[str, ...] = ()
+    organization: Mapping[str, Any] | None = None
+    method: str = "GET"
+    user_agent: str = ""
+
+
+def bound_actions(tenant: Any) -> list[Bound]:
+    """The deployed version of each action bound to ``post-login``, in binding order; the
+    caller holds the lock."""
+    result = []
+    for _, action in tenant.action_book.bound(TRIGGER):
+        version = action.deployed()
+        if version is None:
+            continue
+        result.append(
+            Bound(
+                action_id=action.id,
+                name=action.name,
+                version_id=version.id,
+                code=version.code,
+                secrets={s.name: s.value for s in version.secrets},
+                dependencies=tuple(dict(d) for d in version.dependencies),
+            )
+        )
+    return result
+
+
+def refuse_held_lock(tenant: Any) -> None:
+    """Raise :class:`LockHeld` when this thread holds the tenant lock and Actions are bound."""
+    if tenant.lock._is_owned() and tenant.action_book.bindings.get(TRIGGER):
+        raise LockHeld(
+            "post-login Actions run without the tenant lock, and this thread holds it: "
+            "start the login (tenant.login, login_as, the login page, /oauth/token) outside "
+            "`with tenant.lock:` and outside a Python login hook"
+        )
+
+
+def login(
+    tenant: Any,
+    begin: Callable[[logins.LoginDesk], logins.Attempt],
+    then: Callable[[User, TokenChanges | None], T],
+    context: Context,
+) -> T:
+    """One login: ``begin`` authenticates and counts it (under the lock), the Actions run (no
+    lock), and ``then`` issues what the door answers with the user the login resolved to and
+    what the Actions asked of the tokens (under the lock). A denial, a throw or a timeout
+    raises ``OAuthError`` ``access_denied`` after the queued metadata is written."""
+    refuse_held_lock(tenant)
+    with tenant.lock:
+        desk = tenant.login_desk()
+        attempt = begin(desk)
+        bound = bound_actions(tenant)
+        if not bound:
+            return then(logins.finish(desk, attempt), None)
+        event = _event(tenant, attempt.user, attempt.connection, attempt.client_id, context)
+        event["request"]["ip"] = attempt.ip
+        execution_id = tenant.new_execution_id()
+    execution = _run(tenant, bound, event, execution_id, attempt.user, attempt.client_id, context)
+    with tenant.lock:
+        tenant.executions.add(execution)
+        user = logins.finish(tenant.login_desk(), attempt, execution.outcome)
+        return then(user, execution.outcome.tokens)
+
+
+def refresh(
+    tenant: Any, client: Client, token: str, scope: str | None, ip: str | None = None
+) -> dict[str, Any]:
+    """The ``refresh_token`` grant: Auth0 runs the post-login trigger again when a refresh
+    token is exchanged (https://auth0.com/docs/customize/actions/flows-and-triggers/login-flow),
+    with ``event.transaction.protocol`` ``oauth2-refresh-token``; the claims of the new tokens
+    are the ones these runs set. The login is not counted again."""
+    refuse_held_lock(tenant)
+    with tenant.lock:
+        desk = tenant.token_desk()
+        bound = bound_actions(tenant)
+        record = tenant.sessions.refresh_tokens.get(token)
+        user = tenant.users.get(record.grant.user_id) if record is not None else None
+        connection = tenant.connections.get(user.primary.connection) if user else None
+        if (
+            not bound
+            or record is None
+            or user is None
+            or connection is None
+            or record.grant.client_id != client.client_id
+        ):
+            # Nothing to run, or a token the grant refuses with its own answer.
+            return grants.refresh_token_grant(desk, client, token, scope)
+        grant = record.grant
+        context = Context("oauth2-refresh-token", grant.scopes, grant.audience, method="POST")
+        event = _event(tenant, user, connection, client.client_id, context)
+        if ip:
+            event["request"]["ip"] = ip
+        execution_id = tenant.new_execution_id()
+    execution = _run(tenant, bound, event, execution_id, user, client.client_id, context)
+    with tenant.lock:
+        tenant.executions.add(execution)
+        outcome = execution.outcome
+        logins.apply_metadata(
+            tenant.login_desk(), user, outcome.app_metadata, outcome.user_metadata
+        )
+        if outcome.denied is not None:
+            raise OAuthError(403, "access_denied", outcome.denied)
+        return grants.refresh_token_grant(
+            tenant.token_desk(), client, token, scope, changes=outcome.tokens
+        )
+
+
+def _run(
+    tenant: Any,
+    bound: list[Bound],
+    event: dict[str, Any],
+    execution_id: str,
+    user: User,
+    client_id: str,
+    context: Context,
+) -> Execution:
+    home = (tenant.domain, bridge_url(tenant))
+
+    def runner(*args: Any, **kwargs: Any) -> Any:
+        """One action, able to reach the tenant at ``https://<domain>`` (its bridge)."""
+        return run_post_login(*args, bridge=home, **kwargs)
+
+    return executions.run_chain(
+        bound,
+        event,
+        runner,
+        timeout=tenant.action_timeout,
+        execution_id=execution_id,
+        trigger=TRIGGER,
+        user_id=user.user_id,
+        client_id=client_id,
+        connection=event["connection"]["name"],
+        protocol=context.protocol,
+    )
+
+
+def _event(
+    tenant: Any,
+    user: User,
+    connection: Connection,
+    client_id: str,
+    context: Context,
+) -> dict[str, Any]:
+    """``event`` for the login (the caller holds the lock): the user as stored now, its roles'
+    names, the transaction's scopes and API."""
+    client = tenant.clients[client_id]
+    roles = [tenant.roles[r].name for r in user.roles if r in tenant.roles]
+    transaction: dict[str, Any] = {
+        "requested_scopes": list(context.requested_scopes),
+        "response_type": list(context.response_type),
+    }
+    for name in ("redirect_uri", "state"):
+        value = getattr(context, name)
+        if value is not None:
+            transaction[name] = value
+    return post_login_event(
+        user,
+        connection,
+        client,
+        tenant_id=tenant.domain.split(".")[0],
+        protocol=context.protocol,
+        request={
+            "method": context.method,
+            "hostname": tenant.domain,
+            "user_agent": context.user_agent,
+        },
+        transaction=transaction,
+        organization=_organization(tenant, context.organization),
+        resource_server=context.audience,
+        roles=roles,
+        now=tenant.clock.iso(),
+    )
+
+
+def _organization(tenant: Any, given: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``event.organization``: ``{id, name, display_name, metadata}`` of the login's
+    organization (the event object reference)."""
+    if not given:
+        return None
+    org = tenant.organizations.get(given.get("id"))
+    if org is None:
+        return dict(given)
+    return {
+        "id": org.id,
+        "name": org.name,
+        "display_name": org.display_name or org.name,
+        "metadata": dict(org.metadata or {}),
+    }
