@@ -22,6 +22,7 @@ from . import (
     linking,
     logins,
     logouts,
+    passwordless,
     signups,
     snapshot,
     tickets,
@@ -188,6 +189,9 @@ class Tenant:
         self.outbox = Outbox()
         #: The one-use links of e-mails and of ``POST /tickets/*`` (not in snapshots).
         self.tickets = tickets.TicketBook()
+        #: The live passwordless code of each address (``fakeauth0.passwordless``; not in
+        #: snapshots).
+        self.passwordless_codes = passwordless.CodeBook()
         #: Imports, exports and verification e-mails (``fakeauth0.jobs``; not in snapshots).
         self.jobs = job_rules.JobBook(secrets.token_hex(16))
         #: Injected faults and rate limits (``fakeauth0.faults``), applied by the WSGI app.
@@ -1670,6 +1674,7 @@ class Tenant:
             self.outbox.clear()
             self.tickets.clear()
             self.jobs.clear()
+            self.passwordless_codes.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
 
@@ -1767,6 +1772,72 @@ class Tenant:
                 )
                 self.outbox.append(message)
             return message
+
+    # -- passwordless logins (fakeauth0.passwordless) --------------------------------------------
+
+    def passwordless_start(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /passwordless/start``: a new code (or link) for the address, which replaces
+        the one it had; the message goes to :attr:`outbox`. Raises :class:`OAuthError`."""
+        with self.lock:
+            request = passwordless.read_start(body, self.clients, self.connections)
+            pending = self.passwordless_codes.issue(
+                request.connection,
+                request.address,
+                request.client.client_id,
+                self.clock.time(),
+                request.auth_params,
+            )
+            link = None
+            if request.send == "link":
+                link = passwordless.link_url(self.tokens.issuer, request, pending.code)
+            self.outbox.append(passwordless.message(request, pending, link, self.clock.iso()))
+            return passwordless.start_answer(request, self.ids.object_id())
+
+    def passwordless_token(
+        self, client: Client, params: dict[str, str], ip: str | None = None
+    ) -> dict[str, Any]:
+        """The ``passwordless/otp`` grant of ``/oauth/token`` for the authenticated ``client``."""
+        with self.lock:
+            return passwordless.otp_token(
+                self.token_desk(),
+                self.login_desk(),
+                self.passwordless_codes,
+                client,
+                params,
+                now=self.clock.time(),
+                default_audience=self.settings.default_audience,
+                ip=ip,
+            )
+
+    def passwordless_link_login(
+        self, params: dict[str, str], ip: str | None = None
+    ) -> tuple[Session, authorization.Delivery]:
+        """``GET /passwordless/verify_redirect``, the magic link: its code logs the user in (a
+        new SSO session) and the login's ``/authorize`` parameters say what the callback gets.
+        Raises ``PageError`` before the callback is trusted, ``CallbackError`` after."""
+        with self.lock:
+            request = authorization.read_request(
+                params, self.clients, self.connections, self.resource_servers, self.settings
+            )
+            connection = self.connections.get(params.get("connection") or "")
+            if connection is None or not connection.is_passwordless:
+                raise authorization.refused(request, "invalid_request", OAuthMsg.UNKNOWN_CONNECTION)
+            username = params.get("email") or params.get("phone_number") or ""
+            try:
+                user = passwordless.log_in(
+                    self.login_desk(),
+                    self.passwordless_codes,
+                    connection,
+                    request.client_id,
+                    username,
+                    params.get("verification_code") or "",
+                    now=self.clock.time(),
+                    ip=ip,
+                )
+            except OAuthError as error:
+                raise authorization.refused(request, "access_denied", error.description) from None
+            session = self.sessions.start(user.user_id, connection.name)
+            return session, self._complete(request, session)
 
     # -- jobs: users imports and exports, verification e-mails (fakeauth0.jobs) -----------------
 

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from .. import authorization, grants
+from .. import authorization, grants, passwordless
 from ..clients import Client
 from ..errors import Auth0Error, OAuthError, OAuthMsg
 from ..tokens import ALGORITHM
@@ -127,12 +127,18 @@ def _password(call: Call, params: dict[str, str]) -> dict[str, Any]:
     )
 
 
+def _passwordless_otp(call: Call, params: dict[str, str]) -> dict[str, Any]:
+    client = _calling_client(call, params)
+    return call.tenant.passwordless_token(client, params, call.request.remote_addr)
+
+
 _GRANTS: dict[str, Callable[[Call, dict[str, str]], dict[str, Any]]] = {
     "client_credentials": _client_credentials,
     "authorization_code": _authorization_code,
     "refresh_token": _refresh_token,
     "password": _password,
     grants.PASSWORD_REALM: _password,
+    passwordless.OTP_GRANT: _passwordless_otp,
 }
 
 
