@@ -18,6 +18,7 @@ import pytest
 from auth0.authentication import GetToken, Passwordless
 from auth0.authentication.exceptions import Auth0Error
 from auth0.authentication.token_verifier import AsymmetricSignatureVerifier, TokenVerifier
+from auth0.management import ManagementClient
 
 from fakeauth0 import Client, Tenant, create_app
 from fakeauth0.passwordless import EMAIL_TEMPLATE, OTP_GRANT, SMS_TEMPLATE
@@ -316,7 +317,7 @@ def test_a_confidential_client_proves_its_secret(apps: Apps, raw: httpx.Client) 
     assert raw.post("/passwordless/start", json=body).status_code == 200
 
 
-# -- the magic link ---------------------------------------------------------------------------------
+# -- the magic link ------------------------------------------------------------------------------
 
 
 def _callback_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -383,3 +384,36 @@ def test_a_link_to_an_unknown_callback_stops_on_the_error_page(apps: Apps) -> No
         answer = browser.get(sent["link"])
     assert answer.status_code == 400 and "Callback URL mismatch" in answer.text
     assert not any(u.primary.connection == "email" for u in apps.tenant.users)
+
+
+def test_passwordless_connections_made_with_the_management_api(
+    apps: Apps, auth0_management: ManagementClient
+) -> None:
+    """``POST /connections`` with strategy ``sms`` and its options
+    (https://auth0.com/docs/authenticate/passwordless/authentication-methods/sms-otp); the
+    new connection's users are ``sms|`` users and its codes follow its ``totp``."""
+    tenant = apps.tenant
+    auth0_management.connections.delete(tenant.connections["sms"].id)
+    created = auth0_management.connections.create(
+        name="sms",
+        strategy="sms",
+        options={
+            "name": "sms",
+            "from": "+15550000000",
+            "syntax": "md_with_macros",
+            "template": "Your code is @@password@@",
+            "totp": {"time_step": 300, "length": 8},
+            "disable_signup": False,
+        },
+        enabled_clients=[apps.native.client_id],
+    )
+    assert created.strategy == "sms"
+    tenant.clock.freeze()
+    apps.start(apps.native).sms(PHONE)
+    sent = tenant.outbox.latest(to=PHONE, template=SMS_TEMPLATE)
+    assert sent is not None and len(sent["code"]) == 8
+    tenant.clock.advance(299)
+    tokens = apps.token(apps.native).passwordless_login(PHONE, sent["code"], "sms", "openid", None)
+    sub = apps.verifier(apps.native).verify(tokens["id_token"])["sub"]
+    user = tenant.get_user(sub)
+    assert user.primary.provider == "sms" and user.profile["phone_number"] == PHONE
