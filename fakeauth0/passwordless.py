@@ -181,7 +181,7 @@ def read_start(
     for name in ("client_id", "client_secret", "connection", "email", "phone_number", "send"):
         value = body.get(name)
         if value is not None and not isinstance(value, str):
-            raise _bad_type(name, value, "string")
+            raise bad_type(name, value, "string")
     client_id = body.get("client_id")
     if not client_id:
         raise OAuthError(400, "bad.client_id", PasswordlessMsg.MISSING.format(name="client_id"))
@@ -207,7 +207,7 @@ def read_start(
         )
     params = body.get("authParams")
     if params is not None and not isinstance(params, dict):
-        raise _bad_type("authParams", params, "object")
+        raise bad_type("authParams", params, "object")
     auth_params = {k: v for k, v in (params or {}).items() if isinstance(v, str)}
     send = body.get("send") or "link"
     if send not in ("code", "link"):
@@ -231,7 +231,8 @@ def read_start(
     return StartRequest(client, connection, address, send, auth_params)
 
 
-def _bad_type(name: str, value: Any, expected: str) -> OAuthError:
+def bad_type(name: str, value: Any, expected: str) -> OAuthError:
+    """``bad.<name>``: a property (or the body) of the wrong JSON type."""
     found = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}
     kind = found.get(type(value), "string" if isinstance(value, str) else "null")
     return OAuthError(
@@ -241,11 +242,22 @@ def _bad_type(name: str, value: Any, expected: str) -> OAuthError:
     )
 
 
-def start_answer(request: StartRequest, object_id: str) -> dict[str, Any]:
+def start_answer(
+    request: StartRequest, object_id: str, language: str | None = None
+) -> dict[str, Any]:
     """``/passwordless/start``'s 200: the address, marked verified (auth0/go-auth0 recordings
-    ``TestSendEmail.yaml``, ``TestSendSMS.yaml``)."""
+    ``TestSendEmail.yaml``, ``TestSendSMS.yaml``); an SMS answer names the ``language`` the
+    request asked for (``x-request-language``), as auth0-java's ``PasswordlessSmsResponse``
+    reads it (https://github.com/auth0/auth0-java/blob/master/src/main/java/com/auth0/json/auth/PasswordlessSmsResponse.java)."""
     if request.connection.strategy == "sms":
-        return {"_id": object_id, "phone_number": request.address, "phone_verified": True}
+        answer: dict[str, Any] = {
+            "_id": object_id,
+            "phone_number": request.address,
+            "phone_verified": True,
+        }
+        if language:
+            answer["request_language"] = language
+        return answer
     return {"_id": object_id, "email": request.address, "email_verified": True}
 
 

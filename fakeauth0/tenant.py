@@ -1775,9 +1775,12 @@ class Tenant:
 
     # -- passwordless logins (fakeauth0.passwordless) --------------------------------------------
 
-    def passwordless_start(self, body: dict[str, Any]) -> dict[str, Any]:
+    def passwordless_start(
+        self, body: dict[str, Any], language: str | None = None
+    ) -> dict[str, Any]:
         """``POST /passwordless/start``: a new code (or link) for the address, which replaces
-        the one it had; the message goes to :attr:`outbox`. Raises :class:`OAuthError`."""
+        the one it had; the message (in ``language``, when asked) goes to :attr:`outbox`.
+        Raises :class:`OAuthError`."""
         with self.lock:
             request = passwordless.read_start(body, self.clients, self.connections)
             pending = self.passwordless_codes.issue(
@@ -1790,8 +1793,11 @@ class Tenant:
             link = None
             if request.send == "link":
                 link = passwordless.link_url(self.tokens.issuer, request, pending.code)
-            self.outbox.append(passwordless.message(request, pending, link, self.clock.iso()))
-            return passwordless.start_answer(request, self.ids.object_id())
+            sent = passwordless.message(request, pending, link, self.clock.iso())
+            if language:
+                sent["language"] = language
+            self.outbox.append(sent)
+            return passwordless.start_answer(request, self.ids.object_id(), language)
 
     def passwordless_token(
         self, client: Client, params: dict[str, str], ip: str | None = None

@@ -11,7 +11,8 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from ..authorization import CallbackError, PageError
-from ..errors import Auth0Error, OAuthError, PasswordlessMsg
+from ..errors import Auth0Error, OAuthError
+from ..passwordless import bad_type
 from .authorize import deliver, error_page, set_session_cookies
 from .routes import Answer, Call, authentication
 
@@ -27,14 +28,10 @@ def start(call: Call) -> Answer:
             raise  # 413 and 415 keep the envelope every plane answers them with
         raise OAuthError(400, "bad.request", error.message) from None
     if not isinstance(body, dict):
-        raise OAuthError(
-            400,
-            "bad.request",
-            PasswordlessMsg.BAD_TYPE.format(name="body", found="array", expected="object")
-            if isinstance(body, list)
-            else PasswordlessMsg.BAD_TYPE.format(name="body", found="string", expected="object"),
-        )
-    return 200, call.tenant.passwordless_start(body)
+        raise bad_type("request", body, "object")
+    # The message's language (https://auth0.com/docs/authenticate/passwordless/authentication-methods/email-otp).
+    language = call.request.headers.get("x-request-language") or None
+    return 200, call.tenant.passwordless_start(body, language)
 
 
 @authentication("/passwordless/verify_redirect", "GET", endpoint="passwordless_verify_redirect")

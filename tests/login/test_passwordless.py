@@ -317,6 +317,25 @@ def test_a_confidential_client_proves_its_secret(apps: Apps, raw: httpx.Client) 
     assert raw.post("/passwordless/start", json=body).status_code == 200
 
 
+def test_an_sms_answer_names_the_language_asked_for(apps: Apps, raw: httpx.Client) -> None:
+    """``x-request-language`` picks the message's language
+    (https://auth0.com/docs/authenticate/passwordless/authentication-methods/sms-otp); the answer
+    names it as auth0-java's ``PasswordlessSmsResponse`` reads it (CHOICES.md "passwordless: the
+    answer's request_language")."""
+    body = {"client_id": apps.native.client_id, "connection": "sms", "phone_number": PHONE}
+    answer = raw.post("/passwordless/start", json=body, headers={"x-request-language": "fr"})
+    assert answer.status_code == 200 and answer.json()["request_language"] == "fr"
+    sent = apps.tenant.outbox.latest(to=PHONE, template=SMS_TEMPLATE)
+    assert sent is not None and sent["language"] == "fr"
+    assert "request_language" not in raw.post("/passwordless/start", json=body).json()
+    answer = raw.post("/passwordless/start", json=[body])
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "error": "bad.request",
+        "error_description": "error in request - invalid type: array (expected object)",
+    }
+
+
 # -- the magic link ------------------------------------------------------------------------------
 
 
