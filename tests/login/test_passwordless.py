@@ -436,3 +436,57 @@ def test_passwordless_connections_made_with_the_management_api(
     sub = apps.verifier(apps.native).verify(tokens["id_token"])["sub"]
     user = tenant.get_user(sub)
     assert user.primary.provider == "sms" and user.profile["phone_number"] == PHONE
+
+
+def test_a_seeded_sms_connection_and_its_users(auth0_tenant: Tenant) -> None:
+    """A seed document holds passwordless connections with their options and their users
+    (``sms|`` + 24 hex digits, https://auth0.com/docs/manage-users/user-accounts/identify-users);
+    a seeded user logs in with a code and is found, not created again."""
+    auth0_tenant.load_seed(
+        {
+            "clients": [
+                {
+                    "client_id": "native-app-1",
+                    "name": "Native",
+                    "app_type": "native",
+                    "token_endpoint_auth_method": "none",
+                    "grant_types": [OTP_GRANT],
+                }
+            ],
+            "connections": [
+                {
+                    "name": "sms",
+                    "strategy": "sms",
+                    "options": {"totp": {"length": 4, "time_step": 60}},
+                    "enabled_clients": ["native-app-1"],
+                }
+            ],
+            "users": [
+                {
+                    "user_id": "sms|5f1e0c3a9b8d7e6f5a4b3c2d",
+                    "phone_number": PHONE,
+                    "identities": [
+                        {
+                            "provider": "sms",
+                            "user_id": "5f1e0c3a9b8d7e6f5a4b3c2d",
+                            "connection": "sms",
+                            "isSocial": False,
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    domain = auth0_tenant.domain
+    Passwordless(domain, "native-app-1").sms(PHONE)
+    sent = auth0_tenant.outbox.latest(to=PHONE, template=SMS_TEMPLATE)
+    assert sent is not None and len(sent["code"]) == 4
+    tokens = GetToken(domain, "native-app-1").passwordless_login(
+        PHONE, sent["code"], "sms", "openid", None
+    )
+    keys = AsymmetricSignatureVerifier(auth0_tenant.base_url + "/.well-known/jwks.json")
+    claims = TokenVerifier(keys, auth0_tenant.base_url + "/", "native-app-1").verify(
+        tokens["id_token"]
+    )
+    assert claims["sub"] == "sms|5f1e0c3a9b8d7e6f5a4b3c2d"
+    assert len(auth0_tenant.list_users()) == 1
