@@ -440,7 +440,7 @@ def test_passwordless_connections_made_with_the_management_api(
 
 def test_a_seeded_sms_connection_and_its_users(auth0_tenant: Tenant) -> None:
     """A seed document holds passwordless connections with their options and their users
-    (``sms|`` + 24 hex digits, https://auth0.com/docs/manage-users/user-accounts/identify-users);
+    (``sms|`` + 24 hex digits, docs/auth0-behaviour.md#user-ids);
     a seeded user logs in with a code and is found, not created again."""
     auth0_tenant.load_seed(
         {
