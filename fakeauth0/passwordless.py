@@ -263,9 +263,15 @@ def start_answer(
 
 def link_url(issuer: str, request: StartRequest, code: str) -> str:
     """The magic link: ``/passwordless/verify_redirect`` with the code and the login's
-    ``/authorize`` parameters (``authParams`` add to or override them), as auth0.js builds
-    it (https://github.com/auth0/auth0.js/blob/master/src/authentication/passwordless-authentication.js)."""
+    ``/authorize`` parameters, as auth0.js builds it
+    (https://github.com/auth0/auth0.js/blob/master/src/authentication/passwordless-authentication.js):
+    the connection's Authentication Parameters (``options.authParams``,
+    https://auth0.com/docs/authenticate/passwordless/authentication-methods/email-magic-link),
+    then the request's ``authParams``, which add to or override them."""
     params: dict[str, str] = {"response_type": "code", "scope": "openid"}
+    configured = request.connection.options.get("authParams")
+    if isinstance(configured, dict):
+        params.update({k: v for k, v in configured.items() if isinstance(v, str)})
     params.update(request.auth_params)
     params.update(
         {

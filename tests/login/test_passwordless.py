@@ -394,6 +394,23 @@ def test_the_email_link_logs_in_and_lands_on_the_callback(apps: Apps) -> None:
         assert "code" in silent, silent
 
 
+def test_the_link_carries_the_connections_authentication_parameters(apps: Apps) -> None:
+    """The connection's Authentication Parameters go into every link; a request's
+    ``authParams`` override them
+    (https://auth0.com/docs/authenticate/passwordless/authentication-methods/email-magic-link)."""
+    tenant = apps.tenant
+    tenant.update_connection(
+        tenant.connections["email"].id,
+        {"options": {"authParams": {"scope": "openid profile", "state": "from-connection"}}},
+    )
+    apps.start().email(EMAIL, send="link", auth_params={"state": "from-request"})
+    sent = tenant.outbox.latest(to=EMAIL, template=EMAIL_TEMPLATE)
+    assert sent is not None
+    query = dict(parse_qsl(urlsplit(sent["link"]).query))
+    assert query["scope"] == "openid profile" and query["state"] == "from-request"
+    assert query["client_id"] == apps.web.client_id and query["connection"] == "email"
+
+
 def test_a_link_to_an_unknown_callback_stops_on_the_error_page(apps: Apps) -> None:
     apps.start().email(EMAIL, send="link", auth_params={"redirect_uri": "https://evil.example"})
     sent = apps.tenant.outbox.latest(to=EMAIL, template=EMAIL_TEMPLATE)
