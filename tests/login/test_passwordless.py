@@ -238,6 +238,13 @@ def test_the_grant_must_be_allowed_for_the_client(apps: Apps) -> None:
     )
 
 
+def test_discovery_lists_the_passwordless_grant(raw: httpx.Client) -> None:
+    """Discovery lists exactly the grants the token endpoint takes
+    (docs/auth0-behaviour.md#discovery)."""
+    config = raw.get("/.well-known/openid-configuration").json()
+    assert OTP_GRANT in config["grant_types_supported"]
+
+
 # -- /passwordless/start's refusals --------------------------------------------------------------
 
 
