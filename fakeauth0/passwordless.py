@@ -218,14 +218,14 @@ def read_start(
             raise OAuthError(
                 400, "bad.phone_number", PasswordlessMsg.MISSING.format(name="phone_number")
             )
-        if not _PHONE.match(address):
+        if not _PHONE.fullmatch(address):
             raise OAuthError(400, "bad.phone_number", PasswordlessMsg.BAD_PHONE)
         send = "code"  # a text message carries a code only
     else:
         email = body.get("email")
         if not email:
             raise OAuthError(400, "bad.email", PasswordlessMsg.MISSING.format(name="email"))
-        if not _EMAIL.match(email) or len(email) > 512:
+        if not _EMAIL.fullmatch(email) or len(email) > 512:
             raise OAuthError(400, "bad.email", PasswordlessMsg.BAD_EMAIL.format(email=email))
         address = email.lower()
     return StartRequest(client, connection, address, send, auth_params)

@@ -279,6 +279,11 @@ def test_start_refusals_are_auth0s_bad_errors(apps: Apps, raw: httpx.Client) -> 
             "String does not match pattern: ^\\+[0-9]{1,15}$",
         ),
         (
+            {**web, "connection": "sms", "phone_number": PHONE + "\n"},
+            "bad.phone_number",
+            "String does not match pattern: ^\\+[0-9]{1,15}$",
+        ),
+        (
             {**web, "connection": "email", "email": EMAIL, "authParams": "scope=openid"},
             "bad.authParams",
             "error in authParams - invalid type: string (expected object)",
