@@ -16,7 +16,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -63,8 +63,6 @@ class PendingCode:
     code: str
     client_id: str
     expires: float
-    #: ``authParams`` of the start request, for the link's ``/authorize`` parameters.
-    auth_params: dict[str, str] = field(default_factory=dict)
     failures: int = 0
 
 
@@ -80,7 +78,6 @@ class CodeBook:
         address: str,
         client_id: str,
         now: float,
-        auth_params: Mapping[str, str] | None = None,
     ) -> PendingCode:
         """A new code for ``address``; the one it had before works no more."""
         lifetime, length = code_settings(connection)
@@ -88,7 +85,6 @@ class CodeBook:
             code=f"{secrets.randbelow(10**length):0{length}d}",
             client_id=client_id,
             expires=now + lifetime,
-            auth_params=dict(auth_params or {}),
         )
         key = (connection.name, address)
         self.pending.pop(key, None)

@@ -1788,7 +1788,6 @@ class Tenant:
                 request.address,
                 request.client.client_id,
                 self.clock.time(),
-                request.auth_params,
             )
             link = None
             if request.send == "link":
