@@ -592,6 +592,33 @@ class SignupMsg:
     RESET_EMAIL_SENT = "We've just sent you an email to reset your password."
 
 
+class PasswordlessMsg:
+    """``/passwordless/start`` and the passwordless grant's descriptions
+    (docs/auth0-behaviour.md#passwordless). Choices for the cases no public answer shows are in
+    CHOICES.md ("passwordless: ...")."""
+
+    # The texts Auth0 documents for /passwordless/start (https://github.com/auth0/docs/blob/master/
+    # articles/api/authentication/errors/_passwordless-start.md).
+    MISSING = "Missing required property: {name}"
+    CONNECTION_NOT_FOUND = "Connection does not exist"
+    CONNECTION_DISABLED = "Connection is disabled"
+    NOT_PASSWORDLESS = "Invalid connection strategy. It must either be a passwordless connection"
+    BAD_TYPE = "error in {name} - invalid type: {found} (expected {expected})"
+    NOT_ALLOWED = "the following properties are not allowed: {names}"
+    BAD_PHONE = "String does not match pattern: ^\\+[0-9]{1,15}$"
+    # The fake's own wording (CHOICES.md "passwordless: ...").
+    BAD_EMAIL = "error in email - email format validation failed: {email}"
+    BAD_SEND = "error in send - must be one of code, link (got {value})"
+    # A wrong code (Auth0's SDKs know both: https://github.com/auth0/Auth0.swift/blob/master/
+    # Auth0/AuthenticationError.swift, isInvalidCredentials).
+    WRONG_EMAIL_CODE = "Wrong email or verification code."
+    WRONG_PHONE_CODE = "Wrong phone number or verification code."
+    # As applications handling Auth0's answers spell them (https://github.com/blockscout/
+    # blockscout/blob/master/apps/explorer/lib/explorer/third_party_integrations/auth0.ex).
+    TOO_MANY_ATTEMPTS = "You've reached the maximum number of attempts. Please try to login again."
+    CODE_EXPIRED = "The verification code has expired. Please try to login again."
+
+
 class SignupError(Auth0Error):
     """A ``/dbconnections/*`` error in Auth0's sign-up shape ``{name, code, description,
     statusCode}`` (``PasswordStrengthError`` adds ``message`` and ``policy``), not the

@@ -2,8 +2,9 @@
 
 A message is a plain dict, so any part of the fake (or a test) records one with
 ``tenant.outbox.append({...})``: ``template`` (Auth0's template name: ``verify_email``,
-``reset_email``, ``blocked_account``, ``organization_invitation``, ...), ``recipient`` (an
-e-mail address or a phone number), ``user_id``, ``client_id``, ``connection``, ``time`` (the
+``reset_email``, ``blocked_account``, ``organization_invitation``, ...; the fake's own
+``passwordless_email`` and ``passwordless_sms``), ``recipient`` (an e-mail address or a phone
+number), ``user_id``, ``client_id``, ``connection``, ``time`` (the
 tenant clock, ISO) and, when the message carries one, ``link`` (a ticket URL) or ``code``.
 ``channel`` is ``"sms"`` for a text message; a message without one is an e-mail.
 

@@ -23,6 +23,7 @@ from . import (
     linking,
     logins,
     logouts,
+    passwordless,
     post_login,
     signups,
     snapshot,
@@ -207,6 +208,9 @@ class Tenant:
         self.outbox = Outbox()
         #: The one-use links of e-mails and of ``POST /tickets/*`` (not in snapshots).
         self.tickets = tickets.TicketBook()
+        #: The live passwordless code of each address (``fakeauth0.passwordless``; not in
+        #: snapshots).
+        self.passwordless_codes = passwordless.CodeBook()
         #: Imports, exports and verification e-mails (``fakeauth0.jobs``; not in snapshots).
         self.jobs = job_rules.JobBook(secrets.token_hex(16))
         #: Injected faults and rate limits (``fakeauth0.faults``), applied by the WSGI app.
@@ -1984,6 +1988,7 @@ class Tenant:
             self.tickets.clear()
             self.jobs.clear()
             self.executions.clear()
+            self.passwordless_codes.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
 
@@ -2081,6 +2086,113 @@ class Tenant:
                 )
                 self.outbox.append(message)
             return message
+
+    # -- passwordless logins (fakeauth0.passwordless) --------------------------------------------
+
+    def passwordless_start(
+        self, body: dict[str, Any], language: str | None = None
+    ) -> dict[str, Any]:
+        """``POST /passwordless/start``: a new code (or link) for the address, which replaces
+        the one it had; the message (in ``language``, when asked) goes to :attr:`outbox`.
+        Raises :class:`OAuthError`."""
+        with self.lock:
+            request = passwordless.read_start(body, self.clients, self.connections)
+            pending = self.passwordless_codes.issue(
+                request.connection,
+                request.address,
+                request.client.client_id,
+                self.clock.time(),
+            )
+            link = None
+            if request.send == "link":
+                link = passwordless.link_url(self.tokens.issuer, request, pending.code)
+            sent = passwordless.message(request, pending, link, self.clock.iso())
+            if language:
+                sent["language"] = language
+            self.outbox.append(sent)
+            return passwordless.start_answer(request, self.ids.object_id(), language)
+
+    def passwordless_token(
+        self, client: Client, params: dict[str, str], ip: str | None = None
+    ) -> dict[str, Any]:
+        """The ``passwordless/otp`` grant of ``/oauth/token`` for the authenticated ``client``,
+        through the post-login Actions (called without the lock held)."""
+        found: list[passwordless.OtpLogin] = []
+
+        def begin(desk: logins.LoginDesk) -> logins.Attempt:
+            found.append(
+                passwordless.otp_login(
+                    self.token_desk(),
+                    desk,
+                    self.passwordless_codes,
+                    client,
+                    params,
+                    now=self.clock.time(),
+                    default_audience=self.settings.default_audience,
+                    ip=ip,
+                )
+            )
+            return found[0].attempt
+
+        def then(user: User, changes: TokenChanges | None) -> dict[str, Any]:
+            return passwordless.otp_tokens(
+                self.token_desk(), client, found[0], user, self.clock.time(), changes
+            )
+
+        context = post_login.Context(
+            "oauth2-password",
+            tuple((params.get("scope") or "").split()),
+            params.get("audience") or self.settings.default_audience or None,
+            method="POST",
+        )
+        return post_login.login(self, begin, then, context)
+
+    def passwordless_link_login(
+        self, params: dict[str, str], ip: str | None = None
+    ) -> tuple[Session, authorization.Delivery]:
+        """``GET /passwordless/verify_redirect``, the magic link: its code logs the user in (a
+        new SSO session) and the login's ``/authorize`` parameters say what the callback gets.
+        Raises ``PageError`` before the callback is trusted, ``CallbackError`` after."""
+        with self.lock:
+            request = authorization.read_request(
+                params, self.clients, self.connections, self.resource_servers, self.settings
+            )
+            connection = self.connections.get(params.get("connection") or "")
+            if connection is None or not connection.is_passwordless:
+                raise authorization.refused(request, "invalid_request", OAuthMsg.UNKNOWN_CONNECTION)
+            username = params.get("email") or params.get("phone_number") or ""
+
+        def begin(desk: logins.LoginDesk) -> logins.Attempt:
+            return passwordless.log_in(
+                desk,
+                self.passwordless_codes,
+                connection,
+                request.client_id,
+                username,
+                params.get("verification_code") or "",
+                now=self.clock.time(),
+                ip=ip,
+            )
+
+        def then(user: User, changes: TokenChanges | None) -> Session:
+            session = self.sessions.start(user.user_id, connection.name)
+            session.changes = changes
+            return session
+
+        context = post_login.Context(
+            _protocol(request.response_type),
+            tuple(request.scopes),
+            request.audience,
+            redirect_uri=request.redirect_uri,
+            state=request.state,
+            response_type=tuple(sorted(request.response_type)),
+        )
+        try:
+            session = post_login.login(self, begin, then, context)
+        except OAuthError as error:
+            raise authorization.refused(request, "access_denied", error.description) from None
+        with self.lock:
+            return session, self._complete(request, session)
 
     # -- jobs: users imports and exports, verification e-mails (fakeauth0.jobs) -----------------
 

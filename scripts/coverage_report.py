@@ -90,6 +90,11 @@ AUTHENTICATION_API: tuple[tuple[str, str, str], ...] = (
     ("POST", "/dbconnections/signup", "sign a database user up"),
     ("POST", "/dbconnections/change_password", "send a password-change e-mail"),
     ("POST", "/passwordless/start", "send a passwordless code or link"),
+    (
+        "GET",
+        "/passwordless/verify_redirect",
+        "the passwordless e-mail link: log in, on to the callback",
+    ),
     ("POST", "/oauth/device/code", "start the device flow"),
     ("POST", "/oauth/par", "pushed authorization requests"),
     ("POST", "/bc-authorize", "client-initiated backchannel authentication"),

@@ -52,6 +52,7 @@ def _load_handlers() -> None:
         logout,
         management,
         organizations,
+        passwordless,
         rules,
         tenants,
         tickets,

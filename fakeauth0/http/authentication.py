@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from .. import authorization, grants, post_login
+from .. import authorization, grants, passwordless, post_login
 from ..clients import Client
 from ..errors import Auth0Error, OAuthError, OAuthMsg
 from ..executions import TokenChanges
@@ -159,13 +159,24 @@ def _password(call: Call, params: dict[str, str]) -> dict[str, Any]:
 
 
 #: The grants that run the post-login Actions (a login, or a refresh token's exchange).
-_RUN_ACTIONS = frozenset({"refresh_token", "password", grants.PASSWORD_REALM})
+_RUN_ACTIONS = frozenset(
+    {"refresh_token", "password", grants.PASSWORD_REALM, passwordless.OTP_GRANT}
+)
+
+
+def _passwordless_otp(call: Call, params: dict[str, str]) -> dict[str, Any]:
+    with call.tenant.lock:
+        client = _calling_client(call, params)
+    return call.tenant.passwordless_token(client, params, call.request.remote_addr)
+
+
 _GRANTS: dict[str, Callable[[Call, dict[str, str]], dict[str, Any]]] = {
     "client_credentials": _client_credentials,
     "authorization_code": _authorization_code,
     "refresh_token": _refresh_token,
     "password": _password,
     grants.PASSWORD_REALM: _password,
+    passwordless.OTP_GRANT: _passwordless_otp,
 }
 
 

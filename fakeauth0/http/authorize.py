@@ -335,11 +335,16 @@ def _signup_url(call: Call, screen: LoginScreen) -> str | None:
 def _signed_in(call: Call, session: Session, handle: str) -> Response:
     """A new SSO session: the cookie, and on to ``/authorize/resume``."""
     response = _redirect(call, "/authorize/resume?" + urlencode({"state": handle}))
+    set_session_cookies(call, response, session)
+    return response
+
+
+def set_session_cookies(call: Call, response: Response, session: Session) -> None:
+    """The ``auth0`` cookie (and its twin over HTTPS) that carries a new SSO session."""
     secure = call.request.scheme == "https"
     lifetime = int(call.tenant.settings.session_lifetime * 3600)
     for name in (SESSION_COOKIE, COMPAT_COOKIE) if secure else (SESSION_COOKIE,):
         response.set_cookie(name, session.sid, max_age=lifetime, **_cookie_attributes(call, name))
-    return response
 
 
 def clear_session_cookies(call: Call, response: Response) -> None:
