@@ -18,13 +18,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from . import executions, grants, logins
+from . import executions, grants, logins, rule_pipeline
 from .clients import Client
 from .connections import Connection
 from .errors import OAuthError
 from .executions import Bound, Execution, TokenChanges
 from .js import post_login_event, run_post_login
 from .js.bridge import bridge_url
+from .js.runtime import run_rule
 from .users import User
 
 T = TypeVar("T")
@@ -78,9 +79,11 @@ def bound_actions(tenant: Any) -> list[Bound]:
 
 def refuse_held_lock(tenant: Any) -> None:
     """Raise :class:`LockHeld` when this thread holds the tenant lock and Actions are bound."""
-    if tenant.lock._is_owned() and tenant.action_book.bindings.get(TRIGGER):
+    if tenant.lock._is_owned() and (
+        tenant.action_book.bindings.get(TRIGGER) or rule_pipeline.enabled_rules(tenant)
+    ):
         raise LockHeld(
-            "post-login Actions run without the tenant lock, and this thread holds it: "
+            "post-login Actions and Rules run without the tenant lock, and this thread holds it: "
             "start the login (tenant.login, login_as, the login page, /oauth/token) outside "
             "`with tenant.lock:` and outside a Python login hook"
         )
@@ -100,17 +103,72 @@ def login(
     with tenant.lock:
         desk = tenant.login_desk()
         attempt = begin(desk)
+        rules = rule_pipeline.enabled_rules(tenant)
         bound = bound_actions(tenant)
-        if not bound:
+        if not bound and not rules:
             return then(logins.finish(desk, attempt), None)
-        event = _event(tenant, attempt.user, attempt.connection, attempt.client_id, context)
+        prepared = None
+        if rules:
+            prepared = rule_pipeline.prepare(
+                tenant,
+                rules,
+                attempt.user,
+                attempt.connection,
+                attempt.client_id,
+                protocol=context.protocol,
+                scopes=context.requested_scopes,
+                ip=attempt.ip,
+                organization=_organization(tenant, context.organization),
+            )
+    # A legacy tenant's Rules run first (https://auth0.com/docs/customize/actions/migrate/migrate-from-rules-to-actions).
+    ruling = None if prepared is None else rule_pipeline.run(prepared, run_rule)
+    with tenant.lock:
+        if ruling is not None:
+            tenant.rule_runs.add(ruling)
+            if ruling.error is not None:
+                raise ruling.error
+        if not bound:
+            assert ruling is not None
+            outcome = executions.Outcome(primary_user=ruling.primary_user, tokens=ruling.tokens)
+            return then(logins.finish(tenant.login_desk(), attempt, outcome), outcome.tokens)
+        subject = _subject(tenant, attempt, ruling)
+        event = _event(tenant, subject, attempt.connection, attempt.client_id, context)
         event["request"]["ip"] = attempt.ip
         execution_id = tenant.new_execution_id()
-    execution = _run(tenant, bound, event, execution_id, attempt.user, attempt.client_id, context)
+    execution = _run(tenant, bound, event, execution_id, subject, attempt.client_id, context)
     with tenant.lock:
         tenant.executions.add(execution)
-        user = logins.finish(tenant.login_desk(), attempt, execution.outcome)
-        return then(user, execution.outcome.tokens)
+        outcome = _after_rules(ruling, execution.outcome)
+        user = logins.finish(tenant.login_desk(), attempt, outcome)
+        return then(user, outcome.tokens)
+
+
+def _subject(tenant: Any, attempt: logins.Attempt, ruling: rule_pipeline.Ruling | None) -> User:
+    """The user the Actions see: the rules' ``context.primaryUser`` when one linked the login's
+    user away, else the login's user as stored now."""
+    if ruling is not None and ruling.primary_user is not None:
+        primary = tenant.users.get(ruling.primary_user)
+        if primary is not None:
+            return primary  # type: ignore[no-any-return]
+    return tenant.users.get(attempt.user.user_id) or attempt.user  # type: ignore[no-any-return]
+
+
+def _after_rules(
+    ruling: rule_pipeline.Ruling | None, outcome: executions.Outcome
+) -> executions.Outcome:
+    """The Actions' outcome on top of the rules': an Action's claim or ``setPrimaryUser``
+    wins, scope edits apply in the order made (rules first)."""
+    if ruling is None:
+        return outcome
+    rules, actions = ruling.tokens, outcome.tokens
+    outcome.tokens = TokenChanges(
+        {**rules.id_token, **actions.id_token},
+        {**rules.access_token, **actions.access_token},
+        rules.scope_edits + actions.scope_edits,
+    )
+    if outcome.primary_user is None:
+        outcome.primary_user = ruling.primary_user
+    return outcome
 
 
 def refresh(

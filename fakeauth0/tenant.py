@@ -47,6 +47,7 @@ from .js import DEFAULT_TIMEOUT, RunResult, run_post_login
 from .logins import LoginHook, LoginResult
 from .organizations import Organization
 from .outbox import Outbox
+from .rule_pipeline import RuleRunLog
 from .rules import Rule, RuleBook
 from .search import SearchPage, UserSearch
 from .sessions import Grant, Session, SessionBook
@@ -196,6 +197,8 @@ class Tenant:
         #: Each run of the post-login Actions, newest first (``fakeauth0.executions``): which
         #: action ran, what it logged and called, its error, and the login's result.
         self.executions = ExecutionLog()
+        #: Each login's run of a legacy tenant's Rules, newest first (``fakeauth0.rule_pipeline``).
+        self.rule_runs = RuleRunLog()
         #: Seconds one Action may run before the login fails (Auth0's limit; tests shorten it).
         self.action_timeout = DEFAULT_TIMEOUT
         #: SSO sessions, login transactions, codes and refresh tokens (not in snapshots).
@@ -1988,6 +1991,7 @@ class Tenant:
             self.tickets.clear()
             self.jobs.clear()
             self.executions.clear()
+            self.rule_runs.clear()
             self.passwordless_codes.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------

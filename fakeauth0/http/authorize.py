@@ -144,7 +144,12 @@ def simulated_idp(call: Call) -> Answer:
         return error_page(call, "invalid_request", "the connection is not enabled", None)
     if request.method == "GET":
         return _idp_screen(call, screen.handle, connection, _remembered(request, connection))
-    profile = {k: source[k].strip() for k in ("email", "name", "user_id") if source.get(k)}
+    profile: dict[str, Any] = {
+        k: source[k].strip() for k in ("email", "name", "user_id") if source.get(k)
+    }
+    if source.get("email_verified", "").lower() in ("true", "on", "1"):
+        # The IdP vouches for the address, as Google and most social IdPs do.
+        profile["email_verified"] = True
     if "email" not in profile:
         return _idp_screen(call, screen.handle, connection, profile, "Enter an email address.")
     try:

@@ -227,11 +227,13 @@ def outbox(call: Call) -> Answer:
 def executions(call: Call) -> Answer:
     """Each run of the post-login Actions, newest first: which action ran, its ``console.log``
     output, its ``api`` calls, its error and duration, and the login's result
-    (``?user_id=`` narrows it); ``DELETE`` empties the list."""
+    (``?user_id=`` narrows it); on a legacy tenant, each login's run of its Rules too
+    (``rule_runs``); ``DELETE`` empties both."""
     tenant, request = call.tenant, call.request
     if request.method == "DELETE":
         with tenant.lock:
             tenant.executions.clear()
+            tenant.rule_runs.clear()
         return 204, None
     unknown = sorted(set(request.args) - {"user_id"})
     if unknown:
@@ -241,7 +243,13 @@ def executions(call: Call) -> Answer:
         records = [
             e.to_record() for e in tenant.executions if user_id is None or e.user_id == user_id
         ]
-    return 200, {"total": len(records), "executions": records}
+        ruled = [
+            r.to_record() for r in tenant.rule_runs if user_id is None or r.user_id == user_id
+        ]
+    answer: dict[str, Any] = {"total": len(records), "executions": records}
+    if tenant.rules_enabled:
+        answer["rule_runs"] = ruled
+    return 200, answer
 
 
 _JSON_TYPE = {str: "a string", int: "an integer", dict: "an object"}

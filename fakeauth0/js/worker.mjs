@@ -188,6 +188,35 @@ function compiled(code, rule = false) {
   return script;
 }
 
+/** A Rule's `auth0`: `{baseUrl, accessToken, domain}` and the restricted management client's
+ * metadata writers (https://auth0.com/docs/customize/rules/use-management-api). */
+function rulesAuth0(given) {
+  const patch = async (userId, body, callback) => {
+    const done = (async () => {
+      const answer = await fetch(`${given.baseUrl}/users/${encodeURIComponent(userId)}`, {
+        method: "PATCH",
+        headers: { Authorization: `Bearer ${given.accessToken}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const text = await answer.text();
+      if (!answer.ok) throw new Error(text);
+      return JSON.parse(text);
+    })();
+    if (typeof callback !== "function") return done;
+    done.then((user) => callback(null, user), (error) => callback(error));
+    return undefined;
+  };
+  return {
+    ...given,
+    users: {
+      updateAppMetadata: (userId, metadata, callback) =>
+        patch(userId, { app_metadata: metadata }, callback),
+      updateUserMetadata: (userId, metadata, callback) =>
+        patch(userId, { user_metadata: metadata }, callback),
+    },
+  };
+}
+
 /** Run a Rule: call it with (user, context, callback) and wait for the callback. */
 async function runRule(request, context, answer) {
   const rule = compiled(request.code, true).runInContext(context, { timeout: request.timeout_ms });
@@ -239,7 +268,13 @@ async function run(request) {
   let timer;
   try {
     if (request.trigger === "rule") {
-      Object.assign(sandbox, { ...(request.globals || {}), require, UnauthorizedError });
+      const globals = request.globals || {};
+      Object.assign(sandbox, {
+        configuration: globals.configuration || {},
+        auth0: rulesAuth0(globals.auth0 || {}),
+        require,
+        UnauthorizedError,
+      });
       return await runRule(request, vm.createContext(sandbox), answer);
     }
     const context = vm.createContext(sandbox);
