@@ -76,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
         "--rules",
         action="store_true",
         help="a legacy tenant that keeps classic Rules (end of life 18 Nov 2026): it serves "
-        "/rules and /rules-configs, which other tenants refuse with 403",
+        "/rules and /rules-configs and runs the enabled rules on every login; other tenants "
+        "refuse them with 403",
     )
     serve.add_argument(
         "--search-lag",
