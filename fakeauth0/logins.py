@@ -21,6 +21,7 @@ from .clients import Client
 from .connections import Connection, require_connection
 from .errors import OAuthError, OAuthMsg
 from .ids import IdSource
+from .logs import DISCARD, LogBook
 from .tokens import TokenAuthority
 from .uniqueness import find_duplicate
 from .users import (
@@ -99,6 +100,8 @@ class LoginDesk:
     tenant: Any
     #: Brute-force protection, consulted by every database login.
     guard: Guard
+    #: Where the login's outcome is recorded (the tenant logs: ``s``, ``f``, ``fp``, ``fu``...).
+    log: LogBook = DISCARD
 
 
 @dataclass
@@ -181,8 +184,11 @@ def authenticate(
     if user.profile.get("blocked"):
         # A blocked user's attempt still counts as a login
         # (docs/auth0-behaviour.md#root-attributes).
+        desk.log.login("f", desk, conn, client_id, ip, user, OAuthMsg.USER_BLOCKED)
         raise OAuthError(401, "unauthorized", OAuthMsg.USER_BLOCKED)
-    return _run_hooks(desk, conn, identity, user, client_id, ip, first_login, now)
+    user = _run_hooks(desk, conn, identity, user, client_id, ip, first_login, now)
+    desk.log.login("s", desk, conn, client_id, ip, user)
+    return user
 
 
 def _database_identity(
@@ -212,14 +218,20 @@ def _database_identity(
     else:
         attribute, value = ("email", email.lower()) if email else ("username", username)
         found = _search(desk, conn, attribute, value)
+    typed = email.lower() if email else username
     if found is None:
+        desk.log.login("fu", desk, conn, client_id, ip, typed or str(user_id), wrong.description)
         raise wrong
     owner, identity = found
-    typed = email.lower() if email else username
-    attempt = desk.guard.attempt(owner, typed, conn.name, ip, client_id)
+    try:
+        attempt = desk.guard.attempt(owner, typed, conn.name, ip, client_id)
+    except OAuthError as refused:
+        desk.log.login("limit_wc", desk, conn, client_id, ip, owner, refused.description)
+        raise
     stored = owner.password_hash if identity is owner.primary else identity.password_hash
     if password is not None and not password_matches(stored, password):
         attempt.failed()
+        desk.log.login("fp", desk, conn, client_id, ip, owner, wrong.description)
         raise wrong
     attempt.passed()
     return owner, identity

@@ -40,6 +40,7 @@ from .faults import Faults, operation_name
 from .ids import IdSource
 from .js import DEFAULT_TIMEOUT, RunResult, run_post_login
 from .logins import LoginHook, LoginResult
+from .logs import DEFAULT_CAPACITY, LogBook
 from .organizations import Organization
 from .outbox import Outbox
 from .search import SearchPage, UserSearch
@@ -128,6 +129,7 @@ class Tenant:
         client_secret: str | None = None,
         search_engine: str = "v3",
         search_lag: float = 0.0,
+        log_capacity: int = DEFAULT_CAPACITY,
     ) -> None:
         self.domain = domain
         self.ids = IdSource(seed)
@@ -151,6 +153,9 @@ class Tenant:
         #: Roles by id (fakeauth0.access); who holds them is on each user.
         self.roles: dict[str, Role] = {}
         self.calls = CallLog(maxlen=CALL_LOG_SIZE)
+        #: The tenant logs (``GET /api/v2/logs``): the last ``log_capacity`` events
+        #: (``fakeauth0.logs``; not in snapshots, cleared by :meth:`reset`).
+        self.logs = LogBook(self.clock, log_capacity)
         #: Post-login hooks (Auth0 Rules / Actions), run in order by :meth:`login`.
         self.hooks: list[LoginHook] = []
         self.tokens = TokenAuthority(
@@ -698,6 +703,7 @@ class Tenant:
             now=self.clock.iso(),
             tenant=self,
             guard=self.brute_force.guard(self.clock.time(), self.mail),
+            log=self.logs,
         )
 
     def token_desk(self) -> grants.TokenDesk:
@@ -1665,6 +1671,7 @@ class Tenant:
             self.faults.reset()
             self.clock.reset()
             self.calls.clear()
+            self.logs.clear()
             self.search_lag = self.configured_search_lag
             self.sessions.clear()
             self.outbox.clear()
@@ -1721,20 +1728,34 @@ class Tenant:
         (``signups.signup``); raises :class:`~fakeauth0.errors.SignupError`."""
         with self.lock:
             now = self.clock.iso()
-            user = signups.signup(
-                self.users,
-                self.connections,
-                self.clients,
-                self.ids,
-                now,
-                client_id=client_id,
-                connection=connection,
-                email=email,
-                password=password,
-                username=username,
-                phone_number=phone_number,
-                profile=profile,
-                user_metadata=user_metadata,
+            try:
+                user = signups.signup(
+                    self.users,
+                    self.connections,
+                    self.clients,
+                    self.ids,
+                    now,
+                    client_id=client_id,
+                    connection=connection,
+                    email=email,
+                    password=password,
+                    username=username,
+                    phone_number=phone_number,
+                    profile=profile,
+                    user_metadata=user_metadata,
+                )
+            except SignupError as error:
+                self.logs.signup(
+                    self.clients,
+                    self.connections,
+                    client_id,
+                    connection,
+                    email or username,
+                    error=error,
+                )
+                raise
+            self.logs.signup(
+                self.clients, self.connections, client_id, connection, email or username, user=user
             )
             asking = signups.asking_client(self.clients, client_id)
             message = signups.verification_mail(user, asking.client_id, now)
@@ -1766,6 +1787,9 @@ class Tenant:
                     tickets.PASSWORD_CHANGE, message["user_id"], client_id=message["client_id"]
                 )
                 self.outbox.append(message)
+                user = self.users.get(message["user_id"])
+                client = self.clients.get(message["client_id"])
+                self.logs.user_event("scpr", user, self.connections, client=client)
             return message
 
     # -- jobs: users imports and exports, verification e-mails (fakeauth0.jobs) -----------------
@@ -1895,7 +1919,7 @@ class Tenant:
         the browser goes (None: nowhere named), or ``PageError`` for a ``returnTo`` that no list
         allows or an unknown ``client_id``."""
         with self.lock:
-            self.sessions.end(sid)
+            self._log_logout(self.sessions.end(sid), params.get("client_id"))
             return logouts.v2_return_to(params, self.clients, self.settings)
 
     def oidc_logout(self, params: dict[str, str], sid: str | None) -> logouts.OidcLogout:
@@ -1911,7 +1935,7 @@ class Tenant:
                 session.sid if session is not None else None,
             )
             if outcome.confirmation is None:
-                self.sessions.end(sid)
+                self._log_logout(self.sessions.end(sid), params.get("client_id"))
             return outcome
 
     def confirm_logout(self, confirmation: str | None, sid: str | None) -> str | None:
@@ -1922,8 +1946,14 @@ class Tenant:
             redirect = logouts.confirmed_redirect(
                 self.tokens, confirmation, session.sid if session is not None else None
             )
-            self.sessions.end(sid)
+            self._log_logout(self.sessions.end(sid), None)
             return redirect
+
+    def _log_logout(self, ended: Session | None, client_id: str | None) -> None:
+        if ended is not None:
+            user = self.users.get(ended.user_id)
+            client = self.clients.get(client_id or "")
+            self.logs.user_event("slo", user, self.connections, client=client)
 
     # -- the outbox and tickets (fakeauth0.outbox, fakeauth0.tickets) ----------------------------
 
@@ -1960,9 +1990,12 @@ class Tenant:
     def use_email_verification_ticket(self, ticket_id: str | None) -> tickets.Outcome:
         """The e-mail verification link followed: the user is verified, once."""
         with self.lock:
-            return tickets.verify_email(
+            ticket = self.tickets.get(ticket_id, tickets.EMAIL_VERIFICATION)
+            outcome = tickets.verify_email(
                 self.tickets, self.users, ticket_id, self.clock.time(), self.clock.iso()
             )
+            self._log_ticket("sv" if outcome.success else "fv", ticket, outcome)
+            return outcome
 
     def password_change_screen(
         self, ticket_id: str | None
@@ -1988,6 +2021,17 @@ class Tenant:
                 return found
             ticket, database = found
             tickets.check_new_password(database, password, confirmation)
-            return tickets.change_password(
+            outcome = tickets.change_password(
                 self.tickets, self.users, self.connections, ticket, password, self.clock.iso()
             )
+            self._log_ticket("scp" if outcome.success else "fcp", ticket, outcome)
+            return outcome
+
+    def _log_ticket(
+        self, type_: str, ticket: tickets.Ticket | None, outcome: tickets.Outcome
+    ) -> None:
+        user = None if ticket is None else self.users.get(ticket.user_id)
+        client = None if ticket is None else self.clients.get(ticket.client_id or "")
+        self.logs.user_event(
+            type_, user, self.connections, client=client, description=outcome.message
+        )

@@ -121,6 +121,9 @@ SERVED = (
     "get_triggers",
     "get_bindings",
     "patch_bindings",
+    "get_logs",
+    "get_logs_by_id",
+    "get_logs_by_user",
 )
 
 

@@ -47,7 +47,16 @@ def render_users(users: list[User], call: Call) -> list[dict[str, Any]]:
 
 @management("post_users")
 def create_user(call: Call) -> tuple[int, Any]:
-    user = call.tenant.create_user(call.body())
+    body = call.body()
+    sent = dict(body)
+    tenant = call.tenant
+    user = tenant.create_user(body)
+    tenant.logs.created_user(
+        tenant.clients.get(call.principal.azp or ""),
+        tenant.connections.get(user.primary.connection),
+        user,
+        sent,
+    )
     return 201, render(user, call)
 
 
