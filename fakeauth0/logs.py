@@ -357,7 +357,8 @@ class LogBook:
         user_id = scope = None
         if result is not None:
             scope = result.get("scope")
-            user_id = _subject(result)
+            user_id, granted = _subject_and_audience(result)
+            audience = granted or audience
             description = EXCHANGE_DESCRIPTIONS[kind]
         else:
             description = getattr(error, "description", None) or EXCHANGE_DESCRIPTIONS[kind]
@@ -448,21 +449,30 @@ class LogBook:
         return rows
 
 
-def _subject(tokens: dict[str, Any]) -> str | None:
-    """The ``sub`` of a token answer: its ID token's, else its JWT access token's (read, not
-    verified: the fake signed it a moment ago)."""
-    for name in ("id_token", "access_token"):
-        token = tokens.get(name)
-        if isinstance(token, str) and token.count(".") == 2:
-            payload = token.split(".")[1]
-            try:
-                claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-            except ValueError:
-                continue
-            sub = claims.get("sub") if isinstance(claims, dict) else None
-            if isinstance(sub, str):
-                return sub
-    return None
+def _claims(token: Any) -> dict[str, Any]:
+    """A JWT's claims, read, not verified (the fake signed it a moment ago); {} otherwise."""
+    if not isinstance(token, str) or token.count(".") != 2:
+        return {}
+    payload = token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def _subject_and_audience(tokens: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Whom a token answer is for (its ID token's ``sub``, else its access token's) and the
+    API its access token is for (none for an opaque one)."""
+    access = _claims(tokens.get("access_token"))
+    sub = _claims(tokens.get("id_token")).get("sub") or access.get("sub")
+    aud = access.get("aud")
+    if isinstance(aud, list):
+        aud = aud[0] if aud else None
+    return (
+        sub if isinstance(sub, str) else None,
+        aud if isinstance(aud, str) else None,
+    )
 
 
 def _log_id(stamp: float, sequence: int) -> str:
