@@ -20,6 +20,7 @@ import pytest
 from auth0.authentication import GetToken
 from auth0.authentication.exceptions import Auth0Error
 
+from fakeauth0.errors import OAuthError
 from tests.login import browser as drive
 from tests.login.conftest import API, CALLBACK, DB, EMAIL, PASSWORD, Apps
 
@@ -85,7 +86,9 @@ def test_the_login_page_and_the_code_exchange(
 
 def test_the_password_and_client_credentials_grants(apps: Apps, auth0_management: Any) -> None:
     tenant = apps.tenant
-    tenant.update_client(apps.web.client_id, {"grant_types": ["password", PASSWORD_REALM, "client_credentials"]})
+    tenant.update_client(
+        apps.web.client_id, {"grant_types": ["password", PASSWORD_REALM, "client_credentials"]}
+    )
     tenant.create_client_grant(
         {"client_id": apps.web.client_id, "audience": API, "scope": ["read:items"]}
     )
@@ -150,9 +153,9 @@ def test_a_brute_force_block_is_limit_wc(apps: Apps, auth0_management: Any) -> N
     tenant = apps.tenant
     tenant.update_brute_force_settings({"max_attempts": 2})
     for _ in range(2):
-        with pytest.raises(Exception, match="Wrong email or password"):
+        with pytest.raises(OAuthError, match="Wrong email or password"):
             tenant.login(DB, email=EMAIL, password="nope", ip="203.0.113.9")
-    with pytest.raises(Exception):
+    with pytest.raises(OAuthError, match="blocked"):
         tenant.login(DB, email=EMAIL, password=PASSWORD, ip="203.0.113.9")
     seen = events(auth0_management)
     assert [e.type for e in seen] == ["fp", "fp", "limit_wc"]
