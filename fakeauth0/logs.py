@@ -123,8 +123,10 @@ class Entry:
         "details",
         "hostname",
         "ip",
-        "log_id",
+        "log_id_",
         "scope",
+        "sequence",
+        "stamp",
         "type",
         "user_agent",
         "user_id",
@@ -133,7 +135,8 @@ class Entry:
 
     def __init__(
         self,
-        log_id: str,
+        stamp: float,
+        sequence: int,
         at: float,
         type_: str,
         description: str | None,
@@ -148,7 +151,9 @@ class Entry:
         scope: str | None,
         hostname: str | None,
     ) -> None:
-        self.log_id = log_id
+        self.stamp = stamp
+        self.sequence = sequence
+        self.log_id_: str | None = None
         self.at = at
         self.type = type_
         self.description = description
@@ -163,15 +168,23 @@ class Entry:
         self.scope = scope
         self.hostname = hostname
 
+    @property
+    def log_id(self) -> str:
+        """Formed when first read: recording stays a few attribute stores."""
+        if self.log_id_ is None:
+            self.log_id_ = _log_id(self.stamp, self.sequence)
+        return self.log_id_
+
     def to_json(self) -> dict[str, Any]:
         """The event as ``GET /logs`` shows it: every key present, unknown values null
         (https://github.com/auth0/go-auth0/blob/main/test/data/recordings/TestLogManager_CheckpointPagination.yaml)."""
         client, connection = self.client, self.connection
+        log_id = self.log_id
         details = self.details() if callable(self.details) else self.details
         strategy = None if connection is None else connection.strategy
         body: dict[str, Any] = {
-            "_id": self.log_id,
-            "log_id": self.log_id,
+            "_id": log_id,
+            "log_id": log_id,
             "date": format_iso(self.at),
             "type": self.type,
             "description": self.description if self.description is not None else "",
@@ -255,7 +268,8 @@ class LogBook:
             stamp = self._stamp = max(self._stamp, at)  # ids increase though clocks go back
             self._entries.append(
                 Entry(
-                    _log_id(stamp, self._sequence),
+                    stamp,
+                    self._sequence,
                     at,
                     type_,
                     description,
@@ -326,8 +340,9 @@ class LogBook:
             ip=ip,
         )
 
-    def created_user(self, client: Any, connection: Any, user: Any, body: Any) -> None:
-        """``ss`` for ``POST /users``, with the body sent (its password masked when shown)."""
+    def created_user(self, client: Any, connection: Any, user: Any, body: bytes) -> None:
+        """``ss`` for ``POST /users``, with the body sent (its bytes, read and its password
+        masked when shown)."""
         profile = user.profile
         self.record(
             "ss",
@@ -335,7 +350,7 @@ class LogBook:
             connection=connection,
             user_id=user.user_id,
             user_name=profile.get("username") or profile.get("email") or user.user_id,
-            details=lambda: {"body": masked(body)},
+            details=lambda: {"body": masked(_json_or_empty(body))},
         )
 
     def exchange(
@@ -540,7 +555,17 @@ class ApiCall:
     """What a ``sapi`` event keeps of a Management API write (the request's bytes and the
     response object), shown as Auth0's ``details.request`` / ``details.response`` when read."""
 
-    __slots__ = ("body", "ip", "method", "path", "query", "response", "scopes", "user_agent")
+    __slots__ = (
+        "body",
+        "ip",
+        "method",
+        "path",
+        "query",
+        "response_body",
+        "scopes",
+        "status",
+        "user_agent",
+    )
 
     #: ``query`` is the raw query string, parsed when shown.
 
@@ -552,7 +577,8 @@ class ApiCall:
         user_agent: str | None,
         ip: str | None,
         body: bytes,
-        response: Any,
+        status: int,
+        response_body: bytes,
         scopes: Iterable[str],
     ) -> None:
         self.method = method
@@ -561,11 +587,11 @@ class ApiCall:
         self.user_agent = user_agent
         self.ip = ip
         self.body = body
-        self.response = response
+        self.status = status
+        self.response_body = response_body
         self.scopes = scopes
 
     def __call__(self) -> dict[str, Any]:
-        response = self.response
         return {
             "request": {
                 "method": self.method.lower(),
@@ -582,8 +608,8 @@ class ApiCall:
                 },
             },
             "response": {
-                "statusCode": response.status_code,
-                "body": masked(_json_or_empty(response.get_data())),
+                "statusCode": self.status,
+                "body": masked(_json_or_empty(self.response_body)),
             },
         }
 

@@ -220,7 +220,8 @@ def api_write(
             environ.get("HTTP_USER_AGENT"),
             request.remote_addr,
             environ.get(BODY_KEY, b""),
-            response,
+            response.status_code,
+            response.get_data(),
             principal.scopes,
         ),
     )
