@@ -109,6 +109,7 @@ DEFAULT_FIELDS = ("user_name", "connection", "client_name", "type", "ip", "log_i
 #: Infix and suffix wildcards need this many literal characters (the query-syntax page).
 MIN_LEADING_LITERALS = 3
 MAX_QUERY_DEPTH = 100
+MAX_QUERY_TERMS = 1024
 
 
 class Entry:
@@ -625,6 +626,8 @@ def compile_query(q: str | None) -> Match:
     NOT and ``+``/``-`` clauses. Anything else is 400 ``invalid_query_string``."""
     if q is None or not q.strip():
         return lambda row: True
+    if len(q.split()) > MAX_QUERY_TERMS:  # luqum's parser takes quadratic time in the terms
+        raise Auth0Error.invalid_query(Msg.SEARCH_TOO_MANY_TERMS.format(limit=MAX_QUERY_TERMS))
     try:
         parsed = parser.parse(q)
     except (ParseError, RecursionError, Exception) as error:  # luqum's lexer raises plain ones

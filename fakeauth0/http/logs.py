@@ -55,12 +55,11 @@ def _offset_page(call: Call, rows: list[dict[str, Any]]) -> tuple[int, Any]:
     start = page * per_page
     shown = [project(row, call) for row in rows[start : start + per_page]]
     if call.query.get("include_totals", False):
-        total = min(len(rows), RESULT_WINDOW)
         return 200, {
             "start": start,
             "limit": per_page,
             "length": len(shown),
-            "total": total,
+            "total": len(rows),  # every match, as the users search counts (CHOICES.md)
             "logs": shown,
         }
     return 200, shown
