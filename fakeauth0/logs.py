@@ -65,7 +65,6 @@ TYPES: dict[str, str] = {
     "slo": "Success Logout",
     "sapi": "Success API Operation",
     "limit_wc": "Blocked Account",
-    "ublkdu": "User Login Block Released",
 }
 
 #: What each exchange is, the description of its ``*ft`` events (as Auth0's log viewer
@@ -239,7 +238,9 @@ class LogBook:
         return len(self._entries)
 
     def __iter__(self) -> Iterator[Entry]:
-        return iter(list(self._entries))
+        """The events kept, oldest first (a copy: recording may go on meanwhile)."""
+        with self._lock:
+            return iter(list(self._entries))
 
     def clear(self) -> None:
         with self._lock:
@@ -420,7 +421,7 @@ class LogBook:
     # -- reading -------------------------------------------------------------------------------
 
     def get(self, log_id: str) -> dict[str, Any]:
-        for entry in self._entries:
+        for entry in self:
             if entry.log_id == log_id:
                 return entry.to_json()
         raise Auth0Error(404, Msg.LOG_NOT_FOUND)
