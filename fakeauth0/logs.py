@@ -121,14 +121,12 @@ class Entry:
         "connection",
         "description",
         "details",
-        "hostname",
         "ip",
         "log_id_",
         "scope",
         "sequence",
         "stamp",
         "type",
-        "user_agent",
         "user_id",
         "user_name",
     )
@@ -145,11 +143,9 @@ class Entry:
         user_id: str | None,
         user_name: str | None,
         ip: str | None,
-        user_agent: str | None,
         details: Any,
         audience: str | None,
         scope: str | None,
-        hostname: str | None,
     ) -> None:
         self.stamp = stamp
         self.sequence = sequence
@@ -162,11 +158,9 @@ class Entry:
         self.user_id = user_id
         self.user_name = user_name
         self.ip = ip
-        self.user_agent = user_agent
         self.details = details
         self.audience = audience
         self.scope = scope
-        self.hostname = hostname
 
     @property
     def log_id(self) -> str:
@@ -196,11 +190,11 @@ class Entry:
             # A Management API call's client shows no name (the recordings above).
             "client_name": None if client is None else "" if self.type == "sapi" else client.name,
             "ip": self.ip,
-            "hostname": self.hostname,
+            "hostname": None,
             "details": details if details is not None else {},
             "user_id": self.user_id,
             "user_name": self.user_name,
-            "user_agent": self.user_agent or UNKNOWN_AGENT,
+            "user_agent": UNKNOWN_AGENT,
             "audience": self.audience,
             "strategy": strategy,
             "strategy_type": None if connection is None else strategy_type(connection),
@@ -256,11 +250,9 @@ class LogBook:
         user_id: str | None = None,
         user_name: str | None = None,
         ip: str | None = None,
-        user_agent: str | None = None,
         details: Any = None,
         audience: str | None = None,
         scope: str | None = None,
-        hostname: str | None = None,
     ) -> None:
         """Append one event. ``details`` may be a callable, called when the event is read.
         ``client`` and ``connection`` are the objects (their names are read when shown)."""
@@ -280,11 +272,9 @@ class LogBook:
                     user_id,
                     user_name,
                     ip,
-                    user_agent,
                     details,
                     audience,
                     scope,
-                    hostname,
                 )
             )
 
@@ -364,7 +354,6 @@ class LogBook:
         error: Any = None,
         audience: str | None = None,
         ip: str | None = None,
-        user_agent: str | None = None,
     ) -> None:
         """``/oauth/token``: ``se<kind>`` with the token's subject, audience and scope, or
         ``fe<kind>`` with the refusal (kinds: :data:`EXCHANGES`)."""
@@ -387,7 +376,6 @@ class LogBook:
             client=client,
             user_id=user_id,
             ip=ip,
-            user_agent=user_agent,
             audience=audience,
             scope=scope,
         )
