@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 from auth0.management.core.api_error import ApiError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fakeauth0 import Tenant
 from tests.support import DB, PASSWORD, RawClient, assert_error
@@ -334,3 +336,20 @@ def test_ids_keep_growing_when_the_clock_goes_back(tenant: Tenant) -> None:
     fail_login(tenant, email="b@example.com")
     first, second = tenant.logs.events()
     assert second["log_id"] > first["log_id"] and second["date"] == "1970-01-01T00:00:00.000Z"
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    q=st.text(
+        alphabet=st.sampled_from(list('type:user_name*?"()[]{} TOANDORNT-+\\~/^date2020-01_')),
+        max_size=40,
+    )
+)
+def test_any_query_is_answered_200_or_400_never_500(
+    raw: RawClient, history: dict[str, Any], q: str
+) -> None:
+    """Whatever ``q`` holds, Auth0's answer: results or 400 ``invalid_query_string``."""
+    response = raw.get("logs", params={"q": q})
+    assert response.status_code in (200, 400), (q, response.text)
+    if response.status_code == 400:
+        assert response.json()["errorCode"] == "invalid_query_string"
