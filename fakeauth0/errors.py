@@ -133,6 +133,11 @@ class Msg:
     SEARCH_TOO_DEEP = "Invalid query string: groups and operators nest deeper than {depth} levels."
     SEARCH_TOO_MANY_TERMS = "Invalid query string: more than {limit} terms."
     SEARCH_FIELD_NOT_SEARCHABLE = "Invalid query string: {field} cannot be searched; {hint}."
+    LOG_NOT_FOUND = "Log not found."
+    #: Auth0's words for a field the log search does not know
+    #: (https://github.com/auth0/auth0-mcp-server/pull/197).
+    LOG_FIELD = 'The search query string has an error: unknown field "{field}"'
+    LOG_CONSTRUCT = "Invalid query string: {construct} is not supported in log searches."
     SEARCH_BAD_SORT = (
         "Query validation error: 'Invalid sort parameter: {sort}' on property sort "
         "(Field to sort by)."

@@ -23,6 +23,7 @@ from .connections import Connection, require_connection
 from .errors import OAuthError, OAuthMsg
 from .executions import Outcome, TokenChanges
 from .ids import IdSource
+from .logs import DISCARD, LogBook
 from .tokens import TokenAuthority
 from .uniqueness import find_duplicate
 from .users import (
@@ -101,6 +102,8 @@ class LoginDesk:
     tenant: Any
     #: Brute-force protection, consulted by every database login.
     guard: Guard
+    #: Where the login's outcome is recorded (the tenant logs: ``s``, ``f``, ``fp``, ``fu``...).
+    log: LogBook = DISCARD
 
 
 @dataclass
@@ -209,6 +212,7 @@ def sign_in(
             owner, identity = _refresh(desk, conn, *found, profile)
     user = _count_login(desk, owner, now, ip)
     if user.profile.get("blocked"):
+        desk.log.login("f", desk, conn, client_id, ip, user, OAuthMsg.USER_BLOCKED)
         raise OAuthError(401, "unauthorized", OAuthMsg.USER_BLOCKED)
     return Attempt(conn, identity, user, client_id, ip, first_login, now)
 
@@ -222,6 +226,9 @@ def finish(desk: LoginDesk, attempt: Attempt, outcome: Outcome | None = None) ->
     if outcome is not None:
         user = apply_metadata(desk, user, outcome.app_metadata, outcome.user_metadata)
         if outcome.denied is not None:
+            desk.log.login(
+                "f", desk, attempt.connection, attempt.client_id, attempt.ip, user, outcome.denied
+            )
             raise OAuthError(403, "access_denied", outcome.denied)
         if outcome.primary_user is not None:
             user = _switch_subject(desk, attempt, user, outcome.primary_user)
@@ -229,7 +236,9 @@ def finish(desk: LoginDesk, attempt: Attempt, outcome: Outcome | None = None) ->
             raise OAuthError(
                 403, "access_denied", OAuthMsg.PRIMARY_USER_NOT_SET.format(user_id=user.user_id)
             )
-    return _run_hooks(desk, attempt.connection, attempt.identity, user, attempt, attempt.now)
+    user = _run_hooks(desk, attempt.connection, attempt.identity, user, attempt, attempt.now)
+    desk.log.login("s", desk, attempt.connection, attempt.client_id, attempt.ip, user)
+    return user
 
 
 def apply_metadata(
@@ -290,14 +299,20 @@ def _database_identity(
     else:
         attribute, value = ("email", email.lower()) if email else ("username", username)
         found = _search(desk, conn, attribute, value)
+    typed = email.lower() if email else username
     if found is None:
+        desk.log.login("fu", desk, conn, client_id, ip, typed or str(user_id), wrong.description)
         raise wrong
     owner, identity = found
-    typed = email.lower() if email else username
-    attempt = desk.guard.attempt(owner, typed, conn.name, ip, client_id)
+    try:
+        attempt = desk.guard.attempt(owner, typed, conn.name, ip, client_id)
+    except OAuthError as refused:
+        desk.log.login("limit_wc", desk, conn, client_id, ip, owner, refused.description)
+        raise
     stored = owner.password_hash if identity is owner.primary else identity.password_hash
     if password is not None and not password_matches(stored, password):
         attempt.failed()
+        desk.log.login("fp", desk, conn, client_id, ip, owner, wrong.description)
         raise wrong
     attempt.passed()
     return owner, identity

@@ -126,6 +126,16 @@ def login(
         if ruling is not None:
             tenant.rule_runs.add(ruling)
             if ruling.error is not None:
+                desk = tenant.login_desk()
+                desk.log.login(
+                    "f",
+                    desk,
+                    attempt.connection,
+                    attempt.client_id,
+                    attempt.ip,
+                    attempt.user,
+                    ruling.error.description,
+                )
                 raise ruling.error
         if not bound:
             assert ruling is not None

@@ -25,6 +25,7 @@ from . import (
     logouts,
     passwordless,
     post_login,
+    rule_pipeline,
     signups,
     snapshot,
     tickets,
@@ -45,6 +46,7 @@ from .faults import Faults, operation_name
 from .ids import IdSource
 from .js import DEFAULT_TIMEOUT, RunResult, run_post_login
 from .logins import LoginHook, LoginResult
+from .logs import DEFAULT_CAPACITY, LogBook
 from .organizations import Organization
 from .outbox import Outbox
 from .rule_pipeline import RuleRunLog
@@ -140,6 +142,7 @@ class Tenant:
         search_engine: str = "v3",
         search_lag: float = 0.0,
         rules: bool = False,
+        log_capacity: int = DEFAULT_CAPACITY,
     ) -> None:
         self.domain = domain
         self.ids = IdSource(seed)
@@ -163,6 +166,9 @@ class Tenant:
         #: Roles by id (fakeauth0.access); who holds them is on each user.
         self.roles: dict[str, Role] = {}
         self.calls = CallLog(maxlen=CALL_LOG_SIZE)
+        #: The tenant logs (``GET /api/v2/logs``): the last ``log_capacity`` events
+        #: (``fakeauth0.logs``; not in snapshots, cleared by :meth:`reset`).
+        self.logs = LogBook(self.clock, log_capacity)
         #: Post-login hooks (Auth0 Rules / Actions), run in order by :meth:`login`.
         self.hooks: list[LoginHook] = []
         self.tokens = TokenAuthority(
@@ -803,6 +809,7 @@ class Tenant:
             now=self.clock.iso(),
             tenant=self,
             guard=self.brute_force.guard(self.clock.time(), self.mail),
+            log=self.logs,
         )
 
     def token_desk(self) -> grants.TokenDesk:
@@ -1687,8 +1694,10 @@ class Tenant:
     # -- actions (fakeauth0.actions; the runtime in fakeauth0.js) --------------------------------
 
     def runs_login_actions(self) -> bool:
-        """Whether a login now runs post-login Actions (any bound)."""
-        return bool(self.action_book.bindings.get("post-login"))
+        """Whether a login now runs post-login Actions (any bound) or a legacy tenant's Rules."""
+        return bool(self.action_book.bindings.get("post-login")) or bool(
+            rule_pipeline.enabled_rules(self)
+        )
 
     def new_execution_id(self) -> str:
         """An execution's id: a UUID, as the spec's example shows; the caller holds the lock."""
@@ -1985,6 +1994,7 @@ class Tenant:
             self.faults.reset()
             self.clock.reset()
             self.calls.clear()
+            self.logs.clear()
             self.search_lag = self.configured_search_lag
             self.sessions.clear()
             self.outbox.clear()
@@ -2044,20 +2054,34 @@ class Tenant:
         (``signups.signup``); raises :class:`~fakeauth0.errors.SignupError`."""
         with self.lock:
             now = self.clock.iso()
-            user = signups.signup(
-                self.users,
-                self.connections,
-                self.clients,
-                self.ids,
-                now,
-                client_id=client_id,
-                connection=connection,
-                email=email,
-                password=password,
-                username=username,
-                phone_number=phone_number,
-                profile=profile,
-                user_metadata=user_metadata,
+            try:
+                user = signups.signup(
+                    self.users,
+                    self.connections,
+                    self.clients,
+                    self.ids,
+                    now,
+                    client_id=client_id,
+                    connection=connection,
+                    email=email,
+                    password=password,
+                    username=username,
+                    phone_number=phone_number,
+                    profile=profile,
+                    user_metadata=user_metadata,
+                )
+            except SignupError as error:
+                self.logs.signup(
+                    self.clients,
+                    self.connections,
+                    client_id,
+                    connection,
+                    email or username,
+                    error=error,
+                )
+                raise
+            self.logs.signup(
+                self.clients, self.connections, client_id, connection, email or username, user=user
             )
             asking = signups.asking_client(self.clients, client_id)
             message = signups.verification_mail(user, asking.client_id, now)
@@ -2089,6 +2113,9 @@ class Tenant:
                     tickets.PASSWORD_CHANGE, message["user_id"], client_id=message["client_id"]
                 )
                 self.outbox.append(message)
+                user = self.users.get(message["user_id"])
+                client = self.clients.get(message["client_id"])
+                self.logs.user_event("scpr", user, self.connections, client=client)
             return message
 
     # -- passwordless logins (fakeauth0.passwordless) --------------------------------------------
@@ -2325,7 +2352,7 @@ class Tenant:
         the browser goes (None: nowhere named), or ``PageError`` for a ``returnTo`` that no list
         allows or an unknown ``client_id``."""
         with self.lock:
-            self.sessions.end(sid)
+            self._log_logout(self.sessions.end(sid), params.get("client_id"))
             return logouts.v2_return_to(params, self.clients, self.settings)
 
     def oidc_logout(self, params: dict[str, str], sid: str | None) -> logouts.OidcLogout:
@@ -2341,7 +2368,7 @@ class Tenant:
                 session.sid if session is not None else None,
             )
             if outcome.confirmation is None:
-                self.sessions.end(sid)
+                self._log_logout(self.sessions.end(sid), params.get("client_id"))
             return outcome
 
     def confirm_logout(self, confirmation: str | None, sid: str | None) -> str | None:
@@ -2352,8 +2379,14 @@ class Tenant:
             redirect = logouts.confirmed_redirect(
                 self.tokens, confirmation, session.sid if session is not None else None
             )
-            self.sessions.end(sid)
+            self._log_logout(self.sessions.end(sid), None)
             return redirect
+
+    def _log_logout(self, ended: Session | None, client_id: str | None) -> None:
+        if ended is not None:
+            user = self.users.get(ended.user_id)
+            client = self.clients.get(client_id or "")
+            self.logs.user_event("slo", user, self.connections, client=client)
 
     # -- the outbox and tickets (fakeauth0.outbox, fakeauth0.tickets) ----------------------------
 
@@ -2390,9 +2423,12 @@ class Tenant:
     def use_email_verification_ticket(self, ticket_id: str | None) -> tickets.Outcome:
         """The e-mail verification link followed: the user is verified, once."""
         with self.lock:
-            return tickets.verify_email(
+            ticket = self.tickets.get(ticket_id, tickets.EMAIL_VERIFICATION)
+            outcome = tickets.verify_email(
                 self.tickets, self.users, ticket_id, self.clock.time(), self.clock.iso()
             )
+            self._log_ticket("sv" if outcome.success else "fv", ticket, outcome)
+            return outcome
 
     def password_change_screen(
         self, ticket_id: str | None
@@ -2418,9 +2454,20 @@ class Tenant:
                 return found
             ticket, database = found
             tickets.check_new_password(database, password, confirmation)
-            return tickets.change_password(
+            outcome = tickets.change_password(
                 self.tickets, self.users, self.connections, ticket, password, self.clock.iso()
             )
+            self._log_ticket("scp" if outcome.success else "fcp", ticket, outcome)
+            return outcome
+
+    def _log_ticket(
+        self, type_: str, ticket: tickets.Ticket | None, outcome: tickets.Outcome
+    ) -> None:
+        user = None if ticket is None else self.users.get(ticket.user_id)
+        client = None if ticket is None else self.clients.get(ticket.client_id or "")
+        self.logs.user_event(
+            type_, user, self.connections, client=client, description=outcome.message
+        )
 
 
 def _protocol(response_type: Iterable[str]) -> str:

@@ -142,6 +142,9 @@ SERVED = (
     "get_rules-configs",
     "put_rules-configs_by_key",
     "delete_rules-configs_by_key",
+    "get_logs",
+    "get_logs_by_id",
+    "get_logs_by_user",
 )
 
 

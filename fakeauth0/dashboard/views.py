@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Auth0Error
+from ..logs import TYPES as LOG_TYPES
 from ..search import RESULT_WINDOW
 from ..users import User
 
@@ -131,6 +132,20 @@ class UserDetail:
     same_email: list[UserRow]
     #: Other user ids, offered in the "link by id" field.
     suggestions: list[str]
+    #: The user's latest events in the tenant logs, newest first.
+    events: list[EventRow]
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One event of the user page's logs: when, what (Auth0's type code and name), through
+    which application, and what it said."""
+
+    date: str
+    type: str
+    name: str
+    client: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -206,6 +221,10 @@ def list_users(tenant: Tenant, q: str, page: int, per_page: int) -> Listing:
     return Listing([row(u) for u in found.users], found.total, q, page, per_page)
 
 
+#: How many of a user's events the user page shows.
+MAX_EVENTS = 20
+
+
 def user_detail(tenant: Tenant, user_id: str) -> UserDetail:
     """The user page: root profile, identities with ``profileData``, metadata, logins, dates,
     and the accounts that could be linked to it. Raises Auth0's 404 for an unknown id."""
@@ -245,6 +264,16 @@ def user_detail(tenant: Tenant, user_id: str) -> UserDetail:
         app_metadata_json=pretty(user.app_metadata),
         same_email=[row(u) for u in same],
         suggestions=[u.user_id for u in others[:MAX_SUGGESTIONS]],
+        events=[
+            EventRow(
+                date=e["date"],
+                type=e["type"],
+                name=LOG_TYPES.get(e["type"], e["type"]),
+                client=e["client_name"] or e["client_id"] or "",
+                description=e["description"] or "",
+            )
+            for e in tenant.logs.search(None, None, user_id=user.user_id)[:MAX_EVENTS]
+        ],
     )
 
 

@@ -17,9 +17,11 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
 from ..errors import Auth0Error, FakeMsg, Msg, OAuthError
+from ..logs import ApiCall
+from ..spec import load_spec
 from ..store import StateWriteError
 from . import fast, routes, target
-from .bodies import FakeRequest
+from .bodies import BODY_KEY, FakeRequest
 from .responses import error_response, json_response
 from .routing import Router
 
@@ -50,6 +52,7 @@ def _load_handlers() -> None:
         identities,
         jobs,
         logout,
+        logs,
         management,
         organizations,
         passwordless,
@@ -182,25 +185,66 @@ class FakeAuth0App:
         call = routes.Call(self.tenant, request, route, args, principal)
         if self.tenant.persistence is None:  # in memory: nothing to commit or undo
             answer = route.handler(call)
-            return json_response(*answer) if isinstance(answer, tuple) else answer
-        try:
-            write = request.method not in READS
-            if route.endpoint in LOGIN_DOORS and self.tenant.runs_login_actions():
-                # The post-login Actions run without the tenant lock, which a write's unit of
-                # work would hold throughout: the login's changes are flushed as a read's are.
-                write = False
-            with self.tenant.unit_of_work(write=write):
-                answer = route.handler(call)
-                if isinstance(answer, tuple):
-                    answer = json_response(*answer)
-        except StateWriteError as error:
-            log.error("%s", error)  # on stderr: the operator must free the disk or fix the file
-            raise Auth0Error(503, FakeMsg.STATE_WRITE_FAILED.format(error=error.reason)) from None
+            if isinstance(answer, tuple):
+                answer = json_response(*answer)
+        else:
+            try:
+                write = request.method not in READS
+                if route.endpoint in LOGIN_DOORS and self.tenant.runs_login_actions():
+                    # The post-login Actions run without the tenant lock, which a write's unit
+                    # of work would hold throughout: the login's changes flush as a read's do.
+                    write = False
+                with self.tenant.unit_of_work(write=write):
+                    answer = route.handler(call)
+                    if isinstance(answer, tuple):
+                        answer = json_response(*answer)
+            except StateWriteError as error:
+                log.error("%s", error)  # on stderr: the operator must free the disk or fix it
+                raise Auth0Error(
+                    503, FakeMsg.STATE_WRITE_FAILED.format(error=error.reason)
+                ) from None
+        if principal is not None and request.method not in READS and answer.status_code < 400:
+            api_write(self.tenant, route.endpoint, principal, request, answer)
         return answer
 
 
 #: The routes whose requests may log a user in, and so run the post-login Actions.
-LOGIN_DOORS = frozenset({"oauth_token", "login_page", "signup_page", "simulated_idp", "fake_login"})
+LOGIN_DOORS = frozenset(
+    {
+        "oauth_token",
+        "login_page",
+        "signup_page",
+        "simulated_idp",
+        "fake_login",
+        "passwordless_verify_redirect",
+    }
+)
+
+
+def api_write(
+    tenant: Tenant, operation: str, principal: Principal, request: Request, response: Response
+) -> None:
+    """A Management API write that succeeded: Auth0's ``sapi`` event, described by the
+    operation's summary in the spec ("Create a User"; the recordings cited in
+    ``fakeauth0.logs``). Reads are not logged."""
+    environ = request.environ
+    tenant.logs.record(
+        "sapi",
+        description=load_spec()["served"][operation].get("summary", operation),
+        client=tenant.clients.get(principal.azp or ""),
+        ip=request.remote_addr,
+        details=ApiCall(
+            request.method,
+            request.path,
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_USER_AGENT"),
+            request.remote_addr,
+            environ.get(BODY_KEY, b""),
+            response.status_code,
+            response.get_data(),
+            principal.scopes,
+        ),
+    )
 
 
 def _routing_error(request: Request, routed: target.Target) -> Auth0Error:

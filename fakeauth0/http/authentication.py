@@ -36,13 +36,39 @@ def token(call: Call) -> Answer:
         raise OAuthError(
             400, "unsupported_grant_type", OAuthMsg.UNSUPPORTED_GRANT.format(grant_type=grant_type)
         )
+
+    def exchange() -> dict[str, Any]:
+        try:
+            result = _GRANTS[grant_type](call, params)
+        except OAuthError as error:
+            with tenant.lock:
+                _log_exchange(call, params, error=error)
+            raise
+        with tenant.lock:
+            _log_exchange(call, params, result=result)
+        return result
+
     if grant_type in _RUN_ACTIONS:
         # These take the lock themselves: the post-login Actions run without it.
-        result = _GRANTS[grant_type](call, params)
+        result = exchange()
     else:
         with tenant.lock:
-            result = _GRANTS[grant_type](call, params)
+            result = exchange()
     return json_response(200, result, _NO_STORE)
+
+
+def _log_exchange(call: Call, params: dict[str, str], **outcome: Any) -> None:
+    tenant = call.tenant
+    audience = params.get("audience")
+    if params["grant_type"] == "client_credentials":
+        audience = audience or tenant.settings.default_audience
+    tenant.logs.exchange(
+        params["grant_type"],
+        tenant.clients.get(params.get("client_id") or ""),
+        audience=audience,
+        ip=call.request.remote_addr,
+        **outcome,
+    )
 
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}

@@ -243,9 +243,7 @@ def executions(call: Call) -> Answer:
         records = [
             e.to_record() for e in tenant.executions if user_id is None or e.user_id == user_id
         ]
-        ruled = [
-            r.to_record() for r in tenant.rule_runs if user_id is None or r.user_id == user_id
-        ]
+        ruled = [r.to_record() for r in tenant.rule_runs if user_id is None or r.user_id == user_id]
     answer: dict[str, Any] = {"total": len(records), "executions": records}
     if tenant.rules_enabled:
         answer["rule_runs"] = ruled

@@ -7,6 +7,7 @@ from typing import Any
 from ..errors import Auth0Error, Msg
 from ..search import RESULT_WINDOW
 from ..users import User
+from .bodies import raw_body
 from .routes import Call, management
 from .validation import query_error
 
@@ -47,7 +48,15 @@ def render_users(users: list[User], call: Call) -> list[dict[str, Any]]:
 
 @management("post_users")
 def create_user(call: Call) -> tuple[int, Any]:
-    user = call.tenant.create_user(call.body())
+    body = call.body()
+    tenant = call.tenant
+    user = tenant.create_user(body)
+    tenant.logs.created_user(
+        tenant.clients.get(call.principal.azp or ""),
+        tenant.connections.get(user.primary.connection),
+        user,
+        raw_body(call.request),
+    )
     return 201, render(user, call)
 
 

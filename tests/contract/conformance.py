@@ -220,6 +220,36 @@ SPEC_ERRATA: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
             "UpdateActionResponseContent",
         )
     },
+    **{
+        (schema, prop): (
+            {"type": ["string", "null"]},
+            "a log event has every key, null where it does not apply (a sapi event's "
+            "connection, an unknown user's user_id, organization_id...): go-auth0 recording "
+            "https://github.com/auth0/go-auth0/blob/main/test/data/recordings/"
+            "TestLogManager_CheckpointPagination.yaml",
+        )
+        for schema in ("Log", "GetLogResponseContent")
+        for prop in (
+            "audience",
+            "client_id",
+            "client_name",
+            "connection",
+            "connection_id",
+            "hostname",
+            "ip",
+            "strategy",
+            "strategy_type",
+            "user_id",
+            "user_name",
+        )
+    },
+    **{
+        (schema, "location_info"): (
+            {"anyOf": [{"$ref": "#/components/schemas/LogLocationInfo"}, {"type": "null"}]},
+            "location_info is null when the address has no known place (the same recording)",
+        )
+        for schema in ("Log", "GetLogResponseContent")
+    },
 }
 
 #: List answers whose ``oneOf`` cannot hold: an answer without totals or ``next`` (the last

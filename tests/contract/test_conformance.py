@@ -88,5 +88,5 @@ def test_an_unserved_operation_answering_a_lookalike_404_is_caught(
 
     monkeypatch.setattr(FakeAuth0App, "_serve", lookalike)
     with pytest.raises(SpecViolation, match="an unserved operation answered 404, not 501"):
-        raw.get("users/auth0|abc/logs")
+        raw.get("users/auth0|abc/enrollments")
     spec_conformance.violations.clear()

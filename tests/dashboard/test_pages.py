@@ -190,6 +190,21 @@ def test_a_failed_login_says_why(tenant: Tenant, client: Client) -> None:
     assert tenant.list_users()[0].logins_count is None
 
 
+def test_the_user_page_shows_the_users_events_newest_first(tenant: Tenant, client: Client) -> None:
+    """The user's events, as ``GET /api/v2/users/{id}/logs`` lists them
+    (docs/auth0-behaviour.md#tenant-logs)."""
+    user = tenant.create_user({"connection": DB, "email": "e@example.com", "password": PASSWORD})
+    empty = client.get(f"{BASE}/user", query_string={"id": user.user_id})
+    assert "No events." in empty.text
+    post(client, "/login", connection=DB, email="e@example.com", password="nope")
+    tenant.login(DB, email="e@example.com", password=PASSWORD)
+    page = client.get(f"{BASE}/user", query_string={"id": user.user_id})
+    table = page.text.split('id="user-logs"')[1].split("</table>")[0]
+    rows = re.findall(r'<span class="mono">(\w+)</span> ([^<]+)</td>', table)
+    assert rows == [("s", "Success Login"), ("fp", "Failed Login (Incorrect Password)")]
+    assert "Wrong email or password." in table
+
+
 def test_reset_returns_to_the_seed(tenant: Tenant, client: Client) -> None:
     tenant.create_user({"connection": DB, "email": "gone@example.com", "password": PASSWORD})
     done = post(client, "/reset")
