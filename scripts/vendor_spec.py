@@ -73,7 +73,6 @@ SERVED = (
     "patch_organization_all_connection",
     "delete_organization_all_connection",
     "get_organization_clients",
-    "get_discovery-domains",
     "post_roles",
     "get_roles_by_id",
     "patch_roles_by_id",

@@ -218,17 +218,9 @@ def remove_all_connection(call: Call) -> tuple[int, Any]:
 # -- what organizations have that the fake does not model -------------------------------------
 
 
-@management("get_discovery-domains")
-def list_discovery_domains(call: Call) -> tuple[int, Any]:
-    """Discovery domains are not modelled, so no organization has one (CHOICES.md
-    "organizations: discovery domains and clients")."""
-    call.tenant.get_organization(call.args["id"])  # 404 for an unknown organization
-    return checkpoint(call, [], "domains", str)
-
-
 @management("get_organization_clients")
 def list_organization_clients(call: Call) -> tuple[int, Any]:
     """Organization-to-application entitlements are not modelled, so no organization has one
-    (CHOICES.md "organizations: discovery domains and clients")."""
-    call.tenant.get_organization(call.args["id"])
+    (CHOICES.md "organizations: clients")."""
+    call.tenant.get_organization(call.args["id"])  # 404 for an unknown organization
     return checkpoint(call, [], "clients", str)

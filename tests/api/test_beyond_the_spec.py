@@ -76,13 +76,13 @@ def test_organization_connections_under_their_newer_path(tenant: Tenant, raw: An
     assert_error(raw.get(f"{ORGS}/org_unknown/connections"), 404)
 
 
-def test_organization_discovery_domains_and_clients_are_empty(raw: Any) -> None:
-    """The spec's ``get_discovery-domains`` (``{"domains", "next"}``) and NODE_AUTH0
-    organizations/resources/clients/client/Client.ts (``{"clients", "next"}``), both paged by
-    ``from``/``take``: neither is modelled, so an organization has none (CHOICES.md
-    "organizations: discovery domains and clients"); an unknown organization is 404."""
+def test_organization_clients_are_empty(raw: Any) -> None:
+    """NODE_AUTH0 organizations/resources/clients/client/Client.ts: ``{"clients", "next"}``,
+    paged by ``from``/``take``; not modelled, so an organization has none (CHOICES.md
+    "organizations: clients"); an unknown organization is 404."""
     org = _org(raw)
-    assert raw.get(f"{ORGS}/{org}/discovery-domains").json() == {"domains": []}
+    assert raw.get(f"{ORGS}/{org}/clients").json() == {"clients": []}
     assert raw.get(f"{ORGS}/{org}/clients", params={"take": "5"}).json() == {"clients": []}
-    for kind in ("discovery-domains", "clients"):
-        assert_error(raw.get(f"{ORGS}/org_unknown/{kind}"), 404)
+    zero = raw.get(f"{ORGS}/{org}/clients", params={"take": "0"})
+    assert_error(zero, 400, error_code="invalid_query_string")
+    assert_error(raw.get(f"{ORGS}/org_unknown/clients"), 404)
