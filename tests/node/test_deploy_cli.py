@@ -197,7 +197,7 @@ def a0deploy(node: str, served: Served, ca: Path, *args: str) -> str:
         "AUTH0_API_MAX_RETRIES": "1",
     }
     result = subprocess.run(
-        [node, str(CLI), *args], env=env, capture_output=True, text=True, timeout=180
+        [node, str(CLI), *args], env=env, capture_output=True, text=True, timeout=300
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -282,11 +282,11 @@ def test_deploy_cli_imports_a_tenant_and_exports_what_it_imported(
         {"tier": "gold"},
     )
     assert org["branding"]["colors"] == {"primary": "#0059d6", "page_background": "#000000"}
-    members = {
+    org_connections = {
         e["connection"]["name"]: e["assign_membership_on_login"]
         for e in api.get(f"/organizations/{org['id']}/enabled_connections")
     }
-    assert members == {"Customers": True, "github": False}
+    assert org_connections == {"Customers": True, "github": False}
 
     out = tmp_path / "out"
     exported = a0deploy(node, served, ca, "export", "--format", "yaml", "--output_folder", str(out))
@@ -300,11 +300,13 @@ def test_deploy_cli_imports_a_tenant_and_exports_what_it_imported(
         "Orders Worker",
     }
     assert {c["name"] for c in export["connections"] + export["databases"]} == set(connections)
-    if "get_organization-client-grants" not in load_spec()["served"]:
-        # The CLI reads each organization's client grants and, when that answers 501, takes
-        # the tenant for one without organizations: nothing to compare them with yet.
-        del TENANT["organizations"], export["organizations"]
-    for kind, records in TENANT.items():
+    kinds = dict(TENANT)
+    unread = "get_organization-client-grants" not in load_spec()["served"]
+    if unread:
+        # The CLI reads each organization's client grants; when that answers 501 it takes the
+        # tenant for one without organizations, and exports none.
+        del kinds["organizations"]
+    for kind, records in kinds.items():
         wanted = [dict(r) for r in records]
         if kind == "organizations":  # the CLI exports an organization's grants, none here
             wanted = [{**r, "client_grants": []} for r in wanted]
@@ -312,3 +314,5 @@ def test_deploy_cli_imports_a_tenant_and_exports_what_it_imported(
         for want in wanted:
             (have,) = [r for r in got if r["name"] == want["name"]]
             _covers(want, have, "", MASKED.get((kind, want["name"]), {}))
+    if unread:
+        pytest.skip("the export of organizations needs GET /organizations/{id}/client-grants")
