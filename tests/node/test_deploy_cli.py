@@ -4,7 +4,8 @@
 tests/node/package-lock.json (``make test`` runs ``npm ci`` there first).
 
 The CLI manages only the resource types named in ``AUTH0_INCLUDED_ONLY``
-(https://github.com/auth0/auth0-deploy-cli/blob/master/docs/configuring-the-deploy-cli.md#auth0_included_only).
+(https://github.com/auth0/auth0-deploy-cli/blob/master/docs/configuring-the-deploy-cli.md#auth0_included_only);
+what it calls: docs/auth0-behaviour.md#config-as-code-what-auth0-deploy-cli-calls.
 """
 
 from __future__ import annotations
