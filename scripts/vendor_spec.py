@@ -67,12 +67,6 @@ SERVED = (
     "get_brute-force-protection",
     "patch_brute-force-protection",
     "get_roles",
-    "get_connections-directory-provisionings",
-    "get_organization_all_connections",
-    "create_organization_all_connection",
-    "patch_organization_all_connection",
-    "delete_organization_all_connection",
-    "get_organization_clients",
     "post_roles",
     "get_roles_by_id",
     "patch_roles_by_id",
@@ -127,6 +121,14 @@ SERVED = (
     "get_triggers",
     "get_bindings",
     "patch_bindings",
+    # beyond the vendored spec (BEYOND_SPEC_OPERATIONS below)
+    "get_connections-directory-provisionings",
+    "get_organization_all_connections",
+    "get_organization_all_connection",
+    "create_organization_all_connection",
+    "patch_organization_all_connection",
+    "delete_organization_all_connection",
+    "get_organization_clients",
 )
 
 
@@ -315,6 +317,19 @@ BEYOND_SPEC_OPERATIONS.update(
                 }
             },
         ),
+        "get_organization_all_connection": _operation(
+            _ORG_CONNECTIONS + "/{connection_id}",
+            "GET",
+            "read:organization_connections",
+            "Get a connection of an organization",
+            [_ORG_ID, _CONNECTION_ID],
+            responses={
+                "200": {
+                    "description": "Connection retrieved.",
+                    **_json(_ref("GetOrganizationConnectionResponseContent")),
+                }
+            },
+        ),
         "patch_organization_all_connection": _operation(
             _ORG_CONNECTIONS + "/{connection_id}",
             "PATCH",
@@ -370,11 +385,11 @@ def _beyond_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec with what Auth0 serves beyond it (above) folded in."""
     spec = json.loads(json.dumps(spec))  # a copy: the caller's spec stays as read
     for op_id, extra in BEYOND_SPEC_OPERATIONS.items():
+        item = spec["paths"].setdefault(extra["path"], {})
+        if extra["method"].lower() in item:
+            continue  # the spec has it now, under its own id: SERVED must name that one
         op = {k: v for k, v in extra.items() if k not in ("path", "method")}
-        spec["paths"].setdefault(extra["path"], {})[extra["method"].lower()] = {
-            "operationId": op_id,
-            **op,
-        }
+        item[extra["method"].lower()] = {"operationId": op_id, **op}
     for op_id, params in BEYOND_SPEC_PARAMETERS.items():
         for item in spec["paths"].values():
             for method in METHODS:

@@ -198,6 +198,11 @@ def list_all_connections(call: Call) -> tuple[int, Any]:
     return _reported_limit(paged(call, rows, "connections"))
 
 
+@management("get_organization_all_connection")
+def get_all_connection(call: Call) -> tuple[int, Any]:
+    return 200, call.tenant.organization_connection(call.args["id"], call.args["connection_id"])
+
+
 @management("create_organization_all_connection")
 def add_all_connection(call: Call) -> tuple[int, Any]:
     return 201, call.tenant.add_organization_connection(call.args["id"], call.body())

@@ -68,6 +68,7 @@ def test_organization_connections_under_their_newer_path(tenant: Tenant, raw: An
     assert raw.get(f"{ORGS}/{org}/enabled_connections").json() == [expected]
     listed = raw.get(f"{ORGS}/{org}/connections", params={"include_totals": "true"}).json()
     assert listed == {"connections": [expected], "start": 0, "limit": 1, "total": 1}
+    assert raw.get(f"{ORGS}/{org}/connections/{con}").json() == expected
     patched = raw.patch(f"{ORGS}/{org}/connections/{con}", json={"show_as_button": False})
     assert patched.status_code == 200 and patched.json()["show_as_button"] is False
     assert raw.delete(f"{ORGS}/{org}/connections/{con}").status_code == 204
