@@ -145,7 +145,290 @@ SERVED = (
     "get_logs",
     "get_logs_by_id",
     "get_logs_by_user",
+    # beyond the vendored spec (BEYOND_SPEC_OPERATIONS below)
+    "get_connections-directory-provisionings",
+    "get_organization_all_connections",
+    "get_organization_all_connection",
+    "create_organization_all_connection",
+    "patch_organization_all_connection",
+    "delete_organization_all_connection",
+    "get_organization_clients",
 )
+
+
+#: Auth0 adds operations and parameters faster than it republishes the spec vendored here; what
+#: a real client sends beyond it is folded in by extract() as if the spec had it, each from a
+#: public definition generated from Auth0's API (node-auth0 v5+ is generated from it).
+_NODE_AUTH0 = "https://github.com/auth0/node-auth0/blob/master/src/management/api/resources/"
+_LIST_DIRECTORY_PROVISIONINGS = "https://auth0.com/docs/api/management/v2/connections-directory-provisionings/get-connections-directory-provisionings"
+BEYOND_SPEC_SCOPES: dict[str, str] = {
+    # _LIST_DIRECTORY_PROVISIONINGS: "Scopes: read:directory_provisionings"
+    "read:directory_provisionings": "Read directory provisioning configurations",
+}
+BEYOND_SPEC_PARAMETERS: dict[str, list[dict[str, Any]]] = {
+    # _NODE_AUTH0 + "roles/client/Client.ts": list({..., type: "tenant", owner_id: "owner_id"}),
+    # the query auth0-deploy-cli sends to read a tenant's roles (GET /roles?type=tenant).
+    "get_roles": [
+        {
+            "name": "type",
+            "in": "query",
+            "description": "Filter on the role's type: tenant, or organization (owned by one).",
+            "schema": {"type": "string", "enum": ["tenant", "organization"]},
+        },
+        {
+            "name": "owner_id",
+            "in": "query",
+            "description": "Filter on the organization owning the role.",
+            "schema": {"type": "string"},
+        },
+    ],
+}
+_CHECKPOINT_QUERY = [
+    {
+        "name": "from",
+        "in": "query",
+        "description": "Optional Id from which to start selection.",
+        "schema": {"type": "string", "description": "Optional Id from which to start selection."},
+    },
+    {
+        "name": "take",
+        "in": "query",
+        "description": "Number of results per page. Defaults to 50.",
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "description": "Number of results per page. Defaults to 50.",
+        },
+    },
+]
+BEYOND_SPEC_OPERATIONS: dict[str, dict[str, Any]] = {
+    # _LIST_DIRECTORY_PROVISIONINGS; _NODE_AUTH0 + "connections/resources/directoryProvisioning/
+    # client/Client.ts" (list). auth0-deploy-cli reads it whenever it manages connections.
+    "get_connections-directory-provisionings": {
+        "path": "/connections-directory-provisionings",
+        "method": "GET",
+        "summary": "Get a list of directory provisioning configurations",
+        "description": "Retrieve a list of directory provisioning configurations of a tenant.",
+        "tags": ["connections-directory-provisionings"],
+        "parameters": _CHECKPOINT_QUERY,
+        "responses": {
+            "200": {
+                "description": "The tenant's directory provisioning configuration.",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["directory_provisionings"],
+                            "properties": {
+                                "directory_provisionings": {
+                                    "type": "array",
+                                    "items": {"type": "object"},
+                                },
+                                "next": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
+            "400": {
+                "description": "Invalid query string. The message will vary depending on the cause."
+            },
+            "401": {"description": "Invalid token."},
+            "403": {
+                "description": "Insufficient scope, expected any of: read:directory_provisionings"
+            },
+            "429": {"description": "Too many requests."},
+        },
+        "security": [
+            {"bearerAuth": []},
+            {"oAuth2ClientCredentials": ["read:directory_provisionings"]},
+        ],
+    },
+}
+
+_ORG_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "description": "ID of the organization.",
+    "schema": {"type": "string", "description": "ID of the organization."},
+}
+_CONNECTION_ID = {
+    "name": "connection_id",
+    "in": "path",
+    "required": True,
+    "description": "Connection identifier.",
+    "schema": {"type": "string", "description": "Connection identifier."},
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": "#/components/schemas/" + name}
+
+
+def _operation(
+    path: str, method: str, scope: str, summary: str, parameters: list[Any], **more: Any
+) -> dict[str, Any]:
+    responses = more.pop("responses", {})
+    return {
+        "path": path,
+        "method": method,
+        "summary": summary,
+        "tags": ["organizations"],
+        "parameters": parameters,
+        "responses": {
+            **responses,
+            "400": {
+                "description": "Invalid request. The message will vary depending on the cause."
+            },
+            "401": {"description": "Invalid token."},
+            "403": {"description": f"Insufficient scope, expected any of: {scope}"},
+            "404": {"description": "The organization does not exist."},
+            "429": {"description": "Too many requests."},
+        },
+        "security": [{"bearerAuth": []}, {"oAuth2ClientCredentials": [scope]}],
+        **more,
+    }
+
+
+_OFFSET_QUERY = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+    {"name": "include_totals", "in": "query", "schema": {"type": "boolean"}},
+    {"name": "is_enabled", "in": "query", "schema": {"type": "boolean"}},
+]
+_ORG_CONNECTIONS = "/organizations/{id}/connections"
+# An organization's connections under their newer path, beside /enabled_connections, with the
+# same records: _NODE_AUTH0 + "organizations/resources/connections/client/Client.ts" and
+# https://auth0.github.io/auth0.net/api/Auth0.ManagementApi.Organizations.ConnectionsClient.html;
+# auth0-deploy-cli reads and writes an organization's connections only here.
+BEYOND_SPEC_OPERATIONS.update(
+    {
+        "get_organization_all_connections": _operation(
+            _ORG_CONNECTIONS,
+            "GET",
+            "read:organization_connections",
+            "Get the connections of an organization",
+            [_ORG_ID, *_OFFSET_QUERY],
+            responses={
+                "200": {
+                    "description": "Connections retrieved.",
+                    **_json({"type": ["object", "array"]}),
+                }
+            },
+        ),
+        "create_organization_all_connection": _operation(
+            _ORG_CONNECTIONS,
+            "POST",
+            "create:organization_connections",
+            "Add a connection to an organization",
+            [_ORG_ID],
+            requestBody=_json(_ref("AddOrganizationConnectionRequestContent")),
+            responses={
+                "201": {
+                    "description": "Connection added.",
+                    **_json(_ref("AddOrganizationConnectionResponseContent")),
+                }
+            },
+        ),
+        "get_organization_all_connection": _operation(
+            _ORG_CONNECTIONS + "/{connection_id}",
+            "GET",
+            "read:organization_connections",
+            "Get a connection of an organization",
+            [_ORG_ID, _CONNECTION_ID],
+            responses={
+                "200": {
+                    "description": "Connection retrieved.",
+                    **_json(_ref("GetOrganizationConnectionResponseContent")),
+                }
+            },
+        ),
+        "patch_organization_all_connection": _operation(
+            _ORG_CONNECTIONS + "/{connection_id}",
+            "PATCH",
+            "update:organization_connections",
+            "Update the connection of an organization",
+            [_ORG_ID, _CONNECTION_ID],
+            requestBody=_json(_ref("UpdateOrganizationConnectionRequestContent")),
+            responses={
+                "200": {
+                    "description": "Connection updated.",
+                    **_json(_ref("UpdateOrganizationConnectionResponseContent")),
+                }
+            },
+        ),
+        "delete_organization_all_connection": _operation(
+            _ORG_CONNECTIONS + "/{connection_id}",
+            "DELETE",
+            "delete:organization_connections",
+            "Remove a connection from an organization",
+            [_ORG_ID, _CONNECTION_ID],
+            responses={"204": {"description": "Connection removed."}},
+        ),
+        # _NODE_AUTH0 + "organizations/resources/clients/client/Client.ts" (list): the
+        # applications an organization is entitled to; auth0-deploy-cli exports them.
+        "get_organization_clients": _operation(
+            "/organizations/{id}/clients",
+            "GET",
+            "read:organization_clients",
+            "Get the clients associated with an organization",
+            [_ORG_ID, *_CHECKPOINT_QUERY],
+            responses={
+                "200": {
+                    "description": "Clients retrieved.",
+                    **_json(
+                        {
+                            "type": "object",
+                            "required": ["clients"],
+                            "properties": {
+                                "clients": {"type": "array", "items": {"type": "object"}},
+                                "next": {"type": "string"},
+                            },
+                        }
+                    ),
+                }
+            },
+        ),
+    }
+)
+BEYOND_SPEC_SCOPES["read:organization_clients"] = "Read the clients of organizations"
+
+
+def _beyond_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with what Auth0 serves beyond it (above) folded in."""
+    spec = json.loads(json.dumps(spec))  # a copy: the caller's spec stays as read
+    for op_id, extra in BEYOND_SPEC_OPERATIONS.items():
+        item = spec["paths"].setdefault(extra["path"], {})
+        if extra["method"].lower() in item:
+            continue  # the spec has it now, under its own id: SERVED must name that one
+        op = {k: v for k, v in extra.items() if k not in ("path", "method")}
+        item[extra["method"].lower()] = {"operationId": op_id, **op}
+    for op_id, params in BEYOND_SPEC_PARAMETERS.items():
+        for item in spec["paths"].values():
+            for method in METHODS:
+                op = item.get(method)
+                if op is not None and op["operationId"] == op_id:
+                    known = {p.get("name") for p in op.get("parameters", [])}
+                    op.setdefault("parameters", []).extend(
+                        p for p in params if p["name"] not in known
+                    )
+    flows = spec["components"]["securitySchemes"]["oAuth2ClientCredentials"]["flows"]
+    flows["clientCredentials"]["scopes"] = {
+        **BEYOND_SPEC_SCOPES,
+        **flows["clientCredentials"]["scopes"],
+    }
+    return spec
 
 
 def _refs(node: Any, found: set[str]) -> None:
@@ -168,6 +451,7 @@ def _operation_scopes(op: dict[str, Any]) -> list[str]:
 
 
 def extract(spec: dict[str, Any]) -> dict[str, Any]:
+    spec = _beyond_spec(spec)
     operations = []
     served: dict[str, Any] = {}
     for path, item in spec["paths"].items():

@@ -26,6 +26,8 @@ from .routes import Call, management
 @management("get_roles")
 def list_roles(call: Call) -> tuple[int, Any]:
     roles = call.tenant.list_roles(call.query.get("name_filter"))
+    if call.query.get("type") == "organization" or "owner_id" in call.query:
+        roles = []  # every role here is the tenant's: CHOICES.md "roles: type and owner_id"
     return paged(call, [r.to_json() for r in roles], "roles")
 
 

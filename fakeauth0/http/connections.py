@@ -108,6 +108,13 @@ def _client_rows(client_ids: Sequence[str]) -> list[dict[str, str]]:
     return [{"client_id": c} for c in client_ids]
 
 
+@management("get_connections-directory-provisionings")
+def list_directory_provisionings(call: Call) -> tuple[int, Any]:
+    """Inbound directory provisioning is not modelled: no connection has a configuration
+    (CHOICES.md "directory provisioning"), so the list is empty, paged as Auth0 pages it."""
+    return paging.checkpoint(call, [], "directory_provisionings", str)
+
+
 @management("patch_clients")
 def update_connection_clients(call: Call) -> tuple[int, Any]:
     body = call.body()

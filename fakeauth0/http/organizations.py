@@ -291,3 +291,48 @@ def get_invitation(call: Call) -> tuple[int, Any]:
 def delete_invitation(call: Call) -> tuple[int, Any]:
     call.tenant.delete_invitation(call.args["id"], call.args["invitation_id"])
     return 204, None
+
+
+# -- connections under /organizations/{id}/connections ----------------------------------------
+# The newer path of an organization's connections (node-auth0's organizations.connections,
+# https://github.com/auth0/node-auth0/blob/master/src/management/api/resources/organizations/resources/connections/client/Client.ts):
+# the same records as /enabled_connections, listed under "connections".
+
+
+@management("get_organization_all_connections")
+def list_all_connections(call: Call) -> tuple[int, Any]:
+    rows = call.tenant.organization_connections(call.args["id"])
+    return _reported_limit(paged(call, rows, "connections"))
+
+
+@management("get_organization_all_connection")
+def get_all_connection(call: Call) -> tuple[int, Any]:
+    return 200, call.tenant.organization_connection(call.args["id"], call.args["connection_id"])
+
+
+@management("create_organization_all_connection")
+def add_all_connection(call: Call) -> tuple[int, Any]:
+    return 201, call.tenant.add_organization_connection(call.args["id"], call.body())
+
+
+@management("patch_organization_all_connection")
+def update_all_connection(call: Call) -> tuple[int, Any]:
+    org_id, connection_id = call.args["id"], call.args["connection_id"]
+    return 200, call.tenant.update_organization_connection(org_id, connection_id, call.body())
+
+
+@management("delete_organization_all_connection")
+def remove_all_connection(call: Call) -> tuple[int, Any]:
+    call.tenant.remove_organization_connection(call.args["id"], call.args["connection_id"])
+    return 204, None
+
+
+# -- what organizations have that the fake does not model -------------------------------------
+
+
+@management("get_organization_clients")
+def list_organization_clients(call: Call) -> tuple[int, Any]:
+    """Organization-to-application entitlements are not modelled, so no organization has one
+    (CHOICES.md "organizations: clients")."""
+    call.tenant.get_organization(call.args["id"])  # 404 for an unknown organization
+    return checkpoint(call, [], "clients", str)

@@ -23,7 +23,6 @@ How Auth0 answers, and where the fake chooses (CHOICES.md, the "paging:" rows):
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -78,7 +77,7 @@ def _after(call: Call, ids: list[str]) -> int:
     try:
         padded = checkpoint + "=" * (-len(checkpoint) % 4)
         record_id = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8
         record_id = None
     if record_id is None or record_id not in ids or token(record_id) != checkpoint:
         raise query_error(Msg.CONNECTION_BAD_FROM.format(value=checkpoint), "from")
