@@ -19,6 +19,14 @@ from typing import Any
 from .clock import format_iso
 from .errors import Auth0Error, Msg
 
+#: The status of a login that an Action or a Rule denied, as the token endpoint answers it:
+#: "the error code will be HTTP 500", ``{"error": "access_denied", "error_description":
+#: <reason>}`` (Auth0's knowledge article,
+#: https://community.auth0.com/t/setting-the-error-value-returned-when-denying-access-within-action-via-api-access-deny/124708;
+#: also https://community.auth0.com/t/help-understanding-error-codes-in-pre-user-registration-and-post-login-actions/89653).
+#: Flows through ``/authorize`` carry it to the callback instead.
+DENIED_STATUS = 500
+
 #: Claims an Action may not set: they are dropped silently
 #: (https://auth0.com/docs/secure/tokens/json-web-tokens/create-custom-claims).
 RESTRICTED_CLAIMS = frozenset(

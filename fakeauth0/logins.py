@@ -21,7 +21,7 @@ from .blocks import Guard
 from .clients import Client
 from .connections import Connection, require_connection
 from .errors import OAuthError, OAuthMsg
-from .executions import Outcome, TokenChanges
+from .executions import DENIED_STATUS, Outcome, TokenChanges
 from .ids import IdSource
 from .logs import DISCARD, LogBook
 from .tokens import TokenAuthority
@@ -229,7 +229,7 @@ def finish(desk: LoginDesk, attempt: Attempt, outcome: Outcome | None = None) ->
             desk.log.login(
                 "f", desk, attempt.connection, attempt.client_id, attempt.ip, user, outcome.denied
             )
-            raise OAuthError(403, "access_denied", outcome.denied)
+            raise OAuthError(DENIED_STATUS, "access_denied", outcome.denied)
         if outcome.primary_user is not None:
             user = _switch_subject(desk, attempt, user, outcome.primary_user)
         elif desk.users.get(user.user_id) is None:

@@ -218,7 +218,7 @@ def refresh(
             tenant.login_desk(), user, outcome.app_metadata, outcome.user_metadata
         )
         if outcome.denied is not None:
-            raise OAuthError(403, "access_denied", outcome.denied)
+            raise OAuthError(executions.DENIED_STATUS, "access_denied", outcome.denied)
         return grants.refresh_token_grant(
             tenant.token_desk(), client, token, scope, changes=outcome.tokens
         )

@@ -24,7 +24,7 @@ from typing import Any
 
 from .clock import format_iso
 from .errors import OAuthError
-from .executions import TokenChanges, allowed_claim
+from .executions import DENIED_STATUS, TokenChanges, allowed_claim
 from .js.bridge import bridge_url
 from .js.rule_context import rule_context, rule_user
 from .rules import Rule
@@ -192,7 +192,7 @@ def run(prepared: Prepared, runner: Runner) -> Ruling:
             ruling.runs.append(
                 RuleRun(rule.id, rule.name, format_iso(started), 0.0, [], _error(error))
             )
-            ruling.error = OAuthError(403, "access_denied", str(error))
+            ruling.error = OAuthError(DENIED_STATUS, "access_denied", str(error))
             return ruling
         ruling.runs.append(
             RuleRun(
@@ -209,7 +209,9 @@ def run(prepared: Prepared, runner: Runner) -> Ruling:
             name = (result.error or {}).get("name")
             message = result.error_description or "Error"
             kind = "unauthorized" if name == "UnauthorizedError" else "access_denied"
-            ruling.error = OAuthError(401 if kind == "unauthorized" else 403, kind, message)
+            ruling.error = OAuthError(
+                401 if kind == "unauthorized" else DENIED_STATUS, kind, message
+            )
             return ruling
         output = result.output or {}
         user = output.get("user") if isinstance(output.get("user"), dict) else user

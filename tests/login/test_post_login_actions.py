@@ -188,12 +188,14 @@ def test_deny_by_condition_reaches_the_callback(apps: Apps) -> None:
     assert tenant.get_user(apps.user.user_id).logins_count == 1
 
 
-def test_deny_at_the_password_grant_is_403(apps: Apps) -> None:
+def test_deny_at_the_password_grant_is_500_access_denied(apps: Apps) -> None:
+    """ "the error code will be HTTP 500" with ``access_denied`` and the reason (Auth0's
+    knowledge article, https://community.auth0.com/t/setting-the-error-value-returned-when-denying-access-within-action-via-api-access-deny/124708)."""
     tenant = apps.tenant
     tenant.update_client(apps.web.client_id, {"name": "My SPA"})
     tenant.add_action(DENY_EXAMPLE)
     answer = _password_grant(tenant, apps)
-    assert answer.status_code == 403
+    assert answer.status_code == 500
     assert answer.json == {
         "error": "access_denied",
         "error_description": "Access to My SPA is not allowed.",
@@ -317,7 +319,7 @@ def test_refresh_token_exchange_runs_the_actions_again(apps: Apps) -> None:
     tenant.update_action(action.id, {"secrets": [{"name": "STOP", "value": "1"}]})
     tenant.deploy_action(action.id)
     refused = web.post("/oauth/token", json=body, base_url=tenant.base_url)
-    assert refused.status_code == 403
+    assert refused.status_code == 500
     assert refused.json == {"error": "access_denied", "error_description": "refresh refused"}
 
 
