@@ -1,5 +1,6 @@
 """Hypothesis strategies for downstream suites: valid Auth0 users, identities, metadata,
-connections, and tenants populated with them.
+connections, APIs, seed documents with roles, permissions and organizations, and tenants
+populated with them.
 
 Everything generated is something a real tenant accepts (the connection's password policy,
 e-mail format, metadata key rules, app_metadata's reserved keys), so a failing property is a bug
