@@ -405,6 +405,13 @@ def write_report(path: str, json_path: str, meta: dict[str, Any], results: dict[
         raw["login"] = login_bench.raw(res["rr"], res["notes"])
         goals.extend(login_bench.render(res["rr"], res["notes"], add))
 
+    if "rbac" in results:
+        import rbac_bench
+
+        res = results["rbac"]
+        raw["rbac"] = {"rounds": res["rr"].rounds, **res["notes"]}
+        goals.extend(rbac_bench.render(res["rr"], res["notes"], add))
+
     if "extra" in results:
         raw["extra"] = results["extra"]
         add("## Contributed benchmarks")
@@ -424,7 +431,7 @@ def write_report(path: str, json_path: str, meta: dict[str, Any], results: dict[
                 add("")
 
     if goals:
-        head = ["## Goals (issues 10 and 16), judged on this run's same-run ratios", ""]
+        head = ["## Goals (issues 10, 16 and 17), judged on this run's same-run ratios", ""]
         head += ["| goal | this run | |", "|---|---|---|"]
         head += [f"| {g} | {v} | {_mark(ok)} |" for g, v, ok in goals]
         head.append("")

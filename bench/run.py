@@ -8,8 +8,9 @@
 Sections: ``setup`` (per-test cost), ``inproc`` (operations through the WSGI app, and through
 the official SDK, at each size), ``http`` (loopback, 1 and 8 client threads), ``memory``
 (RSS per user, child processes), ``login`` (code + PKCE and programmatic logins beside
-oidc-provider-mock and pytest-iam, bench/login_bench.py), ``extra`` (bench/*_bench.py scripts
-other work contributed).
+oidc-provider-mock and pytest-iam, bench/login_bench.py), ``rbac`` (a user's permissions
+through 50 roles and an RBAC token beside their plain paths, bench/rbac_bench.py), ``extra``
+(bench/*_bench.py scripts other work contributed).
 Figures are medians over rounds; ratios are medians of same-round ratios (see harness.py).
 """
 
@@ -335,6 +336,13 @@ def section_login(args: argparse.Namespace) -> dict[str, Any]:
     return {"rr": rr, "notes": notes}
 
 
+def section_rbac(args: argparse.Namespace) -> dict[str, Any]:
+    """A user's permissions through 50 roles, and an RBAC token, beside their plain paths."""
+    import rbac_bench
+
+    return rbac_bench.section(args.loop_s, args.rounds, log)
+
+
 def section_extra(args: argparse.Namespace) -> dict[str, Any]:
     """Benchmarks other work dropped into bench/: run each as it is, keep its output."""
     out: dict[str, Any] = {}
@@ -371,6 +379,7 @@ SECTIONS = {
     "http": section_http,
     "memory": section_memory,
     "login": section_login,
+    "rbac": section_rbac,
     "extra": section_extra,
 }
 

@@ -15,7 +15,8 @@ CHOICES.md ("roles:" rows).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ ROLE_ID_PREFIX = "rol_"
 ROLE_ID_LENGTH = 16
 
 Permission = dict[str, str]
+_BY_NAME = operator.attrgetter("name", "id")
 
 
 @dataclass
@@ -92,7 +94,7 @@ def require(roles: Mapping[str, Role], role_id: str) -> Role:
 def ordered(roles: Iterable[Role]) -> list[Role]:
     """Roles as Auth0 lists them: by name (terraform-provider-auth0 recordings TestAccUserRole,
     TestAccUserRoles), then by id."""
-    return sorted(roles, key=lambda r: (r.name, r.id))
+    return sorted(roles, key=_BY_NAME)
 
 
 def named(roles: Iterable[Role], name_filter: str | None) -> list[Role]:
@@ -171,23 +173,40 @@ def still_defined(
     ]
 
 
-def _described(permission: Permission, servers: Mapping[str, ResourceServer]) -> dict[str, Any]:
-    """One item of a permissions list, keyed as Auth0 answers (go-auth0 recording
-    TestRoleManager_Permissions): the scope's description and the API's name."""
-    identifier, name = _key(permission)
-    server = apis.by_identifier(servers, identifier)
-    item: dict[str, Any] = {NAME: name}
-    if server is not None:
-        scope = next((s for s in server.scopes if s.get("value") == name), {})
-        if isinstance(scope.get("description"), str):
-            item["description"] = scope["description"]
-        item["resource_server_name"] = server.name
-    item[IDENTIFIER] = identifier
-    return item
+def _describer(servers: Mapping[str, ResourceServer]) -> Callable[[Permission], dict[str, Any]]:
+    """Describes permissions as a list shows them (go-auth0 recording
+    TestRoleManager_Permissions): the scope's description and the API's name. Each API is
+    looked up once and its scopes indexed, so a long list costs one pass over them."""
+    known: dict[str, tuple[ResourceServer | None, dict[str, Any]]] = {}
+
+    def describe(permission: Permission) -> dict[str, Any]:
+        identifier, name = _key(permission)
+        found = known.get(identifier)
+        if found is None:
+            server = apis.by_identifier(servers, identifier)
+            scopes: dict[str, Any] = {}
+            for scope in server.scopes if server is not None else ():
+                scopes.setdefault(scope.get("value"), scope.get("description"))
+            found = known[identifier] = (server, scopes)
+        server, scopes = found
+        item: dict[str, Any] = {NAME: name}
+        if server is not None:
+            description = scopes.get(name)
+            if isinstance(description, str):
+                item["description"] = description
+            item["resource_server_name"] = server.name
+        item[IDENTIFIER] = identifier
+        return item
+
+    return describe
 
 
 def role_permissions(role: Role, servers: Mapping[str, ResourceServer]) -> list[dict[str, Any]]:
-    return [_described(p, servers) for p in role.permissions]
+    describe = _describer(servers)
+    return [describe(p) for p in role.permissions]
+
+
+_DIRECT = {"source_id": "", "source_name": "", "source_type": "DIRECT"}
 
 
 def user_permissions(
@@ -198,20 +217,28 @@ def user_permissions(
     one (go-auth0 recording TestUserManager_Permissions), ``{"source_id": <role id>,
     "source_name": <role name>, "source_type": "ROLE"}`` for each role granting it (CHOICES.md
     "roles: permission sources")."""
-    sources: dict[tuple[str, str], list[dict[str, str]]] = {}
     found: dict[tuple[str, str], Permission] = {}
-    for permission in user.permissions:
-        found.setdefault(_key(permission), permission)
-        sources.setdefault(_key(permission), []).append(
-            {"source_id": "", "source_name": "", "source_type": "DIRECT"}
-        )
-    for role in user_roles(user, roles):
-        for permission in role.permissions:
-            found.setdefault(_key(permission), permission)
-            sources.setdefault(_key(permission), []).append(
-                {"source_id": role.id, "source_name": role.name, "source_type": "ROLE"}
-            )
-    return [{**_described(found[key], servers), "sources": sources[key]} for key in sorted(found)]
+    sources: dict[tuple[str, str], list[dict[str, str]]] = {}
+    granted = [(user.permissions, _DIRECT)] + [
+        (role.permissions, {"source_id": role.id, "source_name": role.name, "source_type": "ROLE"})
+        for role in user_roles(user, roles)
+    ]
+    for permissions, source in granted:
+        for permission in permissions:
+            key = (permission[IDENTIFIER], permission[NAME])
+            listed = sources.get(key)
+            if listed is None:
+                found[key] = permission
+                sources[key] = [source.copy()]
+            else:
+                listed.append(source.copy())
+    describe = _describer(servers)
+    answer = []
+    for key in sorted(found):
+        item = describe(found[key])
+        item["sources"] = sources[key]
+        answer.append(item)
+    return answer
 
 
 def permissions_on(user: User, roles: Mapping[str, Role], identifier: str) -> list[str]:

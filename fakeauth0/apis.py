@@ -136,6 +136,10 @@ def update(server: ResourceServer, body: Mapping[str, Any]) -> ResourceServer:
     """A changed copy (the original is left as it was, so a failed commit can put it back)."""
     if server.is_system:
         raise Auth0Error.bad_request(Msg.SYSTEM_RESOURCE_SERVER_PATCH)
+    if body.get("identifier", server.identifier) != server.identifier:
+        # An identifier "Can not be changed once set" (the spec); the permissions, grants and
+        # tokens naming it would be left pointing at nothing.
+        raise Auth0Error.invalid_body(Msg.RESOURCE_SERVER_IDENTIFIER_FIXED)
     changed = copy.deepcopy(server)
     for key, value in body.items():
         if key in _FIELDS:

@@ -196,6 +196,11 @@ class Msg:
     IDENTIFIER_RESERVED = "The selected identifier is reserved."
     SYSTEM_RESOURCE_SERVER_DELETE = "System resource servers cannot be deleted."
     SYSTEM_RESOURCE_SERVER_PATCH = "System resource servers cannot be patched."
+    #: What ``PATCH /resource-servers/{id}`` answers a body naming ``identifier`` (the spec's
+    #: update body has no such property: "Can not be changed once set").
+    RESOURCE_SERVER_IDENTIFIER_FIXED = (
+        "Payload validation error: 'Additional properties not allowed: identifier'."
+    )
     GRANT_CLIENT_NOT_FOUND = "Client not found"
     GRANT_RESOURCE_SERVER_NOT_FOUND = "Resource server not found"
     GRANT_EXISTS = "A client grant for this client and audience already exists"

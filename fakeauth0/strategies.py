@@ -1,5 +1,6 @@
 """Hypothesis strategies for downstream suites: valid Auth0 users, identities, metadata,
-connections, and tenants populated with them.
+connections, APIs, seed documents with roles, permissions and organizations, and tenants
+populated with them.
 
 Everything generated is something a real tenant accepts (the connection's password policy,
 e-mail format, metadata key rules, app_metadata's reserved keys), so a failing property is a bug
@@ -309,3 +310,175 @@ def tenants(
     """A fresh :class:`Tenant` holding generated database, passwordless and social users
     (unique e-mails, phone numbers and social ids, so every creation succeeds)."""
     return _tenant(domain, max_users, max_social)
+
+
+# -- roles, permissions, APIs and organizations -------------------------------------------------
+
+_VERBS = ("read", "create", "update", "delete", "admin")
+_NOUNS = ("items", "orders", "users", "reports")
+#: The dialects of an API's access tokens; the ``_authz`` one adds the ``permissions`` claim when
+#: RBAC is on (https://auth0.com/docs/get-started/apis/enable-role-based-access-control-for-apis).
+_DIALECTS = ("access_token", "access_token_authz")
+
+
+@functools.cache
+def api_identifiers() -> st.SearchStrategy[str]:
+    """API identifiers (the ``audience`` of a token request): ``https://<label>.example.com/``;
+    shrinks to ``https://0.example.com/``."""
+    return st.text(_LABEL, min_size=1, max_size=12).map(
+        lambda label: f"https://{label}.example.com/"
+    )
+
+
+@functools.cache
+def scope_values() -> st.SearchStrategy[str]:
+    """Scope names as Auth0's APIs define them: ``verb:noun`` (``read:items``)."""
+    return st.builds(lambda v, n: f"{v}:{n}", st.sampled_from(_VERBS), st.sampled_from(_NOUNS))
+
+
+@st.composite
+def _api_body(draw: st.DrawFn, rbac: bool | None) -> dict[str, Any]:
+    values = draw(st.lists(scope_values(), unique=True, max_size=5))
+    body: dict[str, Any] = {
+        "identifier": draw(api_identifiers()),
+        "name": draw(names()),
+        "scopes": [{"value": v, "description": f"Can {v.replace(':', ' ')}"} for v in values],
+    }
+    enforce = draw(st.booleans()) if rbac is None else rbac
+    if enforce:
+        body["enforce_policies"] = True
+        body["token_dialect"] = draw(st.sampled_from(_DIALECTS))
+    return body
+
+
+def api_bodies(*, rbac: bool | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """``POST /resource-servers`` bodies (also the seed's ``resource_servers`` records): an
+    identifier, a name, up to five scopes; with ``rbac=True`` RBAC is on
+    (``enforce_policies``, either token dialect), ``False`` off, None either."""
+    return _api_bodies(rbac)
+
+
+@functools.cache
+def _api_bodies(rbac: bool | None) -> st.SearchStrategy[dict[str, Any]]:
+    return _api_body(rbac)
+
+
+@functools.cache
+def organization_names() -> st.SearchStrategy[str]:
+    """Names Auth0 accepts for an organization: 1 to 50 lowercase letters, digits, ``-`` and
+    ``_`` (https://auth0.com/docs/manage-users/organizations/configure-organizations/create-organizations);
+    kept short."""
+    return st.text(string.ascii_lowercase + string.digits + "-_", min_size=1, max_size=20)
+
+
+def _seed_user(bare: str, email: str) -> dict[str, Any]:
+    return {
+        "user_id": f"auth0|{bare}",
+        "email": email,
+        "identities": [{"connection": DEFAULT_DATABASE, "provider": "auth0", "user_id": bare}],
+    }
+
+
+@st.composite
+def _access_seed(
+    draw: st.DrawFn, max_users: int, max_apis: int, max_roles: int, max_organizations: int
+) -> dict[str, Any]:
+    apis = draw(st.lists(api_bodies(), max_size=max_apis, unique_by=lambda a: a["identifier"]))
+    every = [
+        {"resource_server_identifier": a["identifier"], "permission_name": s["value"]}
+        for a in apis
+        for s in a["scopes"]
+    ]
+
+    def permissions() -> list[dict[str, str]]:
+        if not every:
+            return []
+        chosen = draw(st.lists(st.integers(0, len(every) - 1), unique=True, max_size=4))
+        return [every[i] for i in sorted(chosen)]
+
+    role_names = draw(st.lists(names(), max_size=max_roles, unique=True))
+    roles = [
+        {"id": f"rol_{i:016d}", "name": name, "permissions": permissions()}
+        for i, name in enumerate(role_names)
+    ]
+    addresses = draw(st.lists(emails(), max_size=max_users, unique=True))
+    users = []
+    for i, email in enumerate(addresses):
+        user = _seed_user(f"{i:024x}", email)
+        held = (
+            draw(st.lists(st.sampled_from(roles), unique_by=lambda r: r["id"], max_size=3))
+            if roles
+            else []
+        )
+        if held:
+            user["roles"] = [r["id"] for r in held]
+        direct = permissions()
+        if direct:
+            user["permissions"] = direct
+        users.append(user)
+    org_names = draw(st.lists(organization_names(), max_size=max_organizations, unique=True))
+    organizations = []
+    for name in org_names:
+        org: dict[str, Any] = {"name": name, "display_name": name.capitalize() or name}
+        if draw(st.booleans()):
+            org["enabled_connections"] = [
+                {
+                    "connection": DEFAULT_DATABASE,
+                    "assign_membership_on_login": draw(st.booleans()),
+                }
+            ]
+        members = (
+            draw(st.lists(st.sampled_from(users), unique_by=lambda u: u["user_id"], max_size=3))
+            if users
+            else []
+        )
+        org["members"] = [m["user_id"] for m in members]
+        organizations.append(org)
+    return {
+        "resource_servers": apis,
+        "roles": roles,
+        "users": users,
+        "organizations": organizations,
+    }
+
+
+def access_seeds(
+    *, max_users: int = 4, max_apis: int = 2, max_roles: int = 3, max_organizations: int = 2
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Seed documents (for :meth:`Tenant.load_seed`, ``auth0_seed``, ``PUT /_fake/snapshot``)
+    with APIs and their scopes, roles granting some of those scopes, database users holding
+    roles and direct permissions, and organizations with members and the database connection
+    enabled. Everything names what the seed defines, so every seed loads."""
+    return _access_seeds(max_users, max_apis, max_roles, max_organizations)
+
+
+@functools.cache
+def _access_seeds(
+    max_users: int, max_apis: int, max_roles: int, max_organizations: int
+) -> st.SearchStrategy[dict[str, Any]]:
+    return _access_seed(max_users, max_apis, max_roles, max_organizations)
+
+
+def _seeded(domain: str, seed: dict[str, Any]) -> Tenant:
+    tenant = Tenant(domain)
+    tenant.load_seed(seed)
+    return tenant
+
+
+def access_tenants(
+    *,
+    domain: str = "hypothesis.auth0.com",
+    max_users: int = 4,
+    max_apis: int = 2,
+    max_roles: int = 3,
+    max_organizations: int = 2,
+) -> st.SearchStrategy[Tenant]:
+    """A fresh :class:`Tenant` loaded with an :func:`access_seeds` document (``reset`` returns
+    to it)."""
+    seeds = access_seeds(
+        max_users=max_users,
+        max_apis=max_apis,
+        max_roles=max_roles,
+        max_organizations=max_organizations,
+    )
+    return seeds.map(functools.partial(_seeded, domain))

@@ -182,6 +182,20 @@ def outbox(call: Call) -> Answer:
     return page.render("outbox.html", messages=views.outbox_rows(call.tenant, to), to=to)
 
 
+@dashboard(BASE + "/roles", "GET", endpoint="fake_dashboard_roles")
+def roles(call: Call) -> Answer:
+    """Every role, with how many permissions it grants and how many users hold it."""
+    page = Page(call.tenant, call.request)
+    return page.render("roles.html", roles=views.role_rows(call.tenant))
+
+
+@dashboard(BASE + "/organizations", "GET", endpoint="fake_dashboard_organizations")
+def organizations(call: Call) -> Answer:
+    """Every organization, with its member count and enabled connections."""
+    page = Page(call.tenant, call.request)
+    return page.render("organizations.html", organizations=views.organization_rows(call.tenant))
+
+
 @dashboard(BASE + "/switch", "GET", endpoint="fake_dashboard_switch")
 def switch(call: Call) -> Answer:
     """Go to another tenant's dashboard, reached by the ``/_tenants/<domain>`` prefix."""
@@ -236,6 +250,7 @@ def _user_page(
 ) -> Response:
     try:
         detail = views.user_detail(page.tenant, user_id)
+        access = views.access_detail(page.tenant, user_id)
     except Auth0Error as missing:
         return page.render(
             "message.html",
@@ -247,6 +262,7 @@ def _user_page(
         "user.html",
         error=error,
         user=detail,
+        access=access,
         connections=views.connection_names(page.tenant),
         drafts=drafts or {},
     )
@@ -342,6 +358,65 @@ def login(page: Page, fields: MultiDict[str, str]) -> Response:
         drafts = {k: fields.get(k, "") for k in ("connection", "email", "login_user_id")}
         return _users_page(page, error=error, drafts=drafts)
     return page.redirect(page.user_url(result.user.user_id, "login"))
+
+
+def _user_action(page: Page, user_id: str, notice: str, action: Callable[[], object]) -> Response:
+    """One operation on the user: back to the user's page with ``notice``, or the page again
+    with the domain's error."""
+    try:
+        action()
+    except Auth0Error as error:
+        return _user_page(page, user_id, error=error)
+    return page.redirect(page.user_url(user_id, notice))
+
+
+@form(BASE + "/roles/assign", endpoint="fake_dashboard_assign_role")
+def assign_role(page: Page, fields: MultiDict[str, str]) -> Response:
+    """Assign a role to the user, as ``POST /users/{id}/roles``."""
+    user_id, role_id = fields.get("user_id", ""), fields.get("role_id", "")
+    return _user_action(
+        page, user_id, "role-assigned", lambda: page.tenant.assign_roles(user_id, [role_id])
+    )
+
+
+@form(BASE + "/roles/remove", endpoint="fake_dashboard_remove_role")
+def remove_role(page: Page, fields: MultiDict[str, str]) -> Response:
+    """Take a role from the user, as ``DELETE /users/{id}/roles``."""
+    user_id, role_id = fields.get("user_id", ""), fields.get("role_id", "")
+    return _user_action(
+        page, user_id, "role-removed", lambda: page.tenant.remove_roles(user_id, [role_id])
+    )
+
+
+@form(BASE + "/organizations/add", endpoint="fake_dashboard_add_member")
+def add_member(page: Page, fields: MultiDict[str, str]) -> Response:
+    """Make the user a member, as ``POST /organizations/{id}/members``."""
+    user_id, org_id = fields.get("user_id", ""), fields.get("org_id", "")
+    return _user_action(
+        page,
+        user_id,
+        "org-added",
+        lambda: page.tenant.add_organization_members(org_id, [user_id]),
+    )
+
+
+@form(BASE + "/organizations/remove", endpoint="fake_dashboard_remove_member")
+def remove_member(page: Page, fields: MultiDict[str, str]) -> Response:
+    """End the user's membership, as ``DELETE /organizations/{id}/members``."""
+    user_id, org_id = fields.get("user_id", ""), fields.get("org_id", "")
+    return _user_action(
+        page,
+        user_id,
+        "org-removed",
+        lambda: page.tenant.remove_organization_members(org_id, [user_id]),
+    )
+
+
+@form(BASE + "/unblock", endpoint="fake_dashboard_unblock")
+def unblock(page: Page, fields: MultiDict[str, str]) -> Response:
+    """Lift the user's brute-force blocks, as ``DELETE /user-blocks/{id}``."""
+    user_id = fields.get("user_id", "")
+    return _user_action(page, user_id, "unblocked", lambda: page.tenant.unblock(user_id))
 
 
 @form(BASE + "/reset", endpoint="fake_dashboard_reset")

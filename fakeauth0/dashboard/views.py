@@ -19,6 +19,8 @@ from ..search import RESULT_WINDOW
 from ..users import User
 
 if TYPE_CHECKING:
+    from ..access import Role
+    from ..organizations import Organization
     from ..registry import TenantRegistry
     from ..tenant import Tenant
 
@@ -47,6 +49,11 @@ NOTICES = {
     "metadata": "Metadata saved.",
     "login": "Login simulated: logins count and last login updated.",
     "reset": "Tenant reset to its seed.",
+    "role-assigned": "Role assigned.",
+    "role-removed": "Role removed.",
+    "org-added": "Added to the organization.",
+    "org-removed": "Removed from the organization.",
+    "unblocked": "Brute-force blocks lifted: the user can log in again.",
 }
 
 
@@ -146,6 +153,50 @@ class EventRow:
     name: str
     client: str
     description: str
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    """One role: on the roles page with its counts, on a user's page as held or offered."""
+
+    id: str
+    name: str
+    description: str
+    permissions: int = 0
+    users: int = 0
+
+
+@dataclass(frozen=True)
+class OrganizationRow:
+    """One organization: on the organizations page with its counts, on a user's page."""
+
+    id: str
+    name: str
+    display_name: str
+    members: int = 0
+    connections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    """One brute-force block of a user, as ``GET /user-blocks/{id}`` lists it."""
+
+    identifier: str
+    ip: str | None
+    connection: str
+
+
+@dataclass(frozen=True)
+class AccessDetail:
+    """What the user page shows of roles, organizations and blocks, and what its forms offer."""
+
+    roles: list[RoleRow]
+    #: Roles the user does not hold, for the "assign" form.
+    other_roles: list[RoleRow]
+    organizations: list[OrganizationRow]
+    #: Organizations the user is not a member of, for the "add" form.
+    other_organizations: list[OrganizationRow]
+    blocks: list[BlockRow]
 
 
 @dataclass(frozen=True)
@@ -275,6 +326,56 @@ def user_detail(tenant: Tenant, user_id: str) -> UserDetail:
             for e in tenant.logs.search(None, None, user_id=user.user_id)[:MAX_EVENTS]
         ],
     )
+
+
+def _role_row(role: Role, permissions: int = 0, users: int = 0) -> RoleRow:
+    return RoleRow(role.id, role.name, role.description or "", permissions, users)
+
+
+def _org_row(org: Organization, names: dict[str, str] | None = None) -> OrganizationRow:
+    connections = tuple(
+        (names or {}).get(e.connection_id, e.connection_id) for e in org.enabled_connections
+    )
+    return OrganizationRow(org.id, org.name, org.display_name or "", len(org.members), connections)
+
+
+def access_detail(tenant: Tenant, user_id: str) -> AccessDetail:
+    """The user's roles (assigned directly), organization memberships and brute-force blocks,
+    and the roles and organizations the forms can add. Raises Auth0's 404 for an unknown id."""
+    with tenant.lock:
+        held = tenant.user_roles(user_id)
+        held_ids = {r.id for r in held}
+        member_of = tenant.user_organizations(user_id)
+        member_ids = {o.id for o in member_of}
+        return AccessDetail(
+            roles=[_role_row(r) for r in held],
+            other_roles=[_role_row(r) for r in tenant.list_roles() if r.id not in held_ids],
+            organizations=[_org_row(o) for o in member_of],
+            other_organizations=[
+                _org_row(o) for o in tenant.list_organizations() if o.id not in member_ids
+            ],
+            blocks=[
+                BlockRow(str(b["identifier"]), b.get("ip"), str(b["connection"]))
+                for b in tenant.user_blocks(user_id)
+            ],
+        )
+
+
+def role_rows(tenant: Tenant) -> list[RoleRow]:
+    """Every role, by name, with how many permissions it grants and users hold it."""
+    with tenant.lock:
+        counts: dict[str, int] = {}
+        for user in tenant.users:
+            for role_id in user.roles:
+                counts[role_id] = counts.get(role_id, 0) + 1
+        return [_role_row(r, len(r.permissions), counts.get(r.id, 0)) for r in tenant.list_roles()]
+
+
+def organization_rows(tenant: Tenant) -> list[OrganizationRow]:
+    """Every organization, in creation order, with its member count and enabled connections."""
+    with tenant.lock:
+        names = {c.id: c.name for c in tenant.connections.values()}
+        return [_org_row(o, names) for o in tenant.list_organizations()]
 
 
 def split_user_id(user_id: str) -> tuple[str, str]:

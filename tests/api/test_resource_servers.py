@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakeauth0 import Tenant
+import pytest
+
+from fakeauth0 import Auth0Error, Tenant
 from fakeauth0.server import FakeAuth0Server
 from fakeauth0.store import StateStore
 from tests.reliability.wire import Wire
@@ -92,3 +94,26 @@ def test_the_state_file_keeps_apis(tmp_path: Any) -> None:
         store.close()
     identifiers = {s.identifier for s in again.list_resource_servers()}
     assert "https://kept.example/" in identifiers
+
+
+def test_an_identifier_cannot_change_so_no_permission_is_left_naming_nothing(
+    auth0_tenant: Tenant, raw: Any
+) -> None:
+    """The spec: the identifier "Can not be changed once set"; its update body has no such
+    property, so Auth0 refuses it as an additional property. The Python API refuses it too, or
+    a role's permission would name an API that no longer exists."""
+    server = auth0_tenant.create_resource_server(
+        {"identifier": "https://a.example.com", "scopes": [{"value": "read"}]}
+    )
+    role = auth0_tenant.create_role("reader", permissions=[("https://a.example.com", "read")])
+    refused = raw.patch(
+        f"/api/v2/resource-servers/{server.id}", json={"identifier": "https://b.example.com"}
+    )
+    assert refused.status_code == 400 and refused.json()["errorCode"] == "invalid_body"
+    with pytest.raises(Auth0Error) as caught:
+        auth0_tenant.update_resource_server(server.id, {"identifier": "https://b.example.com"})
+    assert caught.value.status == 400 and caught.value.message == refused.json()["message"]
+    assert auth0_tenant.get_resource_server(server.id).identifier == "https://a.example.com"
+    assert auth0_tenant.role_permissions(role.id)[0]["resource_server_name"]
+    same = auth0_tenant.update_resource_server(server.id, {"identifier": "https://a.example.com"})
+    assert same.identifier == "https://a.example.com"  # naming the same one changes nothing

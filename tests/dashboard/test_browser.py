@@ -338,3 +338,47 @@ def test_signing_in_with_the_control_token(browser: Browser, shot: Shot) -> None
             assert "type-me-once" not in cookie["value"]
         finally:
             context.close()
+
+
+def test_roles_and_organizations_by_clicking(
+    page: Page, server: FakeAuth0Server, shot: Shot
+) -> None:
+    """Assign a role and join an organization from the user's page, then take both back; the
+    roles and organizations pages count them; every new control is labelled."""
+    tenant = server.tenant
+    tenant.create_resource_server(
+        {"identifier": "https://api.example.com", "scopes": [{"value": "read:items"}]}
+    )
+    tenant.create_role("reader", "Reads items", [("https://api.example.com", "read:items")])
+    tenant.create_organization({"name": "acme", "display_name": "Acme Inc"})
+    ann = tenant.create_user(
+        {"connection": DB, "email": "ann@example.com", "password": PASSWORD}
+    ).user_id
+    page.goto(f"{DASHBOARD}/user?id={ann}")
+    assert page.evaluate(LABEL_PROBLEMS) == []
+
+    page.get_by_label("Role to assign").select_option(label=f"reader ({tenant.list_roles()[0].id})")
+    page.get_by_role("button", name="Assign role").click()
+    expect(page.get_by_role("status")).to_have_text("Role assigned.")
+    page.get_by_role("button", name="Add to organization").click()
+    expect(page.get_by_role("status")).to_have_text("Added to the organization.")
+    expect(page.locator("#user-roles")).to_contain_text("reader")
+    expect(page.locator("#user-organizations")).to_contain_text("Acme Inc")
+    assert page.evaluate(LABEL_PROBLEMS) == []
+    shot("role-and-organization")
+
+    page.get_by_role("link", name="Roles", exact=True).click()
+    expect(page.locator("td.users-count")).to_have_text("1")
+    expect(page.locator("td.permissions-count")).to_have_text("1")
+    assert page.evaluate(LABEL_PROBLEMS) == []
+    page.get_by_role("link", name="Organizations", exact=True).click()
+    expect(page.locator("td.members-count")).to_have_text("1")
+    shot("organizations-page")
+
+    page.go_back()
+    page.go_back()
+    page.get_by_role("button", name="Remove role reader").click()
+    expect(page.locator("#user-roles")).to_have_text("No roles.")
+    page.get_by_role("button", name="Remove from acme").click()
+    expect(page.locator("#user-organizations")).to_have_text("Not a member of any organization.")
+    assert tenant.user_roles(ann) == [] and tenant.user_organizations(ann) == []

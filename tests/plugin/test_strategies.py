@@ -76,6 +76,41 @@ def test_social_profiles_and_identities_are_well_formed(social: Any, identity: A
     assert identity.to_json()["provider"] == identity.provider
 
 
+@FAST
+@given(a0.api_bodies())
+def test_generated_apis_are_accepted_over_http(body: dict[str, Any]) -> None:
+    for server in TENANT.list_resource_servers():
+        if not server.is_system:
+            TENANT.delete_resource_server(server.id)
+    response = HTTP.post("/api/v2/resource-servers", json=body)
+    assert response.status_code == 201, response.text
+    assert [s["value"] for s in response.json()["scopes"]] == [s["value"] for s in body["scopes"]]
+
+
+@settings(FAST, max_examples=30)
+@given(a0.access_tenants())
+def test_generated_access_tenants_hold_what_their_seed_says(tenant: Tenant) -> None:
+    """Each user's permissions (``GET /users/{id}/permissions``) are its direct ones and its
+    roles'; each organization lists its members
+    (https://auth0.com/docs/manage-users/access-control/rbac)."""
+    http = httpx.Client(
+        base_url=tenant.base_url,
+        transport=httpx.WSGITransport(app=create_app(tenant)),
+        headers={"Authorization": "Bearer " + tenant.management_token()},
+    )
+    seed = tenant.seed_state
+    grants = {r["id"]: r.get("permissions", []) for r in seed["roles"]}
+    for user in seed["users"]:
+        wanted = {tuple(p.values()) for p in user.get("permissions", [])}
+        for role_id in user.get("roles", []):
+            wanted |= {tuple(p.values()) for p in grants[role_id]}
+        listed = http.get(f"/api/v2/users/{user['user_id']}/permissions").json()
+        assert {(p["resource_server_identifier"], p["permission_name"]) for p in listed} == wanted
+    for org in seed["organizations"]:
+        members = http.get(f"/api/v2/organizations/{org['id']}/members").json()
+        assert [m["user_id"] for m in members] == org["members"]
+
+
 def test_failures_shrink_to_minimal_values() -> None:
     quiet = settings(database=None)
     assert find(a0.emails(), lambda e: "." in e.split("@")[0], settings=quiet) == "0.0@0.com"
@@ -97,6 +132,10 @@ def test_every_body(body, social, identity, connection): ...
 
 @given(a0.tenants())
 def test_tenants(tenant): ...
+
+
+@given(a0.access_tenants(), a0.api_bodies(rbac=True))
+def test_access(tenant, api): ...
 """
 
 
@@ -116,4 +155,4 @@ def test_default_settings_pass_the_health_checks_from_an_empty_database(tmp_path
         timeout=120,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
