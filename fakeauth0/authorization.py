@@ -16,7 +16,7 @@ from typing import Any
 from .apis import ResourceServer, by_identifier
 from .clients import Client
 from .connections import Connection
-from .errors import OAuthMsg, SignupError
+from .errors import OAuthMsg, SignupError, SignupMsg
 from .grants import TokenDesk, granted_scopes, issue_tokens
 from .redirects import callback_allowed, origin_allowed, origin_of
 from .sessions import Grant, Session
@@ -472,6 +472,10 @@ def page_error_for_signup(error: SignupError) -> LoginPageError:
         return LoginPageError(
             "password-too-weak", PAGE_TEXTS["password-too-weak"], "password", rules
         )
+    if error.code == "extensibility_error":
+        # A pre-user-registration Action's refusal: its userMessage, never its reason.
+        text = error.user_message or SignupMsg.EXTENSIBILITY_PAGE
+        return LoginPageError("custom-script-error-code_extensibility_error", text, "email")
     if error.code == "bad.username":
         return LoginPageError("username-invalid", PAGE_TEXTS["username-invalid"], "username")
     if error.code == "bad.password":

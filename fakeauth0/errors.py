@@ -575,6 +575,12 @@ class SignupMsg:
     (docs/auth0-behaviour.md#self-service-sign-up-and-password-reset). Choices for the cases
     no public answer shows are in CHOICES.md ("signup: ...")."""
 
+    # A pre-user-registration refusal with no reason: Hooks' words, as applications match them
+    # (docs/auth0-behaviour.md#registration-actions).
+    EXTENSIBILITY = "Denied user registration in Pre User Registration Hook"
+    # The sign-up page's text for a refusal without a userMessage (the fake's words).
+    EXTENSIBILITY_PAGE = "We are sorry, something went wrong when attempting to sign up."
+
     # The anti-enumeration answer for an identifier already held (https://github.com/auth0/go-auth0/blob/main/
     # authentication/authentication_error_test.go).
     INVALID_SIGNUP = "Invalid sign up"
@@ -650,9 +656,13 @@ class SignupError(Auth0Error):
         policy: str | None = None,
         field: str | None = None,
         status: int = 400,
+        user_message: str | None = None,
     ) -> None:
         text = description if isinstance(description, str) else (message or code)
         super().__init__(status, text, code)
+        #: What a sign-up page shows (a pre-user-registration Action's ``userMessage``); never
+        #: sent by the API.
+        self.user_message = user_message
         self.code = code
         self.name = name
         self.description = description

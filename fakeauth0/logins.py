@@ -253,16 +253,17 @@ def apply_metadata(
     if current is None:
         return user
     changed = copy.copy(current)
-    changed.app_metadata = _merged(current.app_metadata, app)
+    changed.app_metadata = merged_metadata(current.app_metadata, app)
     if user_meta:
-        changed.user_metadata = _merged(current.user_metadata, user_meta)
+        changed.user_metadata = merged_metadata(current.user_metadata, user_meta)
         changed.user_metadata_set = True
     changed.updated_at = desk.now
     desk.users.put(changed)
     return changed
 
 
-def _merged(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+def merged_metadata(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``current`` with an execution's queued top-level ``changes`` (``None`` deletes a key)."""
     merged = copy.deepcopy(dict(current))
     for key, value in changes.items():
         if value is None:

@@ -56,11 +56,11 @@ class Context:
     user_agent: str = ""
 
 
-def bound_actions(tenant: Any) -> list[Bound]:
-    """The deployed version of each action bound to ``post-login``, in binding order; the
-    caller holds the lock."""
+def bound_actions(tenant: Any, trigger: str = TRIGGER) -> list[Bound]:
+    """The deployed version of each action bound to ``trigger`` (``post-login``), in binding
+    order; the caller holds the lock."""
     result = []
-    for _, action in tenant.action_book.bound(TRIGGER):
+    for _, action in tenant.action_book.bound(trigger):
         version = action.deployed()
         if version is None:
             continue
@@ -77,15 +77,19 @@ def bound_actions(tenant: Any) -> list[Bound]:
     return result
 
 
-def refuse_held_lock(tenant: Any) -> None:
-    """Raise :class:`LockHeld` when this thread holds the tenant lock and Actions are bound."""
-    if tenant.lock._is_owned() and (
-        tenant.action_book.bindings.get(TRIGGER) or rule_pipeline.enabled_rules(tenant)
+def refuse_held_lock(tenant: Any, *triggers: str) -> None:
+    """Raise :class:`LockHeld` when this thread holds the tenant lock and JavaScript would run:
+    Actions bound to ``triggers`` (default: post-login, with a legacy tenant's Rules)."""
+    if not tenant.lock._is_owned():
+        return
+    bindings = tenant.action_book.bindings
+    if any(bindings.get(t) for t in triggers) or (
+        not triggers and (bindings.get(TRIGGER) or rule_pipeline.enabled_rules(tenant))
     ):
         raise LockHeld(
-            "post-login Actions and Rules run without the tenant lock, and this thread holds it: "
-            "start the login (tenant.login, login_as, the login page, /oauth/token) outside "
-            "`with tenant.lock:` and outside a Python login hook"
+            "Actions and Rules run without the tenant lock, and this thread holds it: start the "
+            "login or sign-up (tenant.login, login_as, tenant.signup, the login page, "
+            "/oauth/token) outside `with tenant.lock:` and outside a Python login hook"
         )
 
 

@@ -46,7 +46,7 @@ def missing(name: str) -> SignupError:
     return SignupError(f"bad.{name}", SignupMsg.MISSING.format(name=name))
 
 
-def signup(
+def prepare(
     users: UserDirectory,
     connections: Mapping[str, Connection],
     clients: Mapping[str, Client],
@@ -62,8 +62,8 @@ def signup(
     profile: Mapping[str, str] | None = None,
     user_metadata: Mapping[str, Any] | None = None,
 ) -> User:
-    """Sign a user up on the database ``connection`` for the application ``client_id`` and
-    store it in ``users``; returns the stored user.
+    """The user a sign-up on the database ``connection`` for the application ``client_id``
+    would store (the caller stores it, once the pre-user-registration Actions allow it).
 
     Refusals, in the order they are checked: the application and the connection
     (``bad.client_id``, ``bad.connection``), a missing e-mail, password or required username
@@ -111,11 +111,15 @@ def signup(
         user = build_user(database, fields, ids.object_id(), now)
     except Auth0Error as error:  # a rule the checks above do not word (metadata key names)
         raise SignupError("bad.request", error.message) from None
+    check_unique(users, connections, user)
+    return user
+
+
+def check_unique(users: UserDirectory, connections: Mapping[str, Connection], user: User) -> None:
+    """An e-mail or username the connection already holds refuses the sign-up."""
     duplicate = find_duplicate(users, connections, user)
     if duplicate is not None:
         raise SignupError("invalid_signup", SignupMsg.INVALID_SIGNUP, field=duplicate.attribute)
-    users.put(user)
-    return user
 
 
 def password_refusal(password: str, policy: str) -> SignupError:

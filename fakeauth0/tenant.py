@@ -25,6 +25,7 @@ from . import (
     logouts,
     passwordless,
     post_login,
+    registration,
     rule_pipeline,
     signups,
     snapshot,
@@ -1079,17 +1080,18 @@ class Tenant:
                 raise authorization.LoginPageError(
                     "no-email", authorization.PAGE_TEXTS["no-email"], "email"
                 )
-            try:
-                user = self.signup(
-                    client_id=request.client_id,
-                    connection=database.name,
-                    email=email,
-                    password=password,
-                    username=username or None,
-                )
-            except SignupError as error:
-                raise authorization.page_error_for_signup(error) from None
-            fields = {"user_id": user.primary.user_id}
+        try:
+            user = self.signup(
+                client_id=request.client_id,
+                connection=database.name,
+                email=email,
+                password=password,
+                username=username or None,
+                ip=ip,
+            )
+        except SignupError as error:
+            raise authorization.page_error_for_signup(error) from None
+        fields = {"user_id": user.primary.user_id}
         return self._sign_in(request, database.name, fields, ip)
 
     def resume(
@@ -1694,10 +1696,12 @@ class Tenant:
     # -- actions (fakeauth0.actions; the runtime in fakeauth0.js) --------------------------------
 
     def runs_login_actions(self) -> bool:
-        """Whether a login now runs post-login Actions (any bound) or a legacy tenant's Rules."""
-        return bool(self.action_book.bindings.get("post-login")) or bool(
-            rule_pipeline.enabled_rules(self)
-        )
+        """Whether a login or a sign-up now runs JavaScript: Actions bound to post-login or to
+        the registration triggers, or a legacy tenant's Rules."""
+        bindings = self.action_book.bindings
+        return any(
+            bindings.get(t) for t in ("post-login", registration.PRE, registration.POST)
+        ) or bool(rule_pipeline.enabled_rules(self))
 
     def new_execution_id(self) -> str:
         """An execution's id: a UUID, as the spec's example shows; the caller holds the lock."""
@@ -2049,18 +2053,33 @@ class Tenant:
         phone_number: str | None = None,
         profile: dict[str, str] | None = None,
         user_metadata: dict[str, Any] | None = None,
+        ip: str | None = None,
     ) -> User:
         """``POST /dbconnections/signup``: a database user signed up through ``client_id``
-        (``signups.signup``); raises :class:`~fakeauth0.errors.SignupError`."""
+        (``signups.prepare``), through the tenant's pre- and post-user-registration Actions
+        (:mod:`fakeauth0.registration`, run without the lock); raises
+        :class:`~fakeauth0.errors.SignupError`."""
+        post_login.refuse_held_lock(self, registration.PRE, registration.POST)
+
+        def refused(error: SignupError) -> SignupError:
+            self.logs.signup(
+                self.clients,
+                self.connections,
+                client_id,
+                connection,
+                email or username,
+                error=error,
+            )
+            return error
+
         with self.lock:
-            now = self.clock.iso()
             try:
-                user = signups.signup(
+                user = signups.prepare(
                     self.users,
                     self.connections,
                     self.clients,
                     self.ids,
-                    now,
+                    self.clock.iso(),
                     client_id=client_id,
                     connection=connection,
                     email=email,
@@ -2071,26 +2090,57 @@ class Tenant:
                     user_metadata=user_metadata,
                 )
             except SignupError as error:
-                self.logs.signup(
-                    self.clients,
-                    self.connections,
-                    client_id,
-                    connection,
-                    email or username,
-                    error=error,
-                )
-                raise
+                raise refused(error) from None
+            database = self.connections[user.primary.connection]
+            asking = signups.asking_client(self.clients, client_id)
+            before = post_login.bound_actions(self, registration.PRE)
+            if before:
+                event = self._registration_event(user, database, asking, ip, registered=False)
+        if before:
+            execution = registration.run(self, registration.PRE, before, event, "")
+            with self.lock:
+                self.executions.add(execution)
+                denied = registration.denial(execution)
+                if denied is not None:
+                    raise refused(registration.refusal(denied))
+                user = registration.shaped(user, execution)
+        with self.lock:
+            try:
+                signups.check_unique(self.users, self.connections, user)
+            except SignupError as error:
+                raise refused(error) from None
+            self.users.put(user)
             self.logs.signup(
                 self.clients, self.connections, client_id, connection, email or username, user=user
             )
-            asking = signups.asking_client(self.clients, client_id)
-            message = signups.verification_mail(user, asking.client_id, now)
+            message = signups.verification_mail(user, asking.client_id, self.clock.iso())
             if message is not None:
                 message["link"] = self._ticket_url(
                     tickets.EMAIL_VERIFICATION, user.user_id, client_id=asking.client_id
                 )
                 self.outbox.append(message)
-            return user
+            after = post_login.bound_actions(self, registration.POST)
+            if after:
+                event = self._registration_event(user, database, asking, ip, registered=True)
+        if after:
+            # It cannot change the sign-up's answer; its run is kept in the execution log.
+            execution = registration.run(self, registration.POST, after, event, user.user_id)
+            with self.lock:
+                self.executions.add(execution)
+        return user
+
+    def _registration_event(
+        self, user: User, database: Connection, client: Client, ip: str | None, *, registered: bool
+    ) -> dict[str, Any]:
+        return registration.event(
+            user,
+            database,
+            client,
+            tenant_id=self.domain.split(".")[0],
+            hostname=self.domain,
+            ip=ip,
+            registered=registered,
+        )
 
     def request_password_change(
         self, *, client_id: str | None, email: str | None, connection: str | None

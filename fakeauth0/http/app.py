@@ -217,6 +217,7 @@ LOGIN_DOORS = frozenset(
         "simulated_idp",
         "fake_login",
         "passwordless_verify_redirect",
+        "dbconnections_signup",
     }
 )
 
