@@ -185,6 +185,36 @@ def _after_rules(
     return outcome
 
 
+def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
+    """An ``/authorize`` answered from the SSO session ``sid``, with no new authentication: the
+    post-login trigger runs again (the Login Flow runs on every transaction, silent ones too:
+    https://auth0.com/docs/customize/actions/flows-and-triggers/login-flow), the login is not
+    counted, and the session's tokens carry what this run asked. A denial raises
+    ``OAuthError`` ``access_denied`` after the queued metadata is written."""
+    refuse_held_lock(tenant)
+    with tenant.lock:
+        bound = bound_actions(tenant)
+        session = tenant.sessions.sessions.get(sid)
+        user = tenant.users.get(session.user_id) if session is not None else None
+        connection = tenant.connections.get(session.connection) if session is not None else None
+        if not bound or user is None or connection is None or client_id not in tenant.clients:
+            return
+        event = _event(tenant, user, connection, client_id, context)
+        execution_id = tenant.new_execution_id()
+    execution = _run(tenant, bound, event, execution_id, user, client_id, context)
+    with tenant.lock:
+        tenant.executions.add(execution)
+        outcome = execution.outcome
+        logins.apply_metadata(
+            tenant.login_desk(), user, outcome.app_metadata, outcome.user_metadata
+        )
+        if outcome.denied is not None:
+            raise OAuthError(executions.DENIED_STATUS, "access_denied", outcome.denied)
+        current = tenant.sessions.sessions.get(sid)
+        if current is not None:
+            current.changes = outcome.tokens
+
+
 def refresh(
     tenant: Any, client: Client, token: str, scope: str | None, ip: str | None = None
 ) -> dict[str, Any]:

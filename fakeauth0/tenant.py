@@ -867,6 +867,18 @@ class Tenant:
                     )
                 handle = self.sessions.open_transaction(request.to_json(), device)
                 return authorization.ShowPage(handle, "consent")
+            if not self.action_book.bindings.get(post_login.TRIGGER):
+                return self._complete(request, session)
+            sid = session.sid
+        # The SSO session answers without a new authentication: the Actions run again.
+        try:
+            post_login.again(self, sid, _context(request), request.client_id)
+        except OAuthError as error:
+            raise authorization.refused(request, error.error, error.description) from None
+        with self.lock:
+            session = self.session(sid)
+            if session is None:
+                raise authorization.refused(request, "login_required", OAuthMsg.LOGIN_REQUIRED)
             return self._complete(request, session)
 
     def _consent_needed(self, request: authorization.AuthorizeRequest, session: Session) -> bool:
@@ -1032,17 +1044,8 @@ class Tenant:
             session.changes = changes
             return session
 
-        context = post_login.Context(
-            _protocol(request.response_type),
-            tuple(request.scopes),
-            request.audience,
-            redirect_uri=request.redirect_uri,
-            state=request.state,
-            response_type=tuple(sorted(request.response_type)),
-            organization={"id": request.organization} if request.organization else None,
-        )
         try:
-            return post_login.login(self, begin, then, context)
+            return post_login.login(self, begin, then, _context(request))
         except OAuthError as error:
             # Wrong credentials re-render the page; a blocked user goes back to the app with
             # "user is blocked" in the URL, as an Action's denial does
@@ -2260,16 +2263,8 @@ class Tenant:
             session.changes = changes
             return session
 
-        context = post_login.Context(
-            _protocol(request.response_type),
-            tuple(request.scopes),
-            request.audience,
-            redirect_uri=request.redirect_uri,
-            state=request.state,
-            response_type=tuple(sorted(request.response_type)),
-        )
         try:
-            session = post_login.login(self, begin, then, context)
+            session = post_login.login(self, begin, then, _context(request))
         except OAuthError as error:
             raise authorization.refused(request, "access_denied", error.description) from None
         with self.lock:
@@ -2526,3 +2521,16 @@ def _protocol(response_type: Iterable[str]) -> str:
     if "code" in kinds:
         return "oidc-hybrid-profile" if kinds - {"code"} else "oidc-basic-profile"
     return "oidc-implicit-profile"
+
+
+def _context(request: authorization.AuthorizeRequest) -> post_login.Context:
+    """What the post-login event says of an ``/authorize`` transaction."""
+    return post_login.Context(
+        _protocol(request.response_type),
+        tuple(request.scopes),
+        request.audience,
+        redirect_uri=request.redirect_uri,
+        state=request.state,
+        response_type=tuple(sorted(request.response_type)),
+        organization={"id": request.organization} if request.organization else None,
+    )

@@ -427,3 +427,37 @@ def test_no_token_or_session_when_any_action_denies_or_throws(apps: Apps, chain:
     else:
         assert "code" in query
         assert len(tenant.sessions.sessions) == 1
+
+
+def test_an_sso_session_runs_the_actions_again_without_counting_a_login(apps: Apps) -> None:
+    """Silent authentication answers from the session, and the Login Flow runs on it too
+    (https://auth0.com/docs/customize/actions/flows-and-triggers/login-flow): the new tokens
+    carry this run's claims; a denial goes to the callback."""
+    tenant = apps.tenant
+    tenant.add_action(
+        "exports.onExecutePostLogin = async (event, api) => {"
+        " if (event.user.app_metadata.banned) { api.access.deny('banned now'); }"
+        " api.idToken.setCustomClaim('https://app/protocol', event.transaction.protocol);"
+        " api.idToken.setCustomClaim('https://app/logins', event.stats.logins_count); };"
+    )
+    web, callback = _code_flow(tenant, apps)
+    first = _claims(_exchange(tenant, apps, web, callback)["id_token"])
+    assert first["https://app/logins"] == 1
+    silent = {
+        "client_id": apps.web.client_id,
+        "redirect_uri": CALLBACK,
+        "response_type": "code",
+        "scope": "openid",
+        "prompt": "none",
+        "state": "s2",
+    }
+    answer = web.get("/authorize", query_string=silent, base_url=tenant.base_url)
+    assert answer.status_code == 302
+    again = _claims(_exchange(tenant, apps, web, answer.headers["Location"])["id_token"])
+    assert again["https://app/logins"] == 1  # not counted again
+    assert len(tenant.executions) == 2
+    tenant.update_user(apps.user.user_id, {"app_metadata": {"banned": True}})
+    refused = web.get("/authorize", query_string=silent, base_url=tenant.base_url)
+    query = parse_qs(urlsplit(refused.headers["Location"]).query)
+    assert query["error"] == ["access_denied"] and query["error_description"] == ["banned now"]
+    assert tenant.get_user(apps.user.user_id).logins_count == 1
