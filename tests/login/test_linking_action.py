@@ -103,3 +103,34 @@ def test_a_post_login_action_links_a_social_login_into_the_database_user(
     run = tenant.executions.latest()
     assert run is not None
     assert run.runs[0].logs == [f"linked google-oauth2|30303 into {apps.user.user_id}"]
+
+
+def test_the_action_survives_a_429_on_its_management_api_call(
+    apps: Apps, page: httpx.Client
+) -> None:
+    """A fault injected on the tenant (``tenant.faults``) reaches the Action's own Management
+    API calls: node's ``auth0`` SDK "retries any request that returns an HTTP 429 response"
+    (https://github.com/auth0/node-auth0/blob/v4.37.0/src/lib/retry.ts) and the login still
+    links."""
+    tenant = apps.tenant
+    tenant.update_user(apps.user.user_id, {"email_verified": True})
+    google = tenant.connection("google-oauth2")
+    tenant.set_connection_clients(google.id, [{"client_id": apps.web.client_id, "status": True}])
+    client = tenant.management_client
+    tenant.add_action(
+        LINK_ACTION,
+        name="link-accounts",
+        secrets={
+            "DOMAIN": tenant.domain,
+            "CLIENT_ID": client.client_id,
+            "CLIENT_SECRET": client.client_secret,
+        },
+        dependencies=[{"name": "auth0", "version": "4.37.0"}],
+    )
+    rule = tenant.faults.add(operation="get_users-by-email", status=429, times=1)
+    result = tenant.login(
+        "google-oauth2", user_id="40404", profile={"email": EMAIL, "email_verified": True}
+    )
+    assert rule.spent
+    assert result.user.user_id == apps.user.user_id
+    assert [c.status for c in tenant.calls if c.operation == "get_users-by-email"] == [429, 200]
