@@ -94,14 +94,24 @@ def management_api(domain: str, resource_id: str, scopes: Iterable[str]) -> Reso
 
 def find(servers: Mapping[str, ResourceServer], key: str) -> ResourceServer | None:
     """By id, or by identifier: ``/resource-servers/{id}`` takes either (terraform-provider-auth0
-    recording TestAccDataSourceResourceServer)."""
+    recording TestAccDataSourceResourceServer). An identifier that is a URL reaches the fake as
+    a path, its empty segments dropped (``https://api.example.com/v1`` arrives as
+    ``https:/api.example.com/v1``): that spelling names it too."""
     found = servers.get(key)
     if found is not None:
         return found
     for server in servers.values():
         if server.identifier == key:
             return server
+    if "/" in key:
+        for server in servers.values():
+            if _as_path(server.identifier) == key:
+                return server
     return None
+
+
+def _as_path(identifier: str) -> str:
+    return "/".join(segment for segment in identifier.split("/") if segment and segment != ".")
 
 
 def require(servers: Mapping[str, ResourceServer], key: str) -> ResourceServer:

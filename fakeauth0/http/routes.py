@@ -96,6 +96,19 @@ def registered(plane: str) -> set[str]:
     return {endpoint for endpoint, entry in _HANDLERS.items() if entry[0] == plane}
 
 
+#: Spec paths whose last parameter takes the rest of the path: an API is addressed by its id
+#: or by its identifier, a URL whose slashes arrive decoded ("ID or audience of the resource
+#: server", the spec's get_resource-servers_by_id).
+PATH_TAILS = frozenset({"/resource-servers/{id}"})
+
+
+def _rule(path: str) -> str:
+    if path in PATH_TAILS:
+        head, _, last = path.rpartition("/")
+        path = f"{head}/<path:{last[1:-1]}>"
+    return MANAGEMENT_PREFIX + path.replace("{", "<").replace("}", ">")
+
+
 def table() -> list[Route]:
     """Every route, in match order: the spec's operations (served or not), then the others in
     the order they were registered. Call after the handler modules are imported."""
@@ -107,7 +120,7 @@ def table() -> list[Route]:
             Route(
                 endpoint=operation_id,
                 plane=target.MANAGEMENT,
-                rule=MANAGEMENT_PREFIX + entry["path"].replace("{", "<").replace("}", ">"),
+                rule=_rule(entry["path"]),
                 methods=(entry["method"],),
                 handler=None if registered is None else registered[3],
                 scopes=tuple(entry["scopes"]),

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from auth0.management import ManagementClient
 
 from fakeauth0 import Auth0Error, Tenant
+from fakeauth0.intercept import Interceptor
 from fakeauth0.server import FakeAuth0Server
 from fakeauth0.store import StateStore
 from tests.reliability.wire import Wire
@@ -117,3 +119,32 @@ def test_an_identifier_cannot_change_so_no_permission_is_left_naming_nothing(
     assert auth0_tenant.role_permissions(role.id)[0]["resource_server_name"]
     same = auth0_tenant.update_resource_server(server.id, {"identifier": "https://a.example.com"})
     assert same.identifier == "https://a.example.com"  # naming the same one changes nothing
+
+
+def test_an_api_is_reached_by_its_url_identifier_encoded_in_the_path(
+    auth0_tenant: Tenant, auth0_intercept: Interceptor
+) -> None:
+    """``/resource-servers/{id}``: "ID or audience of the resource server" (the spec's
+    get_resource-servers_by_id); SDKs send the identifier percent-encoded, slashes too, and the
+    server decodes them before routing."""
+    created = auth0_tenant.create_resource_server(
+        {"identifier": "https://api.example.com/v1", "name": "V1", "scopes": []}
+    )
+    mgmt = ManagementClient(domain=auth0_tenant.domain, token=auth0_tenant.management_token())
+    assert mgmt.resource_servers.get("https://api.example.com/v1").id == created.id
+    updated = mgmt.resource_servers.update("https://api.example.com/v1", name="V1 renamed")
+    assert updated.name == "V1 renamed"
+    mgmt.resource_servers.delete("https://api.example.com/v1")
+    assert all(
+        s.identifier != "https://api.example.com/v1" for s in auth0_tenant.list_resource_servers()
+    )
+
+
+def test_a_served_fake_decodes_an_encoded_identifier_the_same_way() -> None:
+    tenant = Tenant("rs.example.com")
+    tenant.create_resource_server({"identifier": "https://api.example.com/", "name": "A"})
+    with FakeAuth0Server(tenant) as server:
+        wire = Wire("127.0.0.1", server.port, tenant.management_token())
+        status, body = wire.call("GET", "/api/v2/resource-servers/https%3A%2F%2Fapi.example.com%2F")
+        wire.close()
+    assert status == 200 and body["identifier"] == "https://api.example.com/"
