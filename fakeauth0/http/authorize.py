@@ -2,9 +2,10 @@
 
 The chain is Auth0's: ``GET /authorize`` → ``302 /u/login?state=<transaction>`` → the form posts
 back to the same URL → ``302 /authorize/resume?state=<transaction>`` → the callback, in the
-response mode. The ``auth0`` cookie carries the SSO session, so a second ``/authorize`` (and
-``prompt=none``) skips the page. Social and enterprise buttons lead to a simulated identity
-provider page where the tester says who they are there.
+response mode. A redirect Action sends the browser to its site first; ``/continue`` resumes. The
+``auth0`` cookie carries the SSO session, so a second ``/authorize`` (and ``prompt=none``) skips
+the page. Social and enterprise buttons lead to a simulated identity provider page where the
+tester says who they are there.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..authorization import (
     LoginPageError,
     LoginScreen,
     PageError,
+    SendUserTo,
     ShowPage,
 )
 from ..sessions import Session
@@ -53,6 +55,10 @@ def _to_callback(handler: Handler) -> Handler:
         except CallbackError as error:
             assert error.delivery is not None
             return deliver(call, error.delivery)
+        except SendUserTo as away:
+            return Response(
+                status=302, headers={"Location": away.location, "Cache-Control": "no-store"}
+            )
 
     return run
 
@@ -185,6 +191,25 @@ def resume(call: Call) -> Answer:
     if isinstance(delivery, ShowPage):
         return _redirect(call, f"/u/{delivery.screen}?" + urlencode({"state": delivery.handle}))
     return deliver(call, delivery)
+
+
+@authentication("/continue", "GET", "POST", endpoint="continue_login")
+@_to_callback
+def continue_login(call: Call) -> Answer:
+    """Back from a redirect Action's external site: ``state`` names the suspended login, the
+    rest of the query (and a POST's form) is what the Action's ``onContinuePostLogin`` reads
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/redirect-with-actions)."""
+    request = call.request
+    query = {name: request.args[name] for name in request.args}
+    body = dict(call.fields()) if request.method == "POST" else {}
+    handle = body.get("state") or query.get("state")
+    try:
+        session = call.tenant.continue_login(
+            handle, device_id(request), query, body, request.method
+        )
+    except PageError as error:
+        return error_page(call, error.error, error.description, None)
+    return _signed_in(call, session, handle or "")
 
 
 @authentication("/u/consent", "GET", "POST", endpoint="consent_page")
