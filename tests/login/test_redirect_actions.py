@@ -20,13 +20,16 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import jwt
 import pytest
+from authlib.common.security import generate_token
 from werkzeug.test import Client as Browser
 from werkzeug.test import TestResponse
 
 from fakeauth0 import Tenant, create_app, grants
 from fakeauth0.errors import OAuthError
 
+from . import browser as drive
 from .conftest import CALLBACK, DB, EMAIL, PASSWORD, Apps
+from .test_authlib import HttpxOAuth2Client, discovery, validate_id_token
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None, reason="node is not installed (CI installs it)"
@@ -457,3 +460,56 @@ def _password_grant(tenant: Tenant, apps: Apps, **extra: str) -> TestResponse:
         **extra,
     }
     return Browser(create_app(tenant)).post("/oauth/token", json=body, base_url=tenant.base_url)
+
+
+def test_authlib_code_flow_through_a_redirect_action(apps: Apps, auth0_intercept: Any) -> None:
+    """Authlib's httpx client, unmodified, logs in through a redirect Action: PKCE, the login
+    page, the external form (played here: it posts the signed token back to ``/continue``), the
+    callback's ``state`` check, the code exchange and the ID token's validation against the
+    tenant's keys."""
+    tenant = apps.tenant
+    _deploy(tenant, PROFILING, "profiling", {"MY_REDIRECT_SECRET": SECRET})
+    with HttpxOAuth2Client(
+        apps.web.client_id,
+        apps.web.client_secret,
+        scope="openid profile email",
+        redirect_uri=CALLBACK,
+        code_challenge_method="S256",
+    ) as client:
+        metadata = discovery(client, tenant)
+        verifier, nonce = generate_token(48), generate_token(16)
+        url, state = client.create_authorization_url(
+            metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce
+        )
+        away = drive.login(client, tenant, url, EMAIL, PASSWORD)
+        target = drive.location(away)
+        assert target is not None and target.startswith(FORMS + "?"), away.text
+        sent = dict(parse_qsl(urlsplit(target).query))
+        back = client.request(
+            "POST",
+            tenant.base_url + "/continue",
+            data={
+                "state": sent["state"],
+                "session_token": _back(sent["state"], favorite_color="red"),
+            },
+            withhold_token=True,
+            follow_redirects=False,
+        )
+        callback = drive.location(drive.follow(client, tenant, back))
+        assert callback is not None and callback.startswith(CALLBACK)
+        token = client.fetch_token(
+            metadata["token_endpoint"],
+            authorization_response=callback,
+            state=state,
+            code_verifier=verifier,
+        )
+        claims = validate_id_token(
+            client,
+            tenant,
+            apps.web.client_id,
+            token["id_token"],
+            nonce=nonce,
+            access_token=token["access_token"],
+        )
+    assert claims["sub"] == apps.user.user_id
+    assert claims["https://app.example.com/color"] == "red"
