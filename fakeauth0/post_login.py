@@ -78,13 +78,14 @@ class Pause:
     No session and no token exist yet; ``finish`` (called under the lock) does what the login
     would have done once the remaining Actions ran."""
 
-    url: str
-    query: dict[str, str]
     bound: list[Bound]
     event: dict[str, Any]
     execution: Execution
     context: Context
     finish: Callable[[executions.Outcome], Any] = field(repr=False)
+    #: Where the last ``sendUserTo`` sends the browser, and its query.
+    url: str = ""
+    query: dict[str, str] = field(default_factory=dict)
 
     def location(self) -> str:
         """``url?state=<transaction>&<query>``: the transaction's state first, as Auth0 adds it."""
@@ -197,7 +198,7 @@ def login(
 
     with tenant.lock:
         tenant.executions.add(execution)
-        return _settle(Pause("", {}, bound, event, execution, context, finish))  # type: ignore[no-any-return]
+        return _settle(Pause(bound, event, execution, context, finish))  # type: ignore[no-any-return]
 
 
 def _subject(tenant: Any, attempt: logins.Attempt, ruling: rule_pipeline.Ruling | None) -> User:
@@ -261,7 +262,7 @@ def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
 
     with tenant.lock:
         tenant.executions.add(execution)
-        _settle(Pause("", {}, bound, event, execution, context, finish))
+        _settle(Pause(bound, event, execution, context, finish))
 
 
 def refresh(

@@ -56,9 +56,7 @@ def _to_callback(handler: Handler) -> Handler:
             assert error.delivery is not None
             return deliver(call, error.delivery)
         except SendUserTo as away:
-            return Response(
-                status=302, headers={"Location": away.location, "Cache-Control": "no-store"}
-            )
+            return _away(away)
 
     return run
 
@@ -69,13 +67,20 @@ def authorize(call: Call) -> Answer:
     """Answer at once when the session suffices; else show the login (or sign-up) screen."""
     tenant, request = call.tenant, call.request
     params = {name: request.args[name] for name in request.args}
+    device = device_id(request) or secrets.token_urlsafe(24)
     try:
-        device = device_id(request) or secrets.token_urlsafe(24)
         outcome = tenant.authorize(params, session_id(request), device)
     except PageError as error:
         return error_page(call, error.error, error.description, params.get("client_id"))
-    if isinstance(outcome, ShowPage):
-        response = _redirect(call, f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle}))
+    except SendUserTo as away:
+        # A redirect Action suspended the SSO login on a transaction of this browser.
+        outcome = away
+    if isinstance(outcome, ShowPage | SendUserTo):
+        if isinstance(outcome, SendUserTo):
+            response = _away(outcome)
+        else:
+            path = f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle})
+            response = _redirect(call, path)
         if device != device_id(request):
             response.set_cookie(
                 DEVICE_COOKIE,
@@ -407,6 +412,11 @@ def _idp_cookie(connection: str) -> str:
 
 def _root(call: Call) -> str:
     return call.request.script_root
+
+
+def _away(sent: SendUserTo) -> Response:
+    """To a redirect Action's site."""
+    return Response(status=302, headers={"Location": sent.location, "Cache-Control": "no-store"})
 
 
 def _redirect(call: Call, path: str) -> Response:

@@ -97,10 +97,16 @@ function postLoginApi(commands, event, redirect) {
               `(${event?.transaction?.protocol}); check api.redirect.canRedirect() first`,
           );
         }
-        if (typeof url !== "string" || url === "") {
-          throw new TypeError("api.redirect.sendUserTo needs a URL");
+        let target;
+        try {
+          target = new URL(String(url));
+        } catch {
+          throw new TypeError(`api.redirect.sendUserTo needs an absolute URL, not ${url}`);
         }
-        return sendUserTo(url, options ?? {});
+        if (target.protocol !== "https:" && target.protocol !== "http:") {
+          throw new TypeError(`api.redirect.sendUserTo needs an http(s) URL, not ${url}`);
+        }
+        return sendUserTo(target.href, options ?? {});
       },
       canRedirect: () => interactive && !silent,
       encodeToken: (options) => encodeToken(options, event, state),

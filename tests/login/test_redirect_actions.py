@@ -513,3 +513,49 @@ def test_authlib_code_flow_through_a_redirect_action(apps: Apps, auth0_intercept
         )
     assert claims["sub"] == apps.user.user_id
     assert claims["https://app.example.com/color"] == "red"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "/relative", "https://bad\nheader"])
+def test_send_user_to_needs_an_absolute_http_url(apps: Apps, url: str) -> None:
+    """A URL the browser cannot be sent to makes the Action throw: ``access_denied`` at the
+    callback, never a broken ``Location`` (CHOICES.md "sendUserTo URL")."""
+    tenant = apps.tenant
+    code = ALWAYS.replace('"https://forms.example.com/x"', repr(url))
+    _deploy(tenant, code, "bad-url")
+    _, answer = _start(tenant, apps)
+    location = answer.headers.get("Location", "")
+    if url.startswith("https://bad"):
+        # The URL parser drops the line break, as browsers do: a well-formed Location.
+        assert location.startswith("https://badheader/?state="), location
+        return
+    query = _callback(answer)
+    assert query["error"] == ["access_denied"]
+    assert "URL" in query["error_description"][0]
+
+
+def test_the_sign_up_page_runs_redirect_actions_too(apps: Apps) -> None:
+    """A sign-up on the hosted page logs the new user in through the same Actions."""
+    tenant = apps.tenant
+    _deploy(tenant, TERMS, "terms")
+    web = Browser(create_app(tenant))
+    query = {
+        "client_id": apps.web.client_id,
+        "redirect_uri": CALLBACK,
+        "response_type": "code",
+        "scope": "openid",
+        "screen_hint": "signup",
+    }
+    base = tenant.base_url
+    page = web.get(
+        web.get("/authorize", query_string=query, base_url=base).headers["Location"],
+        base_url=base,
+    )
+    handle = re.search(r'name="state" value="([^"]+)"', page.text)
+    assert handle is not None, page.text
+    form = {"state": handle.group(1), "email": "grace@example.com", "password": PASSWORD}
+    away = web.post("/u/signup", data=form, base_url=base)
+    sent = _sent_to(away, "https://forms.example.com/terms")
+    done = web.get(
+        "/continue?" + urlencode({"state": sent["state"], "accepted": "yes"}), base_url=base
+    )
+    assert "code" in _callback(_on_tenant(web, tenant, done))
