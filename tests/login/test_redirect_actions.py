@@ -559,3 +559,31 @@ def test_the_sign_up_page_runs_redirect_actions_too(apps: Apps) -> None:
         "/continue?" + urlencode({"state": sent["state"], "accepted": "yes"}), base_url=base
     )
     assert "code" in _callback(_on_tenant(web, tenant, done))
+
+
+def test_metadata_queued_before_the_redirect_is_written_when_the_login_ends(apps: Apps) -> None:
+    """Metadata changes are written once, at the end of the flow
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-api-object):
+    not while the login waits on the external site."""
+    tenant = apps.tenant
+    _deploy(
+        tenant,
+        """
+        exports.onExecutePostLogin = async (event, api) => {
+          api.user.setAppMetadata('asked', true);
+          api.redirect.sendUserTo("https://forms.example.com/x");
+        };
+        exports.onContinuePostLogin = async (event, api) => {
+          api.user.setAppMetadata('answered', event.request.body.answer);
+        };""",
+        "queued",
+    )
+    web, away = _start(tenant, apps)
+    sent = _sent_to(away, "https://forms.example.com/x")
+    assert "asked" not in tenant.get_user(apps.user.user_id).app_metadata
+    done = web.post(
+        "/continue", data={"state": sent["state"], "answer": "42"}, base_url=tenant.base_url
+    )
+    assert "code" in _callback(_on_tenant(web, tenant, done))
+    metadata = tenant.get_user(apps.user.user_id).app_metadata
+    assert metadata["asked"] is True and metadata["answered"] == "42"
