@@ -50,6 +50,15 @@ class PageError(Exception):
         self.description = description
 
 
+class SendUserTo(Exception):
+    """The browser goes to ``location``: a redirect Action suspended the login there
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/redirect-with-actions)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
 class CallbackError(Exception):
     """An error delivered to the callback, in the response mode, with the app's ``state``;
     ``delivery`` is set once the callback is known."""

@@ -498,6 +498,9 @@ class OAuthMsg:
     NO_DEFAULT_CONNECTION = "Authorization server not configured with default connection."
     LOGIN_REQUIRED = "Login required"
     CONSENT_REQUIRED = "Consent required"
+    INTERACTION_REQUIRED = "Interaction required"
+    # /continue after a redirect Action (docs/auth0-behaviour.md#redirect-actions).
+    CONTINUE_STATE = "The state parameter is missing or does not match a suspended login."
     # Logins through an organization (behaviour: docs/auth0-behaviour.md#organizations).
     NOT_A_MEMBER = "user {user_id} is not part of the {org_id} organization"
     ORGANIZATION_REQUIRED = "parameter organization is required for this client"

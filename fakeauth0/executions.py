@@ -10,6 +10,7 @@ caller hands in the function that runs one action (:func:`fakeauth0.js.run_post_
 
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -188,6 +189,9 @@ class Outcome:
     user_metadata: dict[str, Any] = field(default_factory=dict)
     primary_user: str | None = None
     tokens: TokenChanges = field(default_factory=TokenChanges)
+    #: ``api.redirect.sendUserTo``'s ``(url, query)``: the chain is suspended after the
+    #: action that asked, until the browser comes back to ``/continue``.
+    redirect: tuple[str, dict[str, str]] | None = None
 
 
 @dataclass
@@ -204,6 +208,10 @@ class Execution:
     client_id: str
     connection: str | None
     protocol: str
+    #: Where a suspended chain resumes: the index of the action that redirected.
+    paused_at: int | None = None
+    #: The claims and scope edits made so far, kept while the chain is suspended.
+    fold: _Fold = field(default_factory=lambda: _Fold())
 
     @property
     def result(self) -> str:
@@ -299,15 +307,70 @@ def run_chain(
     """Run each bound action in order with the same ``event``: queued metadata is applied
     only once the trigger ends, so a later action does not see an earlier one's changes
     (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-api-object).
-    The chain stops at the first action that denies, throws or times out."""
-    created = time.time()
-    runs: list[ActionRun] = []
-    outcome = Outcome()
-    id_claims: dict[str, Any] = {}
-    access_claims: dict[str, Any] = {}
-    edits: list[tuple[str, str]] = []
-    for action in bound:
+    The chain stops at the first action that denies, throws or times out, and is suspended
+    after one that calls ``api.redirect.sendUserTo`` (:func:`resume_chain` goes on)."""
+    now = _iso(time.time())
+    execution = Execution(
+        id=execution_id,
+        trigger_id=trigger,
+        created_at=now,
+        updated_at=now,
+        runs=[],
+        outcome=Outcome(),
+        user_id=user_id,
+        client_id=client_id,
+        connection=connection,
+        protocol=protocol,
+    )
+    _advance(execution, bound, 0, event, runner, timeout, resuming=False)
+    return execution
+
+
+def resume_chain(
+    execution: Execution,
+    bound: Sequence[Bound],
+    event: Mapping[str, Any],
+    runner: Runner,
+    *,
+    timeout: float,
+) -> Execution:
+    """Resume a chain suspended by a redirect: the action that redirected runs its
+    ``onContinuePostLogin`` (the runner is called with ``resume=True``), then the actions
+    after it run as usual
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/redirect-with-actions)."""
+    start = execution.paused_at
+    if start is None:
+        return execution
+    execution.paused_at = None
+    execution.outcome.redirect = None
+    _advance(execution, bound, start, event, runner, timeout, resuming=True)
+    return execution
+
+
+@dataclass
+class _Fold:
+    """The token changes the actions of one execution asked for, in order."""
+
+    id_claims: dict[str, Any] = field(default_factory=dict)
+    access_claims: dict[str, Any] = field(default_factory=dict)
+    edits: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _advance(
+    execution: Execution,
+    bound: Sequence[Bound],
+    start: int,
+    event: Mapping[str, Any],
+    runner: Runner,
+    timeout: float,
+    *,
+    resuming: bool,
+) -> None:
+    outcome, fold = execution.outcome, execution.fold
+    for index in range(start, len(bound)):
+        action = bound[index]
         started = time.time()
+        extra = {"resume": True} if resuming and index == start else {}
         try:
             result = runner(
                 action.code,
@@ -315,12 +378,13 @@ def run_chain(
                 dict(action.secrets),
                 timeout,
                 dependencies=[dict(d) for d in action.dependencies],
+                **extra,
             )
         except RuntimeError as error:
             # No node, or the worker died: the action could not run, and the login fails.
             result = _Unrun({"name": type(error).__name__, "message": str(error), "stack": ""})
         ended = started + result.duration_ms / 1000
-        runs.append(
+        execution.runs.append(
             ActionRun(
                 action_id=action.action_id,
                 action_name=action.name,
@@ -334,45 +398,58 @@ def run_chain(
                 timed_out=result.timed_out,
             )
         )
-        switched = bool(result.calls("authentication.setPrimaryUser"))
-        for command in result.commands:
-            name, args = command.get("api"), list(command.get("args") or [])
-            key = str(args[0]) if args else ""
-            value = args[1] if len(args) > 1 else None
-            if name == "user.setAppMetadata" and args:
-                outcome.app_metadata[key] = value
-            elif name == "user.setUserMetadata" and args and not switched:
-                # setPrimaryUser discards the user_metadata the same action set (same source).
-                outcome.user_metadata[key] = value
-            elif name == "idToken.setCustomClaim" and args and allowed_claim(key):
-                id_claims[key] = value
-            elif name == "accessToken.setCustomClaim" and args and allowed_claim(key):
-                access_claims[key] = value
-            elif name == "accessToken.addScope" and args:
-                edits.append(("add", key))
-            elif name == "accessToken.removeScope" and args:
-                edits.append(("remove", key))
-            elif name == "authentication.setPrimaryUser" and args:
-                outcome.primary_user = key
+        _fold(outcome, fold, result)
         if result.failed:
             outcome.denied = result.error_description or "Error"
             break
         if result.denied is not None:
             outcome.denied = result.denied
             break
-    outcome.tokens = TokenChanges(id_claims, access_claims, tuple(edits))
-    return Execution(
-        id=execution_id,
-        trigger_id=trigger,
-        created_at=_iso(created),
-        updated_at=_iso(time.time()),
-        runs=runs,
-        outcome=outcome,
-        user_id=user_id,
-        client_id=client_id,
-        connection=connection,
-        protocol=protocol,
-    )
+        redirects = result.calls("redirect.sendUserTo")
+        if redirects:
+            outcome.redirect = _redirect_of(redirects[-1])
+            execution.paused_at = index
+            break
+    outcome.tokens = TokenChanges(dict(fold.id_claims), dict(fold.access_claims), tuple(fold.edits))
+    execution.updated_at = _iso(time.time())
+
+
+def _fold(outcome: Outcome, fold: _Fold, result: Any) -> None:
+    """One action's ``api`` calls into the execution's outcome."""
+    switched = bool(result.calls("authentication.setPrimaryUser"))
+    for command in result.commands:
+        name, args = command.get("api"), list(command.get("args") or [])
+        key = str(args[0]) if args else ""
+        value = args[1] if len(args) > 1 else None
+        if name == "user.setAppMetadata" and args:
+            outcome.app_metadata[key] = value
+        elif name == "user.setUserMetadata" and args and not switched:
+            # setPrimaryUser discards the user_metadata the same action set (same source).
+            outcome.user_metadata[key] = value
+        elif name == "idToken.setCustomClaim" and args and allowed_claim(key):
+            fold.id_claims[key] = value
+        elif name == "accessToken.setCustomClaim" and args and allowed_claim(key):
+            fold.access_claims[key] = value
+        elif name == "accessToken.addScope" and args:
+            fold.edits.append(("add", key))
+        elif name == "accessToken.removeScope" and args:
+            fold.edits.append(("remove", key))
+        elif name == "authentication.setPrimaryUser" and args:
+            outcome.primary_user = key
+
+
+def _redirect_of(args: list[Any]) -> tuple[str, dict[str, str]]:
+    """``sendUserTo(url, {query})``: the URL and its query values as strings."""
+    url = str(args[0]) if args else ""
+    options = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+    query = options.get("query") if isinstance(options.get("query"), dict) else {}
+    return url, {str(k): _text(v) for k, v in query.items() if v is not None}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 class _Unrun:

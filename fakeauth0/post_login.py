@@ -15,13 +15,14 @@ keep every other request out while the Action waits on one of them. Such a call 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit
 
 from . import executions, grants, logins, rule_pipeline
 from .clients import Client
 from .connections import Connection
-from .errors import OAuthError
+from .errors import OAuthError, OAuthMsg
 from .executions import Bound, Execution, TokenChanges
 from .js import post_login_event, run_post_login
 from .js.bridge import bridge_url
@@ -54,6 +55,44 @@ class Context:
     organization: Mapping[str, Any] | None = None
     method: str = "GET"
     user_agent: str = ""
+    #: The login transaction a browser waits on (the ``state`` of ``/continue``); None when
+    #: no browser waits and an Action cannot redirect (``api.redirect.canRedirect()``).
+    transaction: str | None = None
+    #: ``prompt=none``: a browser waits but must not be shown anything.
+    silent: bool = False
+
+
+class Redirected(Exception):
+    """The login is suspended: an Action called ``api.redirect.sendUserTo``. The caller keeps
+    ``pause`` with the transaction and sends the browser to :meth:`Pause.location`."""
+
+    def __init__(self, pause: Pause) -> None:
+        super().__init__(pause.url)
+        self.pause = pause
+
+
+@dataclass
+class Pause:
+    """A login suspended by a redirect Action, until the browser comes back to ``/continue``
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/redirect-with-actions).
+    No session and no token exist yet; ``finish`` (called under the lock) does what the login
+    would have done once the remaining Actions ran."""
+
+    bound: list[Bound]
+    event: dict[str, Any]
+    execution: Execution
+    context: Context
+    finish: Callable[[executions.Outcome], Any] = field(repr=False)
+    #: Where the last ``sendUserTo`` sends the browser, and its query.
+    url: str = ""
+    query: dict[str, str] = field(default_factory=dict)
+
+    def location(self) -> str:
+        """``url?state=<transaction>&<query>``: the transaction's state first, as Auth0 adds it."""
+        query = {k: v for k, v in self.query.items() if k != "state"}
+        params = {"state": self.context.transaction or "", **query}
+        separator = "&" if urlsplit(self.url).query else "?"
+        return self.url + separator + urlencode(params)
 
 
 def bound_actions(tenant: Any, trigger: str = TRIGGER) -> list[Bound]:
@@ -102,7 +141,8 @@ def login(
     """One login: ``begin`` authenticates and counts it (under the lock), the Actions run (no
     lock), and ``then`` issues what the door answers with the user the login resolved to and
     what the Actions asked of the tokens (under the lock). A denial, a throw or a timeout
-    raises ``OAuthError`` ``access_denied`` after the queued metadata is written."""
+    raises ``OAuthError`` ``access_denied`` after the queued metadata is written; an Action's
+    ``api.redirect.sendUserTo`` raises :class:`Redirected` (:func:`proceed` goes on)."""
     refuse_held_lock(tenant)
     with tenant.lock:
         desk = tenant.login_desk()
@@ -150,11 +190,15 @@ def login(
         event["request"]["ip"] = attempt.ip
         execution_id = tenant.new_execution_id()
     execution = _run(tenant, bound, event, execution_id, subject, attempt.client_id, context)
-    with tenant.lock:
-        tenant.executions.add(execution)
-        outcome = _after_rules(ruling, execution.outcome)
+
+    def finish(outcome: executions.Outcome) -> T:
+        outcome = _after_rules(ruling, outcome)
         user = logins.finish(tenant.login_desk(), attempt, outcome)
         return then(user, outcome.tokens)
+
+    with tenant.lock:
+        tenant.executions.add(execution)
+        return _settle(Pause(bound, event, execution, context, finish))  # type: ignore[no-any-return]
 
 
 def _subject(tenant: Any, attempt: logins.Attempt, ruling: rule_pipeline.Ruling | None) -> User:
@@ -190,7 +234,8 @@ def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
     post-login trigger runs again (the Login Flow runs on every transaction, silent ones too:
     https://auth0.com/docs/customize/actions/flows-and-triggers/login-flow), the login is not
     counted, and the session's tokens carry what this run asked. A denial raises
-    ``OAuthError`` ``access_denied`` after the queued metadata is written."""
+    ``OAuthError`` ``access_denied`` after the queued metadata is written; a redirect raises
+    :class:`Redirected` (``interaction_required`` under ``prompt=none``)."""
     refuse_held_lock(tenant)
     with tenant.lock:
         bound = bound_actions(tenant)
@@ -202,9 +247,9 @@ def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
         event = _event(tenant, user, connection, client_id, context)
         execution_id = tenant.new_execution_id()
     execution = _run(tenant, bound, event, execution_id, user, client_id, context)
-    with tenant.lock:
-        tenant.executions.add(execution)
-        outcome = execution.outcome
+
+    def finish(outcome: executions.Outcome) -> Any:
+        """The session, carrying this run's token changes (None: it ended meanwhile)."""
         logins.apply_metadata(
             tenant.login_desk(), user, outcome.app_metadata, outcome.user_metadata
         )
@@ -213,6 +258,11 @@ def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
         current = tenant.sessions.sessions.get(sid)
         if current is not None:
             current.changes = outcome.tokens
+        return current
+
+    with tenant.lock:
+        tenant.executions.add(execution)
+        _settle(Pause(bound, event, execution, context, finish))
 
 
 def refresh(
@@ -258,6 +308,37 @@ def refresh(
         )
 
 
+def proceed(
+    tenant: Any, pause: Pause, query: Mapping[str, str], body: Mapping[str, str], method: str
+) -> Any:
+    """The browser came back to ``/continue`` with what the external site sent (``query``,
+    ``body``): the redirecting Action's ``onContinuePostLogin`` runs, then the Actions after it,
+    and the login ends as it would have (``pause.finish``'s answer), or is suspended again
+    (:class:`Redirected`). Called without the lock held."""
+    refuse_held_lock(tenant, TRIGGER)
+    request = dict(pause.event["request"], query=dict(query), body=dict(body), method=method)
+    pause.event = dict(pause.event, request=request)
+    runner = _runner(tenant, pause.context)
+    executions.resume_chain(
+        pause.execution, pause.bound, pause.event, runner, timeout=tenant.action_timeout
+    )
+    with tenant.lock:
+        return _settle(pause)
+
+
+def _settle(pause: Pause) -> Any:
+    """The end of a run of the chain (the caller holds the lock): suspended again when an
+    Action redirected, else the login's answer."""
+    outcome = pause.execution.outcome
+    if outcome.redirect is None or outcome.denied is not None:
+        return pause.finish(outcome)
+    if pause.context.silent or pause.context.transaction is None:
+        # No page may be shown: https://auth0.com/docs/authenticate/login/configure-silent-authentication
+        raise OAuthError(400, "interaction_required", OAuthMsg.INTERACTION_REQUIRED)
+    pause.url, pause.query = outcome.redirect
+    raise Redirected(pause)
+
+
 def _run(
     tenant: Any,
     bound: list[Bound],
@@ -267,16 +348,10 @@ def _run(
     client_id: str,
     context: Context,
 ) -> Execution:
-    home = (tenant.domain, bridge_url(tenant))
-
-    def runner(*args: Any, **kwargs: Any) -> Any:
-        """One action, able to reach the tenant at ``https://<domain>`` (its bridge)."""
-        return run_post_login(*args, bridge=home, **kwargs)
-
     return executions.run_chain(
         bound,
         event,
-        runner,
+        _runner(tenant, context),
         timeout=tenant.action_timeout,
         execution_id=execution_id,
         trigger=TRIGGER,
@@ -285,6 +360,21 @@ def _run(
         connection=event["connection"]["name"],
         protocol=context.protocol,
     )
+
+
+def _runner(tenant: Any, context: Context) -> Callable[..., Any]:
+    home = (tenant.domain, bridge_url(tenant))
+    redirect = {
+        "state": context.transaction,
+        "interactive": context.transaction is not None or context.silent,
+        "silent": context.silent,
+    }
+
+    def runner(*args: Any, **kwargs: Any) -> Any:
+        """One action, able to reach the tenant at ``https://<domain>`` (its bridge)."""
+        return run_post_login(*args, bridge=home, redirect=redirect, **kwargs)
+
+    return runner
 
 
 def _event(

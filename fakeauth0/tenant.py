@@ -74,6 +74,8 @@ if TYPE_CHECKING:
 #: Every scope of the Management API, from the spec's ``oAuth2ClientCredentials`` flow.
 MANAGEMENT_SCOPES: tuple[str, ...] = tuple(load_spec()["scopes"])
 CALL_LOG_SIZE = 10_000
+#: How many logins suspended by a redirect Action a tenant keeps (the oldest go first).
+PAUSES_KEPT = 1000
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,8 @@ class Tenant:
         self.action_timeout = DEFAULT_TIMEOUT
         #: SSO sessions, login transactions, codes and refresh tokens (not in snapshots).
         self.sessions = SessionBook(self.clock)
+        #: Logins a redirect Action suspended, by their transaction (``/continue?state=``).
+        self.pauses: dict[str, post_login.Pause] = {}
         #: What the tenant would have e-mailed or texted, oldest first (``fakeauth0.outbox``):
         #: one dict per message, ``verify_email`` after a sign-up with an e-mail and
         #: ``reset_email`` after a reset request, each with its ticket ``link``,
@@ -870,16 +874,70 @@ class Tenant:
             if not self.action_book.bindings.get(post_login.TRIGGER):
                 return self._complete(request, session)
             sid = session.sid
+            silent = "none" in request.prompt
+            # A redirect Action suspends the login on a transaction of this browser.
+            handle = None if silent else self.sessions.open_transaction(request.to_json(), device)
         # The SSO session answers without a new authentication: the Actions run again.
+        context = dataclasses.replace(_context(request), transaction=handle, silent=silent)
         try:
-            post_login.again(self, sid, _context(request), request.client_id)
+            post_login.again(self, sid, context, request.client_id)
+        except post_login.Redirected as redirected:
+            raise self._suspend(handle or "", redirected.pause) from None
         except OAuthError as error:
+            self._close(handle)
             raise authorization.refused(request, error.error, error.description) from None
         with self.lock:
+            self._close(handle)
             session = self.session(sid)
             if session is None:
                 raise authorization.refused(request, "login_required", OAuthMsg.LOGIN_REQUIRED)
             return self._complete(request, session)
+
+    def _suspend(self, handle: str, pause: post_login.Pause) -> authorization.SendUserTo:
+        """Keep a login a redirect Action suspended; the browser goes to the Action's URL."""
+        with self.lock:
+            self.pauses.pop(handle, None)
+            if len(self.pauses) >= PAUSES_KEPT:
+                del self.pauses[next(iter(self.pauses))]
+            self.pauses[handle] = pause
+        return authorization.SendUserTo(pause.location())
+
+    def _close(self, handle: str | None) -> None:
+        if handle is not None:
+            with self.lock:
+                self.sessions.close_transaction(handle)
+
+    def continue_login(
+        self,
+        handle: str | None,
+        device: str | None,
+        query: dict[str, str],
+        body: dict[str, str],
+        method: str = "GET",
+    ) -> Session:
+        """``/continue?state=``: a login a redirect Action suspended goes on with what the
+        external site sent back (:func:`fakeauth0.post_login.proceed`); the session it ends
+        with, for ``/authorize/resume``. ``PageError`` ``invalid_request`` for a state that is
+        not a suspended login of this browser; ``SendUserTo`` when an Action redirects again;
+        ``CallbackError`` for a denial."""
+        with self.lock:
+            found = self.sessions.transaction(handle, device)
+            pause = self.pauses.get(handle or "")
+            if found is None or pause is None:
+                raise authorization.PageError("invalid_request", OAuthMsg.CONTINUE_STATE)
+            del self.pauses[handle or ""]  # one use: a replayed /continue is refused
+            request = authorization.AuthorizeRequest.from_json(found)
+        try:
+            session = post_login.proceed(self, pause, query, body, method)
+        except post_login.Redirected as redirected:
+            raise self._suspend(handle or "", redirected.pause) from None
+        except OAuthError as error:
+            self._close(handle)
+            raise authorization.refused(request, error.error, error.description) from None
+        if session is None:
+            self._close(handle)
+            raise authorization.refused(request, "login_required", OAuthMsg.LOGIN_REQUIRED)
+        return session  # type: ignore[no-any-return]
 
     def _consent_needed(self, request: authorization.AuthorizeRequest, session: Session) -> bool:
         client = self.clients.get(request.client_id)
@@ -1002,7 +1060,7 @@ class Tenant:
                     "no-password", authorization.PAGE_TEXTS["no-password"]
                 )
             by = {"email": identifier} if "@" in identifier else {"username": identifier}
-        return self._sign_in(request, database.name, dict(by, password=password), ip)
+        return self._sign_in(request, database.name, dict(by, password=password), ip, handle)
 
     def login_with_idp(
         self,
@@ -1024,7 +1082,7 @@ class Tenant:
             profile = dict(profile)
             fields: dict[str, Any] = {"user_id": profile.pop("user_id", None) or None}
             fields["profile"] = profile
-        return self._sign_in(request, connection, fields, ip)
+        return self._sign_in(request, connection, fields, ip, handle)
 
     def _sign_in(
         self,
@@ -1032,9 +1090,12 @@ class Tenant:
         connection: str,
         fields: dict[str, Any],
         ip: str | None,
+        handle: str | None = None,
     ) -> Session:
-        """A login from a login page, through the post-login Actions; the session it opens
-        carries what they asked of the tokens. Called without the lock held."""
+        """A login from a login page (its transaction ``handle``), through the post-login
+        Actions; the session it opens carries what they asked of the tokens. A redirect Action
+        raises ``SendUserTo`` and the login waits for ``/continue``. Called without the lock
+        held."""
 
         def begin(desk: logins.LoginDesk) -> logins.Attempt:
             return logins.sign_in(desk, connection, ip=ip, client_id=request.client_id, **fields)
@@ -1044,8 +1105,11 @@ class Tenant:
             session.changes = changes
             return session
 
+        context = dataclasses.replace(_context(request), transaction=handle)
         try:
-            return post_login.login(self, begin, then, _context(request))
+            return post_login.login(self, begin, then, context)
+        except post_login.Redirected as redirected:
+            raise self._suspend(handle or "", redirected.pause) from None
         except OAuthError as error:
             # Wrong credentials re-render the page; a blocked user goes back to the app with
             # "user is blocked" in the URL, as an Action's denial does
@@ -1095,7 +1159,7 @@ class Tenant:
         except SignupError as error:
             raise authorization.page_error_for_signup(error) from None
         fields = {"user_id": user.primary.user_id}
-        return self._sign_in(request, database.name, fields, ip)
+        return self._sign_in(request, database.name, fields, ip, handle)
 
     def resume(
         self, handle: str | None, sid: str | None, device: str | None = None
@@ -1105,6 +1169,11 @@ class Tenant:
         first)."""
         with self.lock:
             request = self.login_transaction(handle, device)
+            if (handle or "") in self.pauses:
+                # Suspended by a redirect Action: only /continue goes on.
+                raise authorization.LoginPageError(
+                    "invalid-state", authorization.PAGE_TEXTS["invalid-state"], "state"
+                )
             session = self.session(sid)
             if session is None:
                 return None
@@ -2004,6 +2073,7 @@ class Tenant:
             self.logs.clear()
             self.search_lag = self.configured_search_lag
             self.sessions.clear()
+            self.pauses.clear()
             self.outbox.clear()
             self.tickets.clear()
             self.jobs.clear()

@@ -78,6 +78,11 @@ def rows() -> list[dict[str, Any]]:
 #: method, path, and what the endpoint is for. ``/oauth/token``'s grants are listed one by one.
 AUTHENTICATION_API: tuple[tuple[str, str, str], ...] = (
     ("GET", "/authorize", "log in: code, implicit and hybrid flows, the hosted login page"),
+    (
+        "GET",
+        "/continue",
+        "resume a login a redirect Action suspended (GET, or POST with a form)",
+    ),
     ("POST", "/oauth/token", "grant `authorization_code` (with PKCE)"),
     ("POST", "/oauth/token", "grant `client_credentials`"),
     ("POST", "/oauth/token", "grant `password`"),

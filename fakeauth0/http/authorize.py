@@ -2,9 +2,10 @@
 
 The chain is Auth0's: ``GET /authorize`` → ``302 /u/login?state=<transaction>`` → the form posts
 back to the same URL → ``302 /authorize/resume?state=<transaction>`` → the callback, in the
-response mode. The ``auth0`` cookie carries the SSO session, so a second ``/authorize`` (and
-``prompt=none``) skips the page. Social and enterprise buttons lead to a simulated identity
-provider page where the tester says who they are there.
+response mode. A redirect Action sends the browser to its site first; ``/continue`` resumes. The
+``auth0`` cookie carries the SSO session, so a second ``/authorize`` (and ``prompt=none``) skips
+the page. Social and enterprise buttons lead to a simulated identity provider page where the
+tester says who they are there.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..authorization import (
     LoginPageError,
     LoginScreen,
     PageError,
+    SendUserTo,
     ShowPage,
 )
 from ..sessions import Session
@@ -53,6 +55,8 @@ def _to_callback(handler: Handler) -> Handler:
         except CallbackError as error:
             assert error.delivery is not None
             return deliver(call, error.delivery)
+        except SendUserTo as away:
+            return _away(away)
 
     return run
 
@@ -63,13 +67,20 @@ def authorize(call: Call) -> Answer:
     """Answer at once when the session suffices; else show the login (or sign-up) screen."""
     tenant, request = call.tenant, call.request
     params = {name: request.args[name] for name in request.args}
+    device = device_id(request) or secrets.token_urlsafe(24)
     try:
-        device = device_id(request) or secrets.token_urlsafe(24)
         outcome = tenant.authorize(params, session_id(request), device)
     except PageError as error:
         return error_page(call, error.error, error.description, params.get("client_id"))
-    if isinstance(outcome, ShowPage):
-        response = _redirect(call, f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle}))
+    except SendUserTo as away:
+        # A redirect Action suspended the SSO login on a transaction of this browser.
+        outcome = away
+    if isinstance(outcome, ShowPage | SendUserTo):
+        if isinstance(outcome, SendUserTo):
+            response = _away(outcome)
+        else:
+            path = f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle})
+            response = _redirect(call, path)
         if device != device_id(request):
             response.set_cookie(
                 DEVICE_COOKIE,
@@ -185,6 +196,25 @@ def resume(call: Call) -> Answer:
     if isinstance(delivery, ShowPage):
         return _redirect(call, f"/u/{delivery.screen}?" + urlencode({"state": delivery.handle}))
     return deliver(call, delivery)
+
+
+@authentication("/continue", "GET", "POST", endpoint="continue_login")
+@_to_callback
+def continue_login(call: Call) -> Answer:
+    """Back from a redirect Action's external site: ``state`` names the suspended login, the
+    rest of the query (and a POST's form) is what the Action's ``onContinuePostLogin`` reads
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/redirect-with-actions)."""
+    request = call.request
+    query = {name: request.args[name] for name in request.args}
+    body = dict(call.fields()) if request.method == "POST" else {}
+    handle = body.get("state") or query.get("state")
+    try:
+        session = call.tenant.continue_login(
+            handle, device_id(request), query, body, request.method
+        )
+    except PageError as error:
+        return error_page(call, error.error, error.description, None)
+    return _signed_in(call, session, handle or "")
 
 
 @authentication("/u/consent", "GET", "POST", endpoint="consent_page")
@@ -382,6 +412,11 @@ def _idp_cookie(connection: str) -> str:
 
 def _root(call: Call) -> str:
     return call.request.script_root
+
+
+def _away(sent: SendUserTo) -> Response:
+    """To a redirect Action's site."""
+    return Response(status=302, headers={"Location": sent.location, "Cache-Control": "no-store"})
 
 
 def _redirect(call: Call, path: str) -> Response:

@@ -215,11 +215,16 @@ class NodeRuntime:
         timeout: float = DEFAULT_TIMEOUT,
         bridge: tuple[str, str] | None = None,
         globals: Mapping[str, Any] | None = None,
+        redirect: Mapping[str, Any] | None = None,
+        resume: bool = False,
     ) -> RunResult:
         """Run ``code`` for ``trigger`` once. ``dependencies`` are installed first (from the
         npm cache, :mod:`fakeauth0.js.modules`); ``bridge`` is ``(domain, url)``: requests the
         script makes to ``https://<domain>`` go to ``url`` (:mod:`fakeauth0.js.bridge`);
         ``globals`` are more names the script sees (a Rule's ``auth0`` and ``configuration``).
+        ``redirect`` is what a login says of redirects (``{state, interactive, silent}``);
+        ``resume`` runs the action's ``onContinuePostLogin`` (the login came back to
+        ``/continue``).
         """
         try:
             modules_dir = modules.install(dependencies)
@@ -244,6 +249,10 @@ class NodeRuntime:
             request["bridge"] = {"domain": bridge[0], "url": bridge[1]}
         if globals:
             request["globals"] = dict(globals)
+        if redirect is not None:
+            request["redirect"] = dict(redirect)
+        if resume:
+            request["resume"] = True
         line = json.dumps(request, default=str) + "\n"
         try:
             with self._write_lock:
@@ -315,9 +324,12 @@ def run_post_login(
     *,
     dependencies: Sequence[Mapping[str, Any]] = (),
     bridge: tuple[str, str] | None = None,
+    redirect: Mapping[str, Any] | None = None,
+    resume: bool = False,
 ) -> RunResult:
-    """Run a post-login Action's ``exports.onExecutePostLogin(event, api)`` once
-    (``bridge``: see :meth:`NodeRuntime.run`)."""
+    """Run a post-login Action's ``exports.onExecutePostLogin(event, api)`` once, or its
+    ``onContinuePostLogin`` with ``resume`` (``bridge``, ``redirect``: see
+    :meth:`NodeRuntime.run`)."""
     return shared_runtime().run(
         "post-login",
         code,
@@ -326,6 +338,8 @@ def run_post_login(
         dependencies=dependencies,
         timeout=timeout,
         bridge=bridge,
+        redirect=redirect,
+        resume=resume,
     )
 
 

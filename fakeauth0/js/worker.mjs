@@ -3,8 +3,9 @@
 //
 // A request: {"id", "trigger", "code", "event", "secrets", "dependencies", "timeout_ms"},
 // and optionally "modules_dir" (where the dependencies are installed), "bridge" ({domain, url}:
-// the tenant the script may call, see reach.mjs) and "globals" (a Rule's `auth0` and
-// `configuration`).
+// the tenant the script may call, see reach.mjs), "globals" (a Rule's `auth0` and
+// `configuration`), "redirect" (a login's {state, interactive, silent}) and "resume" (run
+// `onContinuePostLogin` instead: the login came back to /continue).
 // An answer: {"id", "commands", "logs", "error", "timed_out", "duration_ms"}, and a Rule's
 // "output" ({user, context}, as it called back).
 //
@@ -17,6 +18,7 @@
 // A classic Rule (trigger "rule") is a function expression `function (user, context,
 // callback)`, evaluated in a fresh context holding Auth0's Rules globals (`auth0`,
 // `configuration`, `UnauthorizedError`); its callback's (error, user, context) is the answer.
+import crypto from "node:crypto";
 import { isBuiltin } from "node:module";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -47,16 +49,25 @@ function notModelled(what) {
   };
 }
 
-/** Auth0's post-login `api`, recording each call as {api, args} in the order made. */
-function postLoginApi(commands, event) {
+/** Protocols where no browser waits: a redirect cannot happen there. */
+const NON_INTERACTIVE = ["oauth2-resource-owner", "oauth2-password", "oauth2-refresh-token",
+  "oauth2-device-code", "oauth2-token-exchange", "oauth2-client-credentials"];
+
+/** Auth0's post-login `api`, recording each call as {api, args} in the order made.
+ * `redirect` is what the login says of redirects: {state, interactive, silent} (the
+ * transaction's state; whether a browser waits; whether the login is `prompt=none`). */
+function postLoginApi(commands, event, redirect) {
   const api = {};
   const record = (name) => (...args) => {
     commands.push({ api: name, args: JSON.parse(JSON.stringify(args, replacer)) });
     return api;
   };
-  const interactive = !["oauth2-resource-owner", "oauth2-password", "oauth2-refresh-token",
-    "oauth2-device-code", "oauth2-token-exchange", "oauth2-client-credentials"]
-    .includes(event?.transaction?.protocol);
+  const interactive = redirect
+    ? Boolean(redirect.interactive)
+    : !NON_INTERACTIVE.includes(event?.transaction?.protocol);
+  const silent = Boolean(redirect && redirect.silent);
+  const state = redirect ? redirect.state ?? null : null;
+  const sendUserTo = record("redirect.sendUserTo");
   Object.assign(api, {
     access: { deny: record("access.deny") },
     idToken: { setCustomClaim: record("idToken.setCustomClaim") },
@@ -79,10 +90,27 @@ function postLoginApi(commands, event) {
     },
     multifactor: { enable: notModelled("api.multifactor.enable (MFA)") },
     redirect: {
-      sendUserTo: record("redirect.sendUserTo"),
-      canRedirect: () => interactive,
-      encodeToken: notModelled("api.redirect.encodeToken"),
-      validateToken: notModelled("api.redirect.validateToken"),
+      sendUserTo: (url, options) => {
+        if (!interactive) {
+          throw new Error(
+            `api.redirect.sendUserTo cannot redirect in a non-interactive flow ` +
+              `(${event?.transaction?.protocol}); check api.redirect.canRedirect() first`,
+          );
+        }
+        let target;
+        try {
+          target = new URL(String(url));
+        } catch {
+          throw new TypeError(`api.redirect.sendUserTo needs an absolute URL, not ${url}`);
+        }
+        if (target.protocol !== "https:" && target.protocol !== "http:") {
+          throw new TypeError(`api.redirect.sendUserTo needs an http(s) URL, not ${url}`);
+        }
+        return sendUserTo(target.href, options ?? {});
+      },
+      canRedirect: () => interactive && !silent,
+      encodeToken: (options) => encodeToken(options, event, state),
+      validateToken: (options) => validateToken(options, event, state),
     },
     samlResponse: { setAttribute: notModelled("api.samlResponse") },
     cache: {
@@ -92,6 +120,70 @@ function postLoginApi(commands, event) {
     },
   });
   return api;
+}
+
+const base64url = (data) => Buffer.from(data).toString("base64url");
+
+function hs256(secret, input) {
+  return crypto.createHmac("sha256", String(secret)).update(input).digest("base64url");
+}
+
+/** `api.redirect.encodeToken({secret, payload, expiresInSeconds = 900})`: an HS256 JWT with
+ * `iat`, `exp`, `iss` (the tenant's domain), `sub` (the user), `ip` and the transaction's
+ * `state`, then the payload's own claims
+ * (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/redirect-with-actions). */
+function encodeToken(options, event, state) {
+  const { secret, payload = {}, expiresInSeconds = 900 } = options ?? {};
+  if (secret === undefined || secret === null || secret === "") {
+    throw new TypeError("api.redirect.encodeToken needs a secret");
+  }
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: event?.request?.hostname,
+    sub: event?.user?.user_id,
+    ip: event?.request?.ip,
+    state,
+    ...payload,
+    iat,
+    exp: iat + Number(expiresInSeconds),
+  };
+  const head = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const body = base64url(JSON.stringify(claims, replacer));
+  return `${head}.${body}.${hs256(secret, `${head}.${body}`)}`;
+}
+
+/** `api.redirect.validateToken({secret, tokenParameterName = "session_token"})`: the token the
+ * external site sent to `/continue` (query or form body), checked for its HS256 signature, its
+ * expiry and a `state` claim equal to the transaction's; its claims, or a thrown error. */
+function validateToken(options, event, state) {
+  const { secret, tokenParameterName = "session_token" } = options ?? {};
+  const token =
+    event?.request?.body?.[tokenParameterName] ?? event?.request?.query?.[tokenParameterName];
+  if (typeof token !== "string" || token === "") {
+    throw new Error(`There is no ${tokenParameterName} parameter in the request`);
+  }
+  const parts = token.split(".");
+  if (parts.length !== 3) throw new Error("The session token is not a JWT");
+  let header, claims;
+  try {
+    header = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8"));
+    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+  } catch {
+    throw new Error("The session token is not a JWT");
+  }
+  if (header?.alg !== "HS256") throw new Error("The session token is not signed with HS256");
+  const expected = Buffer.from(hs256(secret, `${parts[0]}.${parts[1]}`));
+  const given = Buffer.from(parts[2]);
+  if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
+    throw new Error("invalid signature");
+  }
+  if (typeof claims.exp === "number" && claims.exp <= Math.floor(Date.now() / 1000)) {
+    throw new Error("jwt expired");
+  }
+  if (claims.state !== state) {
+    throw new Error("The state claim does not match the state of the transaction");
+  }
+  return claims;
 }
 
 /** Registration triggers' `api`: deny and metadata only
@@ -281,13 +373,17 @@ async function run(request) {
     if (!handlerName) throw new Error(`fakeauth0 does not run the trigger ${request.trigger} yet`);
     const wrapper = compiled(request.code).runInContext(context, { timeout: request.timeout_ms });
     wrapper(module.exports, require, module, "/action.js", "/");
-    const handler = module.exports[handlerName];
+    // A login resumed at /continue runs the redirecting action's onContinuePostLogin.
+    const exported = request.resume ? "onContinuePostLogin" : handlerName;
+    const handler = module.exports[exported];
     if (typeof handler !== "function") {
-      throw new TypeError(`The action does not export ${handlerName}`);
+      throw new TypeError(`The action does not export ${exported}`);
     }
     const event = { ...request.event, secrets: { ...(request.secrets || {}) } };
     const api =
-      request.trigger === "post-login" ? postLoginApi(commands, event) : registrationApi(commands);
+      request.trigger === "post-login"
+        ? postLoginApi(commands, event, request.redirect)
+        : registrationApi(commands);
     const timeout = new Promise((resolve) => {
       timer = setTimeout(() => resolve("timeout"), request.timeout_ms);
     });
