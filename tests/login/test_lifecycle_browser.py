@@ -197,3 +197,41 @@ def test_a_reset_link_sets_a_password_that_logs_in_and_the_old_one_no_longer_doe
     # The link served its purpose: a second visit says so and changes nothing.
     page.goto(local(server, link))
     expect(page.locator("#message")).to_have_text(TicketMsg.USED)
+
+
+# -- passwordless: an e-mailed code on the hosted pages --------------------------------------------
+
+
+def test_an_emailed_code_logs_in_through_the_passwordless_screens(
+    page: Page, server: FakeAuth0Server, tenant: Tenant, app: Client
+) -> None:
+    tenant.set_connection_clients(
+        tenant.connections["email"].id, [{"client_id": app.client_id, "status": True}]
+    )
+    page.goto(authorize_url(server, app, connection="email"))
+    expect(page.locator("#password")).to_have_count(0)
+    page.fill("#username", "not an address")
+    page.click("button[name=action][value=default]")
+    expect(page.locator("#error-element-username")).to_have_text("Email is not valid.")
+    page.fill("#username", EMAIL.upper())
+    shot(page, "passwordless-identifier")
+    page.click("button[name=action][value=default]")
+
+    page.wait_for_url(re.compile(r"/u/login-passwordless-email-code\?state="))
+    expect(page.locator("#sent-to")).to_contain_text(EMAIL)
+    code = tenant.outbox.wait_for(to=EMAIL, template="passwordless_email")["code"]
+    wrong = "0" * len(code) if code != "0" * len(code) else "1" * len(code)
+    page.fill("#code", wrong)
+    page.click("button[name=action][value=default]")
+    expect(page.locator("#error-element-code")).to_have_text("The code you entered is invalid")
+    shot(page, "passwordless-wrong-code")
+
+    page.fill("#code", code)
+    page.click("button[name=action][value=default]")
+    assert "code" in at_callback(page)
+    [user] = tenant.users_by_email(EMAIL)
+    assert user.user_id.startswith("email|") and user.profile["email_verified"] is True
+
+    # The code worked once; the session now answers a second /authorize without the page.
+    again = page.request.get(authorize_url(server, app, connection="email"), max_redirects=0)
+    assert again.status == 302 and again.headers["location"].startswith(CALLBACK + "?code=")
