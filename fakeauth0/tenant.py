@@ -2475,6 +2475,10 @@ class Tenant:
             else:
                 message = job_rules.run_verification(job, self.users, when)
                 if message is not None:
+                    if not job.work.get("index"):
+                        # The e-mail's link is a verification ticket, as a sign-up's is (a
+                        # linked identity's address has no ticket of its own).
+                        message["link"] = self._verification_link(message)
                     self.mail.append(message)
 
     # -- logout (fakeauth0.logouts) ---------------------------------------------------------------
@@ -2527,6 +2531,11 @@ class Tenant:
         """:attr:`outbox` under a second name: ``tenant.mail.append({...})`` records a
         message in it."""
         return self.outbox
+
+    def _verification_link(self, message: dict[str, Any]) -> str:
+        client_id = message.get("client_id")
+        options = {"client_id": client_id} if client_id else {}
+        return self._ticket_url(tickets.EMAIL_VERIFICATION, message["user_id"], **options)
 
     def _ticket_url(self, kind: str, user_id: str, **options: Any) -> str:
         ticket = self.tickets.issue(self.ids, self.clock.time(), kind, user_id, **options)
