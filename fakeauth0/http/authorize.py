@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import secrets
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from werkzeug.wrappers import Request, Response
 
@@ -301,6 +301,7 @@ def _login_screen(
             error=invalid,
             username="",
             signup_url=None,
+            reset_url=None,
         )
         return html_page(400, body)
     # The email passwordless connection is the identifier form, not a button (without a
@@ -317,8 +318,18 @@ def _login_screen(
         error=error,
         username=username or screen.login_hint or "",
         signup_url=_signup_url(call, screen),
+        reset_url=_reset_url(call, screen),
     )
     return html_page(400 if error is not None else 200, body)
+
+
+def _reset_url(call: Call, screen: LoginScreen) -> str | None:
+    """The "Forgot password?" link: the reset-password-request screen of the database
+    connection (fakeauth0/http/password_reset.py)."""
+    if screen.database is None:
+        return None
+    query = urlencode({"state": screen.handle})
+    return f"{_root(call)}/u/reset-password/request/{quote(screen.database.name)}?{query}"
 
 
 def _code_screen(

@@ -2,7 +2,8 @@
 on the sign-up screen, follow the verification e-mail's link from the outbox (it verifies the
 user once, and only once); ask for a password reset, follow the reset e-mail's link to the
 reset-password page, choose a new password that then logs in on the login page while the old
-one no longer does; log in with an e-mail code on the passwordless screens.
+one no longer does (the login page's "Forgot password?" link leads to the request); log in
+with an e-mail code on the passwordless screens.
 
 Auth0's behaviour: the e-mails and their tickets
 (https://auth0.com/docs/customize/email/email-templates/email-template-descriptions), the
@@ -170,13 +171,15 @@ def test_a_reset_link_sets_a_password_that_logs_in_and_the_old_one_no_longer_doe
     page: Page, server: FakeAuth0Server, tenant: Tenant, app: Client
 ) -> None:
     tenant.create_user({"connection": DB, "email": EMAIL, "password": PASSWORD})
-    asked = page.request.post(
-        f"{server.url}/dbconnections/change_password",
-        data={"client_id": app.client_id, "email": EMAIL, "connection": DB},
-    )
-    # "We've just sent you an email to reset your password." (a 200, text)
-    assert asked.status == 200 and "reset your password" in asked.text()
+    page.goto(authorize_url(server, app))
+    page.click("text=Forgot password?")
+    expect(page.locator("h1")).to_have_text("Forgot Your Password?")
+    page.fill("#email", EMAIL)
+    page.click("button[name=action][value=default]")
+    expect(page.locator("h1")).to_have_text("Check Your Email")
+    shot(page, "reset-requested")
     link = tenant.outbox.wait_for(to=EMAIL, template="reset_email")["link"]
+    assert tenant.outbox.latest(template="reset_email")["client_id"] == app.client_id
 
     page.goto(local(server, link))
     expect(page.locator("h1")).to_have_text("Change Your Password")
