@@ -442,6 +442,7 @@ PAGE_TEXTS = {
     "email-invalid": "Email is not valid.",
     "username-invalid": "Username is not valid.",
     "consent-declined": "User did not authorize the request",
+    "invalid-code": "The code you entered is invalid",
 }
 
 

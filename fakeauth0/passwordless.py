@@ -72,6 +72,14 @@ class CodeBook:
 
     def __init__(self) -> None:
         self.pending: dict[tuple[str, str], PendingCode] = {}
+        #: The login page's passwordless transactions: handle -> (connection, address) the
+        #: code was sent to, so the code screen never takes the address from the browser.
+        self.page_addresses: dict[str, tuple[str, str]] = {}
+
+    def remember_page(self, handle: str, connection: Connection, address: str) -> None:
+        while len(self.page_addresses) >= _CAPACITY:
+            self.page_addresses.pop(next(iter(self.page_addresses)))
+        self.page_addresses[handle] = (connection.name, address)
 
     def issue(
         self,
@@ -119,6 +127,7 @@ class CodeBook:
 
     def clear(self) -> None:
         self.pending.clear()
+        self.page_addresses.clear()
 
 
 def code_settings(connection: Connection) -> tuple[int, int]:
@@ -301,6 +310,28 @@ def message(
     if link is not None:
         sent["link"] = link
     return sent
+
+
+def page_connection(
+    client_id: str, only: str | None, connections: Mapping[str, Connection]
+) -> Connection | None:
+    """The ``email`` passwordless connection the login page offers the client (the one the
+    ``connection`` parameter names, when it names one), or None."""
+    for connection in connections.values():
+        if connection.strategy != "email" or client_id not in connection.enabled_clients:
+            continue
+        if only is None or connection.name == only:
+            return connection
+    return None
+
+
+def page_start(client: Client, connection: Connection, identifier: str) -> StartRequest:
+    """The login page's identifier, held to ``/passwordless/start``'s rules for an e-mail;
+    ``ValueError`` for one that is not an address."""
+    address = identifier.strip().lower()
+    if not _EMAIL.match(address):
+        raise ValueError(address)
+    return StartRequest(client, connection, address, "code", {})
 
 
 def login_fields(connection: Connection, username: str) -> dict[str, Any]:

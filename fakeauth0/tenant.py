@@ -2340,6 +2340,93 @@ class Tenant:
         with self.lock:
             return session, self._complete(request, session)
 
+    def passwordless_page_start(
+        self, handle: str | None, identifier: str, device: str | None = None
+    ) -> bool:
+        """The login page's identifier screen when the application logs in with the ``email``
+        passwordless connection: a code to the address (the outbox), remembered for the
+        transaction's code screen. False when the page has no such connection (the form is a
+        password login then); ``LoginPageError`` re-renders the page."""
+        with self.lock:
+            request = self.login_transaction(handle, device)
+            database, _ = authorization.login_connections(request, self.connections)
+            connection = passwordless.page_connection(
+                request.client_id, request.connection, self.connections
+            )
+            client = self.clients.get(request.client_id)
+            if database is not None or connection is None or client is None:
+                return False
+            if not identifier.strip():
+                raise authorization.LoginPageError(
+                    "no-email", authorization.PAGE_TEXTS["no-email"], "username"
+                )
+            try:
+                start = passwordless.page_start(client, connection, identifier)
+            except ValueError:
+                raise authorization.LoginPageError(
+                    "email-invalid", authorization.PAGE_TEXTS["email-invalid"], "username"
+                ) from None
+            pending = self.passwordless_codes.issue(
+                connection, start.address, client.client_id, self.clock.time()
+            )
+            self.passwordless_codes.remember_page(handle or "", connection, start.address)
+            self.outbox.append(passwordless.message(start, pending, None, self.clock.iso()))
+            return True
+
+    def passwordless_page_address(self, handle: str | None, device: str | None = None) -> str:
+        """The address the code screen of transaction ``handle`` sent its code to."""
+        with self.lock:
+            self.login_transaction(handle, device)
+            found = self.passwordless_codes.page_addresses.get(handle or "")
+            if found is None:
+                raise authorization.LoginPageError(
+                    "invalid-state", authorization.PAGE_TEXTS["invalid-state"], "state"
+                )
+            return found[1]
+
+    def passwordless_page_login(
+        self, handle: str | None, code: str, ip: str | None = None, device: str | None = None
+    ) -> Session:
+        """The code screen: the code spent, then the one login pipeline (the user is created
+        on first use), as the magic link logs in; a new SSO session. A wrong, expired or
+        exhausted code re-renders the screen."""
+        address = self.passwordless_page_address(handle, device)
+        with self.lock:
+            request = self.login_transaction(handle, device)
+            name = self.passwordless_codes.page_addresses[handle or ""][0]
+            connection = self.connections.get(name)
+            if connection is None:
+                raise authorization.refused(request, "invalid_request", OAuthMsg.UNKNOWN_CONNECTION)
+
+        def begin(desk: logins.LoginDesk) -> logins.Attempt:
+            return passwordless.log_in(
+                desk,
+                self.passwordless_codes,
+                connection,
+                request.client_id,
+                address,
+                code.strip(),
+                now=self.clock.time(),
+                ip=ip,
+            )
+
+        def then(user: User, changes: TokenChanges | None) -> Session:
+            session = self.sessions.start(user.user_id, connection.name)
+            session.changes = changes
+            return session
+
+        try:
+            session = post_login.login(self, begin, then, _context(request))
+        except OAuthError as error:
+            if error.error == "invalid_grant":
+                raise authorization.LoginPageError(
+                    "invalid-code", authorization.PAGE_TEXTS["invalid-code"], "code"
+                ) from None
+            raise authorization.refused(request, "access_denied", error.description) from None
+        with self.lock:
+            self.passwordless_codes.page_addresses.pop(handle or "", None)
+        return session
+
     # -- jobs: users imports and exports, verification e-mails (fakeauth0.jobs) -----------------
 
     def import_users(
@@ -2458,6 +2545,10 @@ class Tenant:
             else:
                 message = job_rules.run_verification(job, self.users, when)
                 if message is not None:
+                    if not job.work.get("index"):
+                        # The e-mail's link is a verification ticket, as a sign-up's is (a
+                        # linked identity's address has no ticket of its own).
+                        message["link"] = self._verification_link(message)
                     self.mail.append(message)
 
     # -- logout (fakeauth0.logouts) ---------------------------------------------------------------
@@ -2510,6 +2601,11 @@ class Tenant:
         """:attr:`outbox` under a second name: ``tenant.mail.append({...})`` records a
         message in it."""
         return self.outbox
+
+    def _verification_link(self, message: dict[str, Any]) -> str:
+        client_id = message.get("client_id")
+        options = {"client_id": client_id} if client_id else {}
+        return self._ticket_url(tickets.EMAIL_VERIFICATION, message["user_id"], **options)
 
     def _ticket_url(self, kind: str, user_id: str, **options: Any) -> str:
         ticket = self.tickets.issue(self.ids, self.clock.time(), kind, user_id, **options)

@@ -55,6 +55,7 @@ def _load_handlers() -> None:
         logs,
         management,
         organizations,
+        password_reset,
         passwordless,
         rules,
         tenants,

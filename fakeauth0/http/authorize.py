@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import secrets
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from werkzeug.wrappers import Request, Response
 
@@ -36,6 +36,8 @@ SESSION_COOKIE = "auth0"
 COMPAT_COOKIE = "auth0_compat"
 #: The browser's device id; a login transaction answers only to the browser that started it.
 DEVICE_COOKIE = "did"
+#: The passwordless code screen's name in New Universal Login, and its path under ``/u/``.
+EMAIL_CODE_SCREEN = "login-passwordless-email-code"
 #: Pages that hold a transaction are never cached or framed by another site.
 _PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -107,11 +109,40 @@ def login_page(call: Call) -> Answer:
         return _redirect(call, "/u/idp?" + query)
     identifier = form.get("username", form.get("email", ""))
     try:
+        if "password" not in form and call.tenant.passwordless_page_start(
+            handle, identifier, device_id(request)
+        ):
+            query = urlencode({"state": handle or ""})
+            return _redirect(call, f"/u/{EMAIL_CODE_SCREEN}?" + query)
         session = call.tenant.login_with_password(
             handle, identifier, form.get("password", ""), request.remote_addr, device_id(request)
         )
     except LoginPageError as error:
         return _login_screen(call, handle, error, identifier)
+    return _signed_in(call, session, handle or "")
+
+
+@authentication(f"/u/{EMAIL_CODE_SCREEN}", "GET", "POST", endpoint="passwordless_code_page")
+@_to_callback
+def passwordless_code_page(call: Call) -> Answer:
+    """New Universal Login's ``login-passwordless-email-code`` screen: the code e-mailed by
+    the identifier screen, typed in; on as after a login
+    (https://auth0.com/docs/authenticate/passwordless/implement-login/universal-login)."""
+    request = call.request
+    source = request.args if request.method == "GET" else call.fields()
+    handle = source.get("state")
+    try:
+        address = call.tenant.passwordless_page_address(handle, device_id(request))
+    except LoginPageError as error:
+        return _login_screen(call, handle, error)
+    if request.method == "GET":
+        return _code_screen(call, handle or "", address)
+    try:
+        session = call.tenant.passwordless_page_login(
+            handle, source.get("code", ""), request.remote_addr, device_id(request)
+        )
+    except LoginPageError as error:
+        return _code_screen(call, handle or "", address, error)
     return _signed_in(call, session, handle or "")
 
 
@@ -295,22 +326,51 @@ def _login_screen(
             client_name=call.tenant.domain,
             handle="",
             database=None,
+            passwordless=False,
             buttons=(),
             error=invalid,
             username="",
             signup_url=None,
+            reset_url=None,
         )
         return html_page(400, body)
+    # The email passwordless connection is the identifier form, not a button (without a
+    # database connection; with one, the form is the password login).
+    passwordless = screen.database is None and any(b.strategy == "email" for b in screen.buttons)
     body = pages.render(
         "login.html",
         domain=call.tenant.domain,
         client_name=screen.client_name,
         handle=screen.handle,
         database=screen.database,
-        buttons=screen.buttons,
+        passwordless=passwordless,
+        buttons=tuple(b for b in screen.buttons if b.strategy != "email"),
         error=error,
         username=username or screen.login_hint or "",
         signup_url=_signup_url(call, screen),
+        reset_url=_reset_url(call, screen),
+    )
+    return html_page(400 if error is not None else 200, body)
+
+
+def _reset_url(call: Call, screen: LoginScreen) -> str | None:
+    """The "Forgot password?" link: the reset-password-request screen of the database
+    connection (fakeauth0/http/password_reset.py)."""
+    if screen.database is None:
+        return None
+    query = urlencode({"state": screen.handle})
+    return f"{_root(call)}/u/reset-password/request/{quote(screen.database.name)}?{query}"
+
+
+def _code_screen(
+    call: Call, handle: str, address: str, error: LoginPageError | None = None
+) -> Response:
+    body = pages.render(
+        "login_passwordless_email_code.html",
+        domain=call.tenant.domain,
+        handle=handle,
+        email=address,
+        error=error,
     )
     return html_page(400 if error is not None else 200, body)
 

@@ -19,6 +19,7 @@ import io
 import json
 import os
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import bcrypt
 import httpx
@@ -508,6 +509,23 @@ def test_a_verification_email_job_records_the_message(tenant: Tenant, raw: RawCl
         "inexistent_user",
     )
     assert_error(raw.post("jobs/verification-email", json={}), 400, error_code="invalid_body")
+
+
+def test_the_verification_jobs_email_holds_a_link_that_verifies(
+    tenant: Tenant, raw: RawClient
+) -> None:
+    """The e-mail a verification job sends holds the link that verifies the address
+    (https://auth0.com/docs/manage-users/user-accounts/verify-emails; CHOICES.md "jobs: the
+    verification e-mail's link"): followed, the user is verified."""
+    user = raw.create_user(connection=DB, email="w@example.com", password=PASSWORD)
+    raw.post("jobs/verification-email", json={"user_id": user["user_id"]})
+    tenant.settle_jobs()
+    link = tenant.outbox.latest(to="w@example.com", template="verify_email")["link"]
+    assert link.startswith(f"https://{tenant.domain}/u/email-verification?ticket=")
+    assert tenant.get_user(user["user_id"]).profile["email_verified"] is False
+    ticket = parse_qs(urlsplit(link).query)["ticket"][0]
+    assert tenant.use_email_verification_ticket(ticket).success
+    assert tenant.get_user(user["user_id"]).profile["email_verified"] is True
 
 
 def test_unknown_jobs_and_scopes(tenant: Tenant, raw: RawClient) -> None:

@@ -55,4 +55,4 @@ def test_node_sdk_and_classic_rule(servers: dict[str, Served], tmp_path: Path) -
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
     assert "# fail 0" in report, report
-    assert "# pass 12" in report, report  # every node test ran, none skipped
+    assert "# pass 15" in report, report  # every node test ran, none skipped
