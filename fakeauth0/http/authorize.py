@@ -100,7 +100,7 @@ def login_page(call: Call) -> Answer:
     """The login screen: the form posts back here; a button posts its ``connection``."""
     request = call.request
     if request.method == "GET":
-        return _login_screen(call, request.args.get("state"))
+        return login_screen(call, request.args.get("state"))
     form = call.fields()
     handle = form.get("state")
     connection = form.get("connection")
@@ -118,7 +118,7 @@ def login_page(call: Call) -> Answer:
             handle, identifier, form.get("password", ""), request.remote_addr, device_id(request)
         )
     except LoginPageError as error:
-        return _login_screen(call, handle, error, identifier)
+        return login_screen(call, handle, error, identifier)
     return _signed_in(call, session, handle or "")
 
 
@@ -134,7 +134,7 @@ def passwordless_code_page(call: Call) -> Answer:
     try:
         address = call.tenant.passwordless_page_address(handle, device_id(request))
     except LoginPageError as error:
-        return _login_screen(call, handle, error)
+        return login_screen(call, handle, error)
     if request.method == "GET":
         return _code_screen(call, handle or "", address)
     try:
@@ -181,7 +181,7 @@ def simulated_idp(call: Call) -> Answer:
     try:
         screen = call.tenant.login_screen(handle, device_id(request))
     except LoginPageError as error:
-        return _login_screen(call, handle, error)
+        return login_screen(call, handle, error)
     if connection not in [c.name for c in screen.buttons]:
         return error_page(call, "invalid_request", "the connection is not enabled", None)
     if request.method == "GET":
@@ -221,7 +221,7 @@ def resume(call: Call) -> Answer:
     try:
         delivery = call.tenant.resume(handle, session_id(call.request), device_id(call.request))
     except LoginPageError as error:
-        return _login_screen(call, handle, error)
+        return login_screen(call, handle, error)
     if delivery is None:
         return _redirect(call, "/u/login?" + urlencode({"state": handle or ""}))
     if isinstance(delivery, ShowPage):
@@ -271,7 +271,7 @@ def consent_page(call: Call) -> Answer:
             handle, session_id(request), source.get("action") == "accept", device_id(request)
         )
     except LoginPageError as error:
-        return _login_screen(call, handle, error)
+        return login_screen(call, handle, error)
     if delivery is None:
         return _redirect(call, "/u/login?" + urlencode({"state": handle or ""}))
     return deliver(call, delivery)
@@ -314,7 +314,7 @@ def error_page(call: Call, error: str, description: str, client_id: str | None) 
     return html_page(400, body)
 
 
-def _login_screen(
+def login_screen(
     call: Call, handle: str | None, error: LoginPageError | None = None, username: str = ""
 ) -> Response:
     try:
@@ -385,7 +385,7 @@ def _signup_screen(
     try:
         screen = call.tenant.login_screen(handle, device_id(call.request))
     except LoginPageError as invalid:
-        return _login_screen(call, handle, invalid)
+        return login_screen(call, handle, invalid)
     body = pages.render(
         "signup.html",
         domain=call.tenant.domain,

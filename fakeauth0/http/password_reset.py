@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from .. import pages
 from ..authorization import PAGE_TEXTS, LoginPageError
-from .authorize import _login_screen, device_id, html_page
+from .authorize import device_id, html_page, login_screen
 from .routes import Answer, Call, authentication
 
 #: The screen's path under ``/u/``; the database connection follows it.
@@ -30,10 +30,10 @@ def reset_password_request(call: Call) -> Answer:
         screen = call.tenant.login_screen(handle, device_id(request))
         transaction = call.tenant.login_transaction(handle, device_id(request))
     except LoginPageError as error:
-        return _login_screen(call, handle, error)
+        return login_screen(call, handle, error)
     database = screen.database
     if database is None or database.name != call.args["connection"]:
-        return _login_screen(
+        return login_screen(
             call, handle, LoginPageError("invalid-state", PAGE_TEXTS["invalid-state"], "state")
         )
     back = call.request.script_root + "/u/login?" + urlencode({"state": screen.handle})
