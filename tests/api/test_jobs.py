@@ -599,25 +599,44 @@ def test_auth0_python_drives_jobs(auth0_tenant: Tenant, auth0_intercept: Interce
     assert tenant.mail[-1]["recipient"] == "sdk0@example.com"
 
 
-def test_an_import_of_mixed_algorithms_at_scale(tenant: Tenant, raw: RawClient) -> None:
-    """Several hundred users, the fast algorithms mixed, each then logging in."""
-    salts = {n: os.urandom(4).hex() for n in range(300)}
-    records = []
-    for n, salt in salts.items():
-        algorithm = ("md5", "sha1", "sha256", "sha512")[n % 4]
-        digest = hashlib.new(algorithm, f"{salt}pw{n}".encode()).hexdigest()
-        records.append(
-            {
-                "email": f"m{n}@example.com",
-                "custom_password_hash": {
-                    "algorithm": algorithm,
-                    "hash": {"value": digest, "encoding": "hex"},
-                    "salt": {"value": salt},
-                },
-            }
-        )
+def _hashed(n: int, password: str) -> dict[str, Any]:
+    """User ``n``'s old hash, the algorithms in turn (cheap costs: the test times the fake)."""
+    salt = os.urandom(6)
+    kind = n % 6
+    if kind == 0:
+        value = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()
+        return {"algorithm": "bcrypt", "hash": {"value": value}}
+    if kind == 1:
+        value = PasswordHasher(time_cost=1, memory_cost=256, parallelism=1).hash(password)
+        return {"algorithm": "argon2", "hash": {"value": value}}
+    if kind == 2:
+        digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 100, 32)
+        value = f"$pbkdf2-sha256$i=100,l=32${phc_b64(salt)}${phc_b64(digest)}"
+        return {"algorithm": "pbkdf2", "hash": {"value": value, "encoding": "utf8"}}
+    algorithm = ("sha256", "md5", "sha512")[kind - 3]
+    digest = hashlib.new(algorithm, salt.hex().encode() + password.encode()).hexdigest()
+    return {
+        "algorithm": algorithm,
+        "hash": {"value": digest, "encoding": "hex"},
+        "salt": {"value": salt.hex(), "position": "prefix"},
+    }
+
+
+def test_an_import_of_a_thousand_users_with_mixed_hashes_and_every_one_logs_in(
+    tenant: Tenant, raw: RawClient
+) -> None:
+    """1,000 users in one file, bcrypt, argon2, pbkdf2, sha256, md5 and sha512 in turn
+    (https://auth0.com/docs/manage-users/user-migration/bulk-user-import-database-schema-and-examples),
+    each then logging in with the password the old system knew; a wrong one is refused."""
+    records = [
+        {"email": f"m{n}@example.com", "custom_password_hash": _hashed(n, f"pw-{n}")}
+        for n in range(1000)
+    ]
     job = upload(raw, tenant, records).json()
     tenant.settle_jobs()
-    assert raw.get(f"jobs/{job['id']}").json()["summary"]["inserted"] == 300
-    for n in range(0, 300, 7):
-        assert tenant.login(DB, email=f"m{n}@example.com", password=f"pw{n}").user
+    assert raw.get(f"jobs/{job['id']}").json()["summary"]["inserted"] == 1000
+    for n in range(1000):
+        assert tenant.login(DB, email=f"m{n}@example.com", password=f"pw-{n}").user
+    for n in range(6):
+        with pytest.raises(OAuthError):
+            tenant.login(DB, email=f"m{n}@example.com", password=f"pw-{n + 1}")
