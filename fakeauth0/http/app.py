@@ -57,6 +57,7 @@ def _load_handlers() -> None:
         organizations,
         passwordless,
         rules,
+        sessions,
         tenants,
         tickets,
     )
