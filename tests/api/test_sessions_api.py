@@ -291,6 +291,7 @@ def test_unknown_ids(raw: RawClient) -> None:
         ("DELETE", "/api/v2/refresh-tokens/x", "delete:refresh_tokens"),
         ("GET", "/api/v2/users/auth0|x/refresh-tokens", "read:refresh_tokens"),
         ("DELETE", "/api/v2/users/auth0|x/refresh-tokens", "delete:refresh_tokens"),
+        ("POST", "/api/v2/sessions/x/revoke", "delete:sessions,delete:refresh_tokens"),
     ],
 )
 def test_scopes(raw: RawClient, method: str, path: str, scope: str) -> None:
@@ -300,7 +301,7 @@ def test_scopes(raw: RawClient, method: str, path: str, scope: str) -> None:
     assert_error(
         refused, 403, f"Insufficient scope, expected any of: {scope}", "insufficient_scope"
     )
-    allowed = raw.request(method, path, token=raw.token([scope]))
+    allowed = raw.request(method, path, token=raw.token(scope.split(",")))
     assert allowed.status_code in (202, 404), allowed.text
 
 

@@ -45,7 +45,8 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
         415: "CHOICES.md 'wrong content type'",
         501: "DESIGN 'fail loudly': a parameter value we do not model (e.g. a search construct)",
     },
-    # Sessions and refresh tokens (docs/auth0-behaviour.md#sessions-and-refresh-tokens-on-the-management-api).
+    # Sessions and refresh tokens
+    # (docs/auth0-behaviour.md#sessions-and-refresh-tokens-on-the-management-api).
     **{
         op: {
             400: "query validation (unknown parameter, bad type, take out of bounds) as on "
