@@ -372,6 +372,10 @@ class Msg:
     # feature's refusal as auth0-deploy-cli matches it (https://github.com/auth0/auth0-deploy-cli/pull/838);
     # the name conflict from the spec's 409 description; the formats are the fake's words.
     RULE_NOT_FOUND = "The rule does not exist"
+    # Sessions and refresh tokens (fakeauth0.session_views): the spec's 404 descriptions of
+    # get_session / revoke_session and get_refresh_token (CHOICES.md "sessions API: 404 bodies").
+    SESSION_NOT_FOUND = "The session does not exist."
+    REFRESH_TOKEN_NOT_FOUND = "The refresh token does not exist."
     RULE_ORDER_EXISTS = "A rule with the same order already exists"
     RULE_NAME_EXISTS = "A rule with the same name already exists"
     RULES_DEPRECATED = "Insufficient privileges to use this deprecated feature"

@@ -106,6 +106,11 @@ class RefreshFamily:
     leeway: float
     revoked: bool = False
     latest: str | None = None
+    #: When the login issued the first token; the SSO session that login opened, if any.
+    created: float = 0.0
+    session_id: str | None = None
+    #: When a token of the family was last exchanged at ``/oauth/token``.
+    last_exchanged: float | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,16 @@ class SessionBook:
     ) -> Session | None:
         """The live session of ``sid``, its idle window restarted; None once it expired
         (``idle`` and ``absolute`` in seconds)."""
+        session = self.live_session(sid, idle=idle, absolute=absolute)
+        if session is not None:
+            session.last_active = self.clock.time()
+        return session
+
+    def live_session(
+        self, sid: str | None, *, idle: float = SESSION_IDLE, absolute: float = SESSION_ABSOLUTE
+    ) -> Session | None:
+        """The session of ``sid`` unless it expired (an expired one is dropped); looking at it
+        is no activity, so its idle window stays where it was."""
         session = self.sessions.get(sid) if sid else None
         if session is None:
             return None
@@ -166,8 +181,15 @@ class SessionBook:
         if now >= session.created + absolute or now >= session.last_active + idle:
             del self.sessions[session.sid]
             return None
-        session.last_active = now
         return session
+
+    def sessions_of(
+        self, user_id: str, *, idle: float = SESSION_IDLE, absolute: float = SESSION_ABSOLUTE
+    ) -> list[Session]:
+        """The user's live sessions, oldest first."""
+        found = [s.sid for s in self.sessions.values() if s.user_id == user_id]
+        live = [self.live_session(sid, idle=idle, absolute=absolute) for sid in found]
+        return [session for session in live if session is not None]
 
     def end(self, sid: str | None) -> Session | None:
         return self.sessions.pop(sid, None) if sid else None
@@ -252,6 +274,8 @@ class SessionBook:
             idle=idle,
             rotating=rotating,
             leeway=float(policy.get("leeway") or 0) if rotating else 0.0,
+            created=now,
+            session_id=grant.sid,
         )
         _bounded(self.families)
         self.families[family.id] = family
@@ -294,6 +318,7 @@ class SessionBook:
         if check is not None:
             check(record)
         record.last_used = now
+        family.last_exchanged = now
         if not family.rotating:
             return record, None
         record.rotated_at = now
@@ -311,6 +336,40 @@ class SessionBook:
             family.revoked = True
             for token in [t for t, r in self.refresh_tokens.items() if r.family == family_id]:
                 del self.refresh_tokens[token]
+
+    def live_family(self, family_id: str) -> RefreshFamily | None:
+        """The family of ``family_id`` while its tokens can still refresh: not revoked, not
+        past its absolute or idle lifetime."""
+        family = self.families.get(family_id)
+        if family is None or family.revoked:
+            return None
+        latest = self.refresh_tokens.get(family.latest or "")
+        if latest is None:
+            return None
+        now = self.clock.time()
+        if family.expires is not None and now >= family.expires:
+            return None
+        if family.idle is not None and now >= latest.last_used + family.idle:
+            return None
+        return family
+
+    def latest_token(self, family: RefreshFamily) -> RefreshToken:
+        """The family's current token (a live family always has one)."""
+        return self.refresh_tokens[family.latest or ""]
+
+    def families_of(self, user_id: str) -> list[RefreshFamily]:
+        """The user's live refresh-token families, oldest first."""
+        found = [f.id for f in self.families.values() if f.user_id == user_id]
+        live = [self.live_family(family_id) for family_id in found]
+        return [family for family in live if family is not None]
+
+    def revoke_families(self, *, user_id: str | None = None, sid: str | None = None) -> None:
+        """Every family of the user, or every family issued in the session ``sid``, dies."""
+        for family in list(self.families.values()):
+            if (user_id is not None and family.user_id == user_id) or (
+                sid is not None and family.session_id == sid
+            ):
+                self.revoke_family(family.id)
 
     def forget_user(self, user_id: str) -> None:
         """A deleted user's sessions and consents go; their refresh tokens stay, to be refused

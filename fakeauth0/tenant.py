@@ -27,6 +27,7 @@ from . import (
     post_login,
     registration,
     rule_pipeline,
+    session_views,
     signups,
     snapshot,
     tickets,
@@ -710,6 +711,7 @@ class Tenant:
             client = self.clients[client_id]
             session = self.sessions.start(user.user_id, connection)
             session.changes = changes
+            session.clients.add(client.client_id)
             if "openid" not in requested:
                 requested.insert(0, "openid")  # the answer always holds an ID token
             grant = Grant(
@@ -1262,6 +1264,95 @@ class Tenant:
         """``DELETE /user-blocks?identifier=``: the blocks of every user it names."""
         with self.lock:
             self.brute_force.forget(self._identified(identifier))
+
+    # -- sessions and refresh tokens (fakeauth0.sessions, fakeauth0.session_views) --------------
+
+    def _session_windows(self) -> dict[str, float]:
+        return {
+            "idle": self.settings.idle_session_lifetime * 3600,
+            "absolute": self.settings.session_lifetime * 3600,
+        }
+
+    def _session_json(self, session: Session) -> dict[str, Any]:
+        found = self.connections.get(session.connection)
+        strategy = found.strategy if found is not None else None
+        return session_views.session_json(session, strategy, **self._session_windows())
+
+    def get_session(self, session_id: str) -> dict[str, Any]:
+        """``GET /sessions/{id}``: a live SSO session by its ``sid``; looking is no activity.
+        404 for an unknown or ended one."""
+        with self.lock:
+            session = self.sessions.live_session(session_id, **self._session_windows())
+            if session is None:
+                raise Auth0Error(404, Msg.SESSION_NOT_FOUND, "inexistent_session")
+            return self._session_json(session)
+
+    def delete_session(self, session_id: str) -> None:
+        """``DELETE /sessions/{id}``: the session ends (its refresh tokens live on); an unknown
+        id is accepted as well (the spec lists no 404)."""
+        with self.lock:
+            self.sessions.end(session_id)
+
+    def revoke_session(self, session_id: str) -> None:
+        """``POST /sessions/{id}/revoke``: the session ends with every refresh token issued in
+        it; 404 for an unknown one."""
+        with self.lock:
+            if self.sessions.live_session(session_id, **self._session_windows()) is None:
+                raise Auth0Error(404, Msg.SESSION_NOT_FOUND, "inexistent_session")
+            self.sessions.end(session_id)
+            self.sessions.revoke_families(sid=session_id)
+
+    def user_sessions(self, user_id: str) -> list[dict[str, Any]]:
+        """``GET /users/{id}/sessions``: the user's live sessions, oldest first; 404 for an
+        unknown user."""
+        with self.lock:
+            user = self.users.require(user_id)
+            live = self.sessions.sessions_of(user.user_id, **self._session_windows())
+            return [self._session_json(session) for session in live]
+
+    def delete_user_sessions(self, user_id: str) -> None:
+        """``DELETE /users/{id}/sessions``: every session of the user ends (their refresh
+        tokens live on); 404 for an unknown user."""
+        with self.lock:
+            self.sessions.end_sessions_of(self.users.require(user_id).user_id)
+
+    def _refresh_token_json(self, family_id: str) -> dict[str, Any] | None:
+        family = self.sessions.live_family(family_id)
+        if family is None:
+            return None
+        latest = self.sessions.latest_token(family)
+        return session_views.refresh_token_json(family, latest, self.tokens.issuer)
+
+    def get_refresh_token(self, token_id: str) -> dict[str, Any]:
+        """``GET /refresh-tokens/{id}``: a live refresh token by its id (never its value);
+        404 for an unknown, revoked or expired one."""
+        with self.lock:
+            found = self._refresh_token_json(token_id)
+            if found is None:
+                raise Auth0Error(404, Msg.REFRESH_TOKEN_NOT_FOUND, "inexistent_refresh_token")
+            return found
+
+    def delete_refresh_token(self, token_id: str) -> None:
+        """``DELETE /refresh-tokens/{id}``: the token (and any token rotation put in its place)
+        no longer refreshes; an unknown id is accepted (the spec lists no 404)."""
+        with self.lock:
+            self.sessions.revoke_family(token_id)
+
+    def user_refresh_tokens(self, user_id: str) -> list[dict[str, Any]]:
+        """``GET /users/{id}/refresh-tokens``: the user's live refresh tokens, oldest first;
+        404 for an unknown user."""
+        with self.lock:
+            user = self.users.require(user_id)
+            shown = [
+                self._refresh_token_json(f.id) for f in self.sessions.families_of(user.user_id)
+            ]
+            return [token for token in shown if token is not None]
+
+    def delete_user_refresh_tokens(self, user_id: str) -> None:
+        """``DELETE /users/{id}/refresh-tokens``: none of the user's refresh tokens refreshes
+        any more; 404 for an unknown user."""
+        with self.lock:
+            self.sessions.revoke_families(user_id=self.users.require(user_id).user_id)
 
     def _identified(self, identifier: str) -> list[str]:
         return [u.user_id for u in self.users if blocks.identifies(u, identifier)]

@@ -52,9 +52,7 @@ NOT_BUILT: dict[str, str] = {
     "configure; a post-login Action's `api.multifactor` is refused with that reason.",
     "users": "Left for the multi-factor work: a user's authentication methods, authenticators, "
     "enrollments, `multifactor` providers and recovery codes (the fake models no second "
-    "factor). Not yet built: a user's sessions and refresh tokens as lists (the SSO sessions "
-    "and refresh-token families exist; `/v2/logout` and `/oauth/revoke` end them), "
-    "`revoke-access`, and Token Vault's federated token sets.",
+    "factor). Not yet built: `revoke-access`, and Token Vault's federated token sets.",
     "log-streams": "Not built: the fake delivers events to no sink (webhook, Datadog, "
     "EventBridge...). The events a stream would carry are in `GET /api/v2/logs`, whose "
     "checkpoint paging (`from`/`take`) reads them in order.",

@@ -153,6 +153,15 @@ SERVED = (
     "patch_organization_all_connection",
     "delete_organization_all_connection",
     "get_organization_clients",
+    "get_session",
+    "delete_session",
+    "revoke_session",
+    "get_sessions_for_user",
+    "delete_sessions_for_user",
+    "get_refresh_token",
+    "delete_refresh_token",
+    "get_refresh_tokens_for_user",
+    "delete_refresh_tokens_for_user",
 )
 
 

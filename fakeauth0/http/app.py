@@ -58,6 +58,7 @@ def _load_handlers() -> None:
         password_reset,
         passwordless,
         rules,
+        sessions,
         tenants,
         tickets,
     )

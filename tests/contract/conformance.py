@@ -45,6 +45,20 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
         415: "CHOICES.md 'wrong content type'",
         501: "DESIGN 'fail loudly': a parameter value we do not model (e.g. a search construct)",
     },
+    # Sessions and refresh tokens
+    # (docs/auth0-behaviour.md#sessions-and-refresh-tokens-on-the-management-api).
+    **{
+        op: {
+            400: "query validation (unknown parameter, bad type, take out of bounds) as on "
+            "every list the spec gives a 400"
+        }
+        for op in (
+            "get_session",
+            "get_sessions_for_user",
+            "get_refresh_token",
+            "get_refresh_tokens_for_user",
+        )
+    },
     "get_client-grants": {
         400: "query validation (unknown parameter, bad type) as on every list the spec gives a 400",
     },
