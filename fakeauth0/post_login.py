@@ -239,17 +239,46 @@ def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
     refuse_held_lock(tenant)
     with tenant.lock:
         bound = bound_actions(tenant)
+        rules = rule_pipeline.enabled_rules(tenant)
         session = tenant.sessions.sessions.get(sid)
         user = tenant.users.get(session.user_id) if session is not None else None
         connection = tenant.connections.get(session.connection) if session is not None else None
-        if not bound or user is None or connection is None or client_id not in tenant.clients:
+        if (not bound and not rules) or user is None or connection is None:
             return
+        if client_id not in tenant.clients:
+            return
+        prepared = None
+        if rules:
+            # A legacy tenant's Rules run on every authentication transaction too, first.
+            prepared = rule_pipeline.prepare(
+                tenant,
+                rules,
+                user,
+                connection,
+                client_id,
+                protocol=context.protocol,
+                scopes=context.requested_scopes,
+                ip="127.0.0.1",
+                organization=_organization(tenant, context.organization),
+            )
+    ruling = None if prepared is None else rule_pipeline.run(prepared, run_rule)
+    with tenant.lock:
+        if ruling is not None:
+            tenant.rule_runs.add(ruling)
+            if ruling.error is not None:
+                raise ruling.error
+            if not bound:
+                current = tenant.sessions.sessions.get(sid)
+                if current is not None:
+                    current.changes = ruling.tokens
+                return
         event = _event(tenant, user, connection, client_id, context)
         execution_id = tenant.new_execution_id()
     execution = _run(tenant, bound, event, execution_id, user, client_id, context)
 
     def finish(outcome: executions.Outcome) -> Any:
         """The session, carrying this run's token changes (None: it ended meanwhile)."""
+        outcome = _after_rules(ruling, outcome)
         logins.apply_metadata(
             tenant.login_desk(), user, outcome.app_metadata, outcome.user_metadata
         )

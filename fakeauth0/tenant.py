@@ -873,7 +873,9 @@ class Tenant:
                     )
                 handle = self.sessions.open_transaction(request.to_json(), device)
                 return authorization.ShowPage(handle, "consent")
-            if not self.action_book.bindings.get(post_login.TRIGGER):
+            if not self.action_book.bindings.get(
+                post_login.TRIGGER
+            ) and not rule_pipeline.enabled_rules(self):
                 return self._complete(request, session)
             sid = session.sid
             silent = "none" in request.prompt

@@ -256,3 +256,32 @@ def test_a_tenant_made_today_runs_no_rules_and_starts_no_node(
     assert result.user.user_id == apps.user.user_id
     with pytest.raises(OAuthError):
         auth0_tenant.login(DB, email=EMAIL, password="wrong")
+
+
+def test_rules_run_again_on_silent_authentication(legacy: Apps, page: httpx.Client) -> None:
+    """Rules run on every authentication transaction, an SSO answer included: the silent
+    answer's tokens carry this run's claims, and a rule's error reaches the callback."""
+    tenant = legacy.tenant
+    tenant.create_rule(
+        {
+            "name": "gate",
+            "script": "function (u, c, cb) {"
+            " if ((u.app_metadata || {}).closed) { return cb(new UnauthorizedError('closed')); }"
+            " c.idToken['https://x/pass'] = c.protocol; cb(null, u, c); }",
+            "order": 1,
+        }
+    )
+    got = drive.callback_params(drive.login(page, tenant, authorize(legacy.web), EMAIL, PASSWORD))
+    exchange(page, legacy.web, got["code"])
+    silent = drive.callback_params(
+        drive.get(page, tenant, authorize(legacy.web, prompt="none", state="s2"))
+    )
+    assert "code" in silent, silent
+    claims = _claims(exchange(page, legacy.web, silent["code"]).json()["id_token"])
+    assert claims["https://x/pass"] == "oidc-basic-profile"
+    assert len(tenant.rule_runs) == 2
+    tenant.update_user(legacy.user.user_id, {"app_metadata": {"closed": True}})
+    refused = drive.callback_params(
+        drive.get(page, tenant, authorize(legacy.web, prompt="none", state="s3"))
+    )
+    assert refused["error"] == "unauthorized" and refused["error_description"] == "closed"
