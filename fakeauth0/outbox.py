@@ -24,6 +24,7 @@ Message = dict[str, Any]
 #: ``EmailTemplateNameEnum``).
 VERIFY_EMAIL = "verify_email"
 RESET_EMAIL = "reset_email"
+WELCOME_EMAIL = "welcome_email"
 
 
 def _to(message: Message) -> str:

@@ -167,6 +167,12 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
             "patch_bindings",
         )
     },
+    "get_email-templates_by_templateName": {
+        404: (
+            "a template never configured: 404 as the spec's PUT answers it (CHOICES.md "
+            "'e-mail templates: never configured')"
+        ),
+    },
     "post_action": {
         409: "an action of the same name exists (docs/auth0-behaviour.md#actions)",
     },
