@@ -2607,12 +2607,13 @@ class Tenant:
                 job_rules.run_export(job, self.users, self.domain.split(".", 1)[0])
             else:
                 message = job_rules.run_verification(job, self.users, when)
-                if message is not None:
+                # The job completes either way; a disabled verify_email template sends nothing.
+                if message is not None and self.email_templates.sends(mail_templates.VERIFY_EMAIL):
                     if not job.work.get("index"):
                         # The e-mail's link is a verification ticket, as a sign-up's is (a
                         # linked identity's address has no ticket of its own).
                         message["link"] = self._verification_link(message)
-                    self.mail.append(message)
+                    self.mail.append(self.email_templates.dress(message))
 
     # -- logout (fakeauth0.logouts) ---------------------------------------------------------------
 

@@ -201,6 +201,26 @@ def test_verification_disabled_means_no_verification_mail_and_welcome_at_signup(
     assert _templates(tenant, "greeted@example.com") == ["welcome_email"]
 
 
+def test_a_verification_job_sends_nothing_while_verify_email_is_disabled(
+    tenant: Tenant, raw: Any
+) -> None:
+    """ "You must have the Status toggle enabled for the verification email template for the
+    email to be sent" (https://auth0.com/docs/api/management/v2/jobs/post-verification-email);
+    the job itself is still accepted and completes."""
+    assert raw.post(TEMPLATES, json={**VERIFY, "enabled": False}).status_code == 200
+    user = raw.create_user(connection=DB, email="job@example.com", password=PASSWORD)
+    job = raw.post("/api/v2/jobs/verification-email", json={"user_id": user["user_id"]})
+    assert job.status_code == 201, job.text
+    tenant.settle_jobs()
+    assert raw.get(f"/api/v2/jobs/{job.json()['id']}").json()["status"] == "completed"
+    assert _templates(tenant, "job@example.com") == []
+    assert raw.patch(f"{TEMPLATES}/verify_email", json={"enabled": True}).status_code == 200
+    raw.post("/api/v2/jobs/verification-email", json={"user_id": user["user_id"]})
+    tenant.settle_jobs()
+    sent = tenant.outbox.latest(to="job@example.com", template="verify_email")
+    assert sent is not None and sent["subject"] == VERIFY["subject"]
+
+
 def test_reset_disabled_means_no_reset_mail(tenant: Tenant, raw: Any) -> None:
     _signup(tenant, "reset@example.com")
     reset = {**VERIFY, "template": "reset_email", "enabled": False}
