@@ -85,7 +85,9 @@ def test_a_template_is_created_read_patched_and_replaced(raw: Any) -> None:
 
 def test_a_template_never_configured_is_404_and_cannot_be_patched_or_replaced(raw: Any) -> None:
     """The spec's 404s ("Template not found." on PUT, "... and cannot be updated" on PATCH);
-    GET of a template never configured answers the same (CHOICES.md "e-mail templates")."""
+    GET of a template never configured is 404 too, as auth0-deploy-cli expects
+    (https://github.com/auth0/auth0-deploy-cli/blob/master/src/tools/auth0/handlers/emailTemplates.ts;
+    CHOICES.md "e-mail templates: never configured")."""
     path = f"{TEMPLATES}/welcome_email"
     for answer in (
         raw.get(path),

@@ -169,8 +169,8 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
     },
     "get_email-templates_by_templateName": {
         404: (
-            "a template never configured: 404 as the spec's PUT answers it (CHOICES.md "
-            "'e-mail templates: never configured')"
+            "a template never configured: 404, which auth0-deploy-cli expects (https://github.com/"
+            "auth0/auth0-deploy-cli/blob/master/src/tools/auth0/handlers/emailTemplates.ts)"
         ),
     },
     "post_action": {
