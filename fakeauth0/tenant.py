@@ -817,7 +817,10 @@ class Tenant:
             default_client_id=self.management_client.client_id,
             now=self.clock.iso(),
             tenant=self,
-            guard=self.brute_force.guard(self.clock.time(), self.mail),
+            guard=self.brute_force.guard(
+                self.clock.time(),
+                self.mail if self.email_templates.sends(blocks.BLOCKED_ACCOUNT) else [],
+            ),
             log=self.logs,
         )
 
