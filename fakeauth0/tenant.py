@@ -2671,7 +2671,9 @@ class Tenant:
 
     def _verification_link(self, message: dict[str, Any]) -> str:
         client_id = message.get("client_id")
-        options = {"client_id": client_id} if client_id else {}
+        options = self.email_templates.link_options(mail_templates.VERIFY_EMAIL)
+        if client_id:
+            options["client_id"] = client_id
         return self._ticket_url(tickets.EMAIL_VERIFICATION, message["user_id"], **options)
 
     def _ticket_url(self, kind: str, user_id: str, **options: Any) -> str:

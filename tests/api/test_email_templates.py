@@ -221,6 +221,10 @@ def test_a_verification_job_sends_nothing_while_verify_email_is_disabled(
     tenant.settle_jobs()
     sent = tenant.outbox.latest(to="job@example.com", template="verify_email")
     assert sent is not None and sent["subject"] == VERIFY["subject"]
+    ticket = tenant.tickets.get(
+        parse_qs(urlsplit(sent["link"]).query)["ticket"][0], "email-verification"
+    )
+    assert ticket is not None and ticket.result_url == VERIFY["resultUrl"]
 
 
 def test_reset_disabled_means_no_reset_mail(tenant: Tenant, raw: Any) -> None:
