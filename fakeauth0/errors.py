@@ -365,6 +365,11 @@ class Msg:
     ACTION_WRONG_TRIGGER = "The action {name!r} does not support the trigger {trigger}."
     ACTION_TEST_TRIGGER = "fakeauth0 runs only post-login actions yet, not {trigger}."
     ACTION_NOT_DEPLOYED = "The action {name!r} has no deployed version to bind."
+    # E-mail templates: the conflict as go-auth0's recording TestEmailTemplateManager_Create
+    # shows it (https://github.com/auth0/go-auth0/tree/main/test/data/recordings); the 404 in
+    # the spec's words (put_email-templates_by_templateName), CHOICES.md "e-mail templates".
+    EMAIL_TEMPLATE_EXISTS = "Template {name} already exists."
+    EMAIL_TEMPLATE_NOT_FOUND = "Template not found."
     # Rules (fakeauth0.rules): the 404 as recorded (go-auth0 TestRuleManager_Delete at
     # https://github.com/auth0/go-auth0/tree/df1084db909530241b4d1165438324b7601a6386/test/data/recordings),
     # the order conflict as Auth0 answered it

@@ -2,10 +2,12 @@
 
 A message is a plain dict, so any part of the fake (or a test) records one with
 ``tenant.outbox.append({...})``: ``template`` (Auth0's template name: ``verify_email``,
-``reset_email``, ``blocked_account``, ``organization_invitation``, ...; the fake's own
-``passwordless_email`` and ``passwordless_sms``), ``recipient`` (an e-mail address or a phone
-number), ``user_id``, ``client_id``, ``connection``, ``time`` (the
-tenant clock, ISO) and, when the message carries one, ``link`` (a ticket URL) or ``code``.
+``reset_email``, ``welcome_email``, ``blocked_account``, ``organization_invitation``, ...;
+the fake's own ``passwordless_email`` and ``passwordless_sms``), ``recipient`` (an e-mail
+address or a phone number), ``user_id``, ``client_id``, ``connection``, ``time`` (the tenant
+clock, ISO) and, when the message carries one, ``link`` (a ticket URL) or ``code``; ``from``
+and ``subject`` when the tenant's template for it is configured (``fakeauth0.email_templates``,
+which also decides whether it is sent).
 ``channel`` is ``"sms"`` for a text message; a message without one is an e-mail.
 
 Tests read it to follow the link a user would click; nothing here is ever logged.
@@ -24,6 +26,7 @@ Message = dict[str, Any]
 #: ``EmailTemplateNameEnum``).
 VERIFY_EMAIL = "verify_email"
 RESET_EMAIL = "reset_email"
+WELCOME_EMAIL = "welcome_email"
 
 
 def _to(message: Message) -> str:

@@ -27,7 +27,7 @@ from .connections import (
 )
 from .errors import Auth0Error, SignupError, SignupMsg
 from .ids import IdSource
-from .outbox import RESET_EMAIL, VERIFY_EMAIL
+from .outbox import RESET_EMAIL, VERIFY_EMAIL, WELCOME_EMAIL
 from .uniqueness import find_duplicate
 from .users import User, UserDirectory, build_user
 
@@ -152,6 +152,13 @@ def verification_mail(user: User, client_id: str, now: str) -> dict[str, Any] | 
     return _mail(VERIFY_EMAIL, user.email, user, client_id, user.primary.connection, now)
 
 
+def welcome_mail(user: User, client_id: str | None, now: str) -> dict[str, Any] | None:
+    """The ``welcome_email`` to a user with an e-mail (no link: it only greets)."""
+    if user.email is None:
+        return None
+    return _mail(WELCOME_EMAIL, user.email, user, client_id, user.primary.connection, now)
+
+
 def change_password_request(
     users: UserDirectory,
     connections: Mapping[str, Connection],
@@ -181,7 +188,7 @@ def change_password_request(
 
 
 def _mail(
-    template: str, recipient: str, user: User, client_id: str, connection: str, now: str
+    template: str, recipient: str, user: User, client_id: str | None, connection: str, now: str
 ) -> dict[str, Any]:
     return {
         "template": template,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 
-from . import actions, rules, snapshot
+from . import actions, email_templates, rules, snapshot
 from .errors import FakeMsg
 from .tokens import SigningKey
 
@@ -131,6 +131,8 @@ class StateStore:
                 data["rules_configs"] = configs[0]
             if not data["rules"]:
                 del data["rules"]
+            if not data["email_templates"]:
+                del data["email_templates"]
             data["users"] = self._bodies(domain, "user")
             for key in ("connections", "resource_servers"):
                 if not data[key]:
@@ -373,6 +375,10 @@ class StateStore:
                 ],
                 **_action_records(tenant),
                 **_rule_records(tenant),
+                "email_template": [
+                    (t["template"], json.dumps(t))
+                    for t in email_templates.record(tenant.email_templates)
+                ],
                 "management": tenant.management_client.client_id,
             }
             for kind, _ in _CONFIG_KINDS:
@@ -427,6 +433,7 @@ _CONFIG_KINDS = (
     ("bindings", "bindings"),  # one record: every trigger's ordered bindings
     ("rule", "rules"),
     ("rules_config", "rules_configs"),  # one record: every configuration variable
+    ("email_template", "email_templates"),
 )
 
 

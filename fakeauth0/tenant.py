@@ -33,6 +33,7 @@ from . import (
     tickets,
 )
 from . import connections as connection_rules
+from . import email_templates as mail_templates
 from . import jobs as job_rules
 from . import organizations as org_rules
 from . import rules as rule_records
@@ -123,7 +124,7 @@ class CallLog(deque[CallRecord]):
 
 
 #: Seed keys that the extensibility books read, not ``fakeauth0.snapshot``.
-_EXTENSIBILITY_KEYS = ("actions", "bindings", "rules", "rules_configs")
+_EXTENSIBILITY_KEYS = ("actions", "bindings", "rules", "rules_configs", "email_templates")
 
 
 class Tenant:
@@ -221,6 +222,9 @@ class Tenant:
         #: ``blocked_account`` when brute-force protection blocks an address (with its ``ip``).
         #: Nothing is sent; tests read or clear it (:attr:`mail` is the same list).
         self.outbox = Outbox()
+        #: The configured e-mail templates (``fakeauth0.email_templates``): which e-mails
+        #: :attr:`outbox` gets, and the links' result URL and lifetime.
+        self.email_templates = mail_templates.TemplateBook()
         #: The one-use links of e-mails and of ``POST /tickets/*`` (not in snapshots).
         self.tickets = tickets.TicketBook()
         #: The live passwordless code of each address (``fakeauth0.passwordless``; not in
@@ -815,7 +819,10 @@ class Tenant:
             default_client_id=self.management_client.client_id,
             now=self.clock.iso(),
             tenant=self,
-            guard=self.brute_force.guard(self.clock.time(), self.mail),
+            guard=self.brute_force.guard(
+                self.clock.time(),
+                self.mail if self.email_templates.sends(blocks.BLOCKED_ACCOUNT) else [],
+            ),
             log=self.logs,
         )
 
@@ -2086,6 +2093,62 @@ class Tenant:
         with self.lock:
             self._rules().configs.pop(key, None)
 
+    # -- e-mail templates (fakeauth0.email_templates) -------------------------------------------
+
+    def _seeded_email_templates(self, data: Any) -> mail_templates.TemplateBook:
+        """A seed's ``email_templates`` (none: no template configured)."""
+        if not isinstance(data, dict) or "email_templates" not in data:
+            return mail_templates.TemplateBook()
+        try:
+            return mail_templates.parse(data["email_templates"])
+        except ValueError as error:
+            raise snapshot.SeedError(f"email_templates: {error}") from None
+
+    def get_email_template(self, name: str) -> dict[str, Any]:
+        with self.lock:
+            return mail_templates.to_json(self.email_templates.require(name))
+
+    def create_email_template(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            return mail_templates.to_json(mail_templates.create(self.email_templates, body))
+
+    def update_email_template(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            return mail_templates.to_json(mail_templates.update(self.email_templates, name, body))
+
+    def replace_email_template(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            return mail_templates.to_json(mail_templates.replace(self.email_templates, name, body))
+
+    def _signup_mail(self, user: User, client_id: str) -> None:
+        """A sign-up's e-mail: the verification link when ``verify_email`` is on, else the
+        welcome e-mail when ``welcome_email`` is on (docs/auth0-behaviour.md#e-mail-templates)."""
+        message = signups.verification_mail(user, client_id, self.clock.iso())
+        if message is None:
+            return
+        book = self.email_templates
+        if book.sends(mail_templates.VERIFY_EMAIL):
+            message["link"] = self._ticket_url(
+                tickets.EMAIL_VERIFICATION,
+                user.user_id,
+                client_id=client_id,
+                **book.link_options(mail_templates.VERIFY_EMAIL),
+            )
+            self.outbox.append(book.dress(message))
+        else:
+            self._welcome(user.user_id, client_id)
+
+    def _welcome(self, user_id: str, client_id: str | None) -> None:
+        """The ``welcome_email``, when its template is on, to a user with an e-mail."""
+        if not self.email_templates.sends(mail_templates.WELCOME_EMAIL):
+            return
+        user = self.users.get(user_id)
+        if user is None:
+            return
+        message = signups.welcome_mail(user, client_id, self.clock.iso())
+        if message is not None:
+            self.outbox.append(self.email_templates.dress(message))
+
     # -- snapshot, restore, reset (fakeauth0.snapshot) ------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
@@ -2107,6 +2170,8 @@ class Tenant:
             taken["actions"], taken["bindings"] = actions.record(self.action_book)
             if self.rule_book.rules or self.rule_book.configs:
                 taken.update(rule_records.record(self.rule_book))
+            if self.email_templates.templates:
+                taken["email_templates"] = mail_templates.record(self.email_templates)
             return taken
 
     def restore(self, data: dict[str, Any]) -> None:
@@ -2115,6 +2180,7 @@ class Tenant:
         with self.lock:
             book = self._seeded_actions(data)
             rule_book = self._seeded_rules(data)
+            templates = self._seeded_email_templates(data)
             seeded = snapshot.read(
                 {k: v for k, v in data.items() if k not in _EXTENSIBILITY_KEYS}
                 if isinstance(data, dict)
@@ -2134,6 +2200,7 @@ class Tenant:
             if book is not None:
                 self.action_book = book
             self.rule_book = rule_book
+            self.email_templates = templates
             if seeded.settings is not None:
                 self.settings = seeded.settings
             if seeded.brute_force is not None:
@@ -2279,12 +2346,7 @@ class Tenant:
             self.logs.signup(
                 self.clients, self.connections, client_id, connection, email or username, user=user
             )
-            message = signups.verification_mail(user, asking.client_id, self.clock.iso())
-            if message is not None:
-                message["link"] = self._ticket_url(
-                    tickets.EMAIL_VERIFICATION, user.user_id, client_id=asking.client_id
-                )
-                self.outbox.append(message)
+            self._signup_mail(user, asking.client_id)
             after = post_login.bound_actions(self, registration.POST)
             if after:
                 event = self._registration_event(user, database, asking, ip, registered=True)
@@ -2325,10 +2387,14 @@ class Tenant:
                 connection=connection,
             )
             if message is not None:
-                message["link"] = self._ticket_url(
-                    tickets.PASSWORD_CHANGE, message["user_id"], client_id=message["client_id"]
-                )
-                self.outbox.append(message)
+                if self.email_templates.sends(mail_templates.RESET_EMAIL):
+                    message["link"] = self._ticket_url(
+                        tickets.PASSWORD_CHANGE,
+                        message["user_id"],
+                        client_id=message["client_id"],
+                        **self.email_templates.link_options(mail_templates.RESET_EMAIL),
+                    )
+                    self.outbox.append(self.email_templates.dress(message))
                 user = self.users.get(message["user_id"])
                 client = self.clients.get(message["client_id"])
                 self.logs.user_event("scpr", user, self.connections, client=client)
@@ -2637,12 +2703,13 @@ class Tenant:
                 job_rules.run_export(job, self.users, self.domain.split(".", 1)[0])
             else:
                 message = job_rules.run_verification(job, self.users, when)
-                if message is not None:
+                # The job completes either way; a disabled verify_email template sends nothing.
+                if message is not None and self.email_templates.sends(mail_templates.VERIFY_EMAIL):
                     if not job.work.get("index"):
                         # The e-mail's link is a verification ticket, as a sign-up's is (a
                         # linked identity's address has no ticket of its own).
                         message["link"] = self._verification_link(message)
-                    self.mail.append(message)
+                    self.mail.append(self.email_templates.dress(message))
 
     # -- logout (fakeauth0.logouts) ---------------------------------------------------------------
 
@@ -2697,7 +2764,9 @@ class Tenant:
 
     def _verification_link(self, message: dict[str, Any]) -> str:
         client_id = message.get("client_id")
-        options = {"client_id": client_id} if client_id else {}
+        options = self.email_templates.link_options(mail_templates.VERIFY_EMAIL)
+        if client_id:
+            options["client_id"] = client_id
         return self._ticket_url(tickets.EMAIL_VERIFICATION, message["user_id"], **options)
 
     def _ticket_url(self, kind: str, user_id: str, **options: Any) -> str:
@@ -2732,6 +2801,8 @@ class Tenant:
                 self.tickets, self.users, ticket_id, self.clock.time(), self.clock.iso()
             )
             self._log_ticket("sv" if outcome.success else "fv", ticket, outcome)
+            if outcome.success and ticket is not None:
+                self._welcome(ticket.user_id, ticket.client_id)
             return outcome
 
     def password_change_screen(

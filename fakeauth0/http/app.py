@@ -49,6 +49,7 @@ def _load_handlers() -> None:
         connections,
         control,
         dbconnections,
+        email_templates,
         identities,
         jobs,
         logout,

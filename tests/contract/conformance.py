@@ -181,6 +181,12 @@ EXTRA_STATUSES: dict[str, dict[int, str]] = {
             "patch_bindings",
         )
     },
+    "get_email-templates_by_templateName": {
+        404: (
+            "a template never configured: 404, which auth0-deploy-cli expects (https://github.com/"
+            "auth0/auth0-deploy-cli/blob/master/src/tools/auth0/handlers/emailTemplates.ts)"
+        ),
+    },
     "post_action": {
         409: "an action of the same name exists (docs/auth0-behaviour.md#actions)",
     },

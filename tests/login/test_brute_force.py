@@ -228,6 +228,27 @@ def test_without_user_notification_nobody_is_told(apps: Apps, http: httpx.Client
     assert [m for m in apps.tenant.mail if m["template"] == "blocked_account"] == []
 
 
+def test_a_disabled_blocked_account_template_sends_no_notice(
+    apps: Apps, http: httpx.Client
+) -> None:
+    """The template's Status off: the block still starts, its e-mail is not sent
+    (docs/auth0-behaviour.md#e-mail-templates)."""
+    apps.tenant.create_email_template(
+        {
+            "template": "blocked_account",
+            "body": "<p>Blocked</p>",
+            "from": "security@example.com",
+            "subject": "Blocked",
+            "syntax": "liquid",
+            "enabled": False,
+        }
+    )
+    for _ in range(10):
+        password_grant(apps, http, WRONG)
+    assert password_grant(apps, http, PASSWORD).status_code == 429
+    assert [m for m in apps.tenant.mail if m["template"] == "blocked_account"] == []
+
+
 def test_a_lower_threshold(apps: Apps, http: httpx.Client) -> None:
     apps.tenant.update_brute_force_settings({"max_attempts": 3})
     for _ in range(3):
