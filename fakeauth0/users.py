@@ -73,8 +73,9 @@ EXCLUSIVE_PAIRS = (
     ("username", "email_verified"),
     ("username", "password"),
 )
-#: Keys ``app_metadata`` may not hold (docs/auth0-behaviour.md#metadata;
-#: app_metadata-restrictions.md).
+#: Keys ``app_metadata`` may not hold ("Metadata Field Names and Data Types",
+#: https://auth0.com/docs/manage-users/user-accounts/metadata/metadata-fields-data; this
+#: project's reference: docs/auth0-behaviour.md#metadata).
 RESERVED_APP_METADATA = frozenset(
     {
         "__tenant",
@@ -101,8 +102,9 @@ RESERVED_APP_METADATA = frozenset(
 #: and locale but not picture or nickname (https://github.com/auth0/node-auth0/issues/781).
 IDP_PROFILE_DATA_OMITTED = frozenset({"nickname", "picture"})
 #: Providers whose users Auth0 keeps in its own store: their ``profileData`` is what was given
-#: to the store (auth0/go-auth0 v1, test/data/recordings/TestUserManager_Link.yaml: nickname and
-#: picture given at creation are kept; the generated name is not).
+#: to the store (go-auth0's recorded answer,
+#: https://github.com/auth0/go-auth0/blob/df1084db909530241b4d1165438324b7601a6386/test/data/recordings/TestUserManager_Link.yaml:
+#: nickname and picture given at creation are kept; the generated name is not).
 STORE_PROVIDERS = frozenset({"auth0", "email", "sms"})
 #: Root attributes that belong to the account, never to an identity's profile.
 _ACCOUNT_ONLY = frozenset({"blocked", "last_password_reset"})
