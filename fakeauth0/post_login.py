@@ -27,6 +27,7 @@ from .executions import Bound, Execution, TokenChanges
 from .js import post_login_event, run_post_login
 from .js.bridge import bridge_url
 from .js.runtime import run_rule
+from .logins import DEFAULT_IP
 from .users import User
 
 T = TypeVar("T")
@@ -153,16 +154,14 @@ def login(
             return then(logins.finish(desk, attempt), None)
         prepared = None
         if rules:
-            prepared = rule_pipeline.prepare(
+            prepared = _rules_for(
                 tenant,
                 rules,
                 attempt.user,
                 attempt.connection,
                 attempt.client_id,
-                protocol=context.protocol,
-                scopes=context.requested_scopes,
-                ip=attempt.ip,
-                organization=_organization(tenant, context.organization),
+                context,
+                attempt.ip,
             )
     # A legacy tenant's Rules run first (https://auth0.com/docs/customize/actions/migrate/migrate-from-rules-to-actions).
     ruling = None if prepared is None else rule_pipeline.run(prepared, run_rule)
@@ -199,6 +198,29 @@ def login(
     with tenant.lock:
         tenant.executions.add(execution)
         return _settle(Pause(bound, event, execution, context, finish))  # type: ignore[no-any-return]
+
+
+def _rules_for(
+    tenant: Any,
+    rules: tuple[Any, ...],
+    user: User,
+    connection: Connection,
+    client_id: str,
+    context: Context,
+    ip: str,
+) -> rule_pipeline.Prepared:
+    """What a legacy tenant's Rules run with for this transaction (the caller holds the lock)."""
+    return rule_pipeline.prepare(
+        tenant,
+        rules,
+        user,
+        connection,
+        client_id,
+        protocol=context.protocol,
+        scopes=context.requested_scopes,
+        ip=ip,
+        organization=_organization(tenant, context.organization),
+    )
 
 
 def _subject(tenant: Any, attempt: logins.Attempt, ruling: rule_pipeline.Ruling | None) -> User:
@@ -250,17 +272,7 @@ def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
         prepared = None
         if rules:
             # A legacy tenant's Rules run on every authentication transaction too, first.
-            prepared = rule_pipeline.prepare(
-                tenant,
-                rules,
-                user,
-                connection,
-                client_id,
-                protocol=context.protocol,
-                scopes=context.requested_scopes,
-                ip="127.0.0.1",
-                organization=_organization(tenant, context.organization),
-            )
+            prepared = _rules_for(tenant, rules, user, connection, client_id, context, DEFAULT_IP)
     ruling = None if prepared is None else rule_pipeline.run(prepared, run_rule)
     with tenant.lock:
         if ruling is not None:

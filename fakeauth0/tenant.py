@@ -7,7 +7,7 @@ import dataclasses
 import secrets
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -1095,6 +1095,17 @@ class Tenant:
             fields["profile"] = profile
         return self._sign_in(request, connection, fields, ip, handle)
 
+    def _session_opener(self, connection: str) -> Callable[[User, TokenChanges | None], Session]:
+        """What a hosted-page login ends with: a new SSO session through ``connection``,
+        carrying what the post-login Actions asked of its tokens (the caller holds the lock)."""
+
+        def then(user: User, changes: TokenChanges | None) -> Session:
+            session = self.sessions.start(user.user_id, connection)
+            session.changes = changes
+            return session
+
+        return then
+
     def _sign_in(
         self,
         request: authorization.AuthorizeRequest,
@@ -1111,10 +1122,7 @@ class Tenant:
         def begin(desk: logins.LoginDesk) -> logins.Attempt:
             return logins.sign_in(desk, connection, ip=ip, client_id=request.client_id, **fields)
 
-        def then(user: User, changes: TokenChanges | None) -> Session:
-            session = self.sessions.start(user.user_id, connection)
-            session.changes = changes
-            return session
+        then = self._session_opener(connection)
 
         context = dataclasses.replace(_context(request), transaction=handle)
         try:
@@ -2487,10 +2495,7 @@ class Tenant:
                 ip=ip,
             )
 
-        def then(user: User, changes: TokenChanges | None) -> Session:
-            session = self.sessions.start(user.user_id, connection.name)
-            session.changes = changes
-            return session
+        then = self._session_opener(connection.name)
 
         try:
             session = post_login.login(self, begin, then, _context(request))
@@ -2569,10 +2574,7 @@ class Tenant:
                 ip=ip,
             )
 
-        def then(user: User, changes: TokenChanges | None) -> Session:
-            session = self.sessions.start(user.user_id, connection.name)
-            session.changes = changes
-            return session
+        then = self._session_opener(connection.name)
 
         try:
             session = post_login.login(self, begin, then, _context(request))
