@@ -2,7 +2,7 @@
 as Auth0's tenant logs show it (docs/auth0-behaviour.md#tenant-logs).
 
 Recording sits on hot paths (every login, every token, every Management API write), so it
-only appends a slotted :class:`Entry` holding references (the client, the connection) and a
+only appends one list holding references (the client, the connection) and a
 few strings; the JSON of an event is built when someone reads it. The book keeps the last
 ``capacity`` events: Auth0 keeps logs for days
 (https://auth0.com/docs/deploy-monitor/logs/log-data-retention), a long-running fake keeps a
@@ -23,6 +23,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -111,63 +112,60 @@ MAX_QUERY_DEPTH = 100
 MAX_QUERY_TERMS = 1024
 
 
+#: A recorded event's fields, in the order :meth:`LogBook.record` appends them: recording
+#: builds one list (no object, no attribute stores); :class:`Entry` reads it.
+_ROW_FIELDS = (
+    "stamp",
+    "sequence",
+    "at",
+    "type",
+    "description",
+    "client",
+    "connection",
+    "user_id",
+    "user_name",
+    "ip",
+    "details",
+    "audience",
+    "scope",
+)
+#: Where a row keeps its log id once formed.
+_ROW_LOG_ID = len(_ROW_FIELDS)
+
+
 class Entry:
-    """One event as recorded: references and strings, rendered by :meth:`to_json`."""
+    """One event as recorded, read from its row: references and strings, rendered by
+    :meth:`to_json`."""
 
-    __slots__ = (
-        "at",
-        "audience",
-        "client",
-        "connection",
-        "description",
-        "details",
-        "ip",
-        "log_id_",
-        "scope",
-        "sequence",
-        "stamp",
-        "type",
-        "user_id",
-        "user_name",
-    )
+    __slots__ = (*_ROW_FIELDS, "row")
 
-    def __init__(
-        self,
-        stamp: float,
-        sequence: int,
-        at: float,
-        type_: str,
-        description: str | None,
-        client: Any,
-        connection: Any,
-        user_id: str | None,
-        user_name: str | None,
-        ip: str | None,
-        details: Any,
-        audience: str | None,
-        scope: str | None,
-    ) -> None:
-        self.stamp = stamp
-        self.sequence = sequence
-        self.log_id_: str | None = None
-        self.at = at
-        self.type = type_
-        self.description = description
-        self.client = client
-        self.connection = connection
-        self.user_id = user_id
-        self.user_name = user_name
-        self.ip = ip
-        self.details = details
-        self.audience = audience
-        self.scope = scope
+    def __init__(self, row: list[Any]) -> None:
+        self.row = row
+        (
+            self.stamp,
+            self.sequence,
+            self.at,
+            self.type,
+            self.description,
+            self.client,
+            self.connection,
+            self.user_id,
+            self.user_name,
+            self.ip,
+            self.details,
+            self.audience,
+            self.scope,
+            _,
+        ) = row
 
     @property
     def log_id(self) -> str:
-        """Formed when first read: recording stays a few attribute stores."""
-        if self.log_id_ is None:
-            self.log_id_ = _log_id(self.stamp, self.sequence)
-        return self.log_id_
+        """Formed when first read, and kept in the row: recording stays one list."""
+        row = self.row
+        log_id: str | None = row[_ROW_LOG_ID]
+        if log_id is None:
+            log_id = row[_ROW_LOG_ID] = _log_id(self.stamp, self.sequence)
+        return log_id
 
     def to_json(self) -> dict[str, Any]:
         """The event as ``GET /logs`` shows it: every key present, unknown values null
@@ -223,7 +221,7 @@ class LogBook:
     def __init__(self, clock: Clock, capacity: int = DEFAULT_CAPACITY) -> None:
         self.clock = clock
         self.capacity = capacity
-        self._entries: deque[Entry] = deque(maxlen=capacity)
+        self._entries: deque[list[Any]] = deque(maxlen=capacity)
         self._lock = threading.Lock()
         self._sequence = 0
         self._stamp = 0.0
@@ -234,7 +232,8 @@ class LogBook:
     def __iter__(self) -> Iterator[Entry]:
         """The events kept, oldest first (a copy: recording may go on meanwhile)."""
         with self._lock:
-            return iter(list(self._entries))
+            rows = list(self._entries)
+        return map(Entry, rows)
 
     def clear(self) -> None:
         with self._lock:
@@ -258,12 +257,14 @@ class LogBook:
         ``client`` and ``connection`` are the objects (their names are read when shown)."""
         at = self.clock.time()
         with self._lock:
-            self._sequence += 1
-            stamp = self._stamp = max(self._stamp, at)  # ids increase though clocks go back
+            self._sequence = sequence = self._sequence + 1
+            stamp = self._stamp
+            if at > stamp:  # ids increase though clocks go back
+                self._stamp = stamp = at
             self._entries.append(
-                Entry(
+                [
                     stamp,
-                    self._sequence,
+                    sequence,
                     at,
                     type_,
                     description,
@@ -275,7 +276,8 @@ class LogBook:
                     details,
                     audience,
                     scope,
-                )
+                    None,
+                ]
             )
 
     # -- what the tenant's doors record (one call each) ---------------------------------------
@@ -342,7 +344,7 @@ class LogBook:
             connection=connection,
             user_id=user.user_id,
             user_name=profile.get("username") or profile.get("email") or user.user_id,
-            details=lambda: {"body": masked(_json_or_empty(body))},
+            details=partial(_created_details, body),
         )
 
     def exchange(
@@ -532,6 +534,10 @@ def masked(value: Any) -> Any:
     return value
 
 
+def _created_details(body: bytes) -> dict[str, Any]:
+    return {"body": masked(_json_or_empty(body))}
+
+
 def _json_or_empty(raw: bytes) -> Any:
     if not raw:
         return {}
@@ -541,67 +547,40 @@ def _json_or_empty(raw: bytes) -> Any:
         return {}
 
 
-class ApiCall:
-    """What a ``sapi`` event keeps of a Management API write (the request's bytes and the
-    response object), shown as Auth0's ``details.request`` / ``details.response`` when read."""
-
-    __slots__ = (
-        "body",
-        "ip",
-        "method",
-        "path",
-        "query",
-        "response_body",
-        "scopes",
-        "status",
-        "user_agent",
-    )
-
-    #: ``query`` is the raw query string, parsed when shown.
-
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        query: str,
-        user_agent: str | None,
-        ip: str | None,
-        body: bytes,
-        status: int,
-        response_body: bytes,
-        scopes: Iterable[str],
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.query = query
-        self.user_agent = user_agent
-        self.ip = ip
-        self.body = body
-        self.status = status
-        self.response_body = response_body
-        self.scopes = scopes
-
-    def __call__(self) -> dict[str, Any]:
-        return {
-            "request": {
-                "method": self.method.lower(),
-                "path": self.path,
-                "query": dict(parse_qsl(self.query)),
-                "userAgent": self.user_agent,
-                "body": masked(_json_or_empty(self.body)),
-                "channel": "api",
-                "ip": self.ip,
-                "auth": {
-                    "user": {},
-                    "strategy": "jwt",
-                    "credentials": {"scopes": sorted(self.scopes)},
-                },
+def api_call_details(
+    method: str,
+    path: str,
+    query: str,
+    user_agent: str | None,
+    ip: str | None,
+    body: bytes,
+    status: int,
+    response_body: Iterable[bytes],
+    scopes: Iterable[str],
+) -> dict[str, Any]:
+    """A ``sapi`` event's ``details`` (Auth0's ``request`` and ``response``), from what the
+    write kept: the request's bytes, the raw query string and the response's body chunks,
+    parsed only now. Recording binds the arguments with :func:`functools.partial`."""
+    return {
+        "request": {
+            "method": method.lower(),
+            "path": path,
+            "query": dict(parse_qsl(query)),
+            "userAgent": user_agent,
+            "body": masked(_json_or_empty(body)),
+            "channel": "api",
+            "ip": ip,
+            "auth": {
+                "user": {},
+                "strategy": "jwt",
+                "credentials": {"scopes": sorted(scopes)},
             },
-            "response": {
-                "statusCode": self.status,
-                "body": masked(_json_or_empty(self.response_body)),
-            },
-        }
+        },
+        "response": {
+            "statusCode": status,
+            "body": masked(_json_or_empty(b"".join(response_body))),
+        },
+    }
 
 
 # -- the query language (https://auth0.com/docs/deploy-monitor/logs/log-search-query-syntax) ----

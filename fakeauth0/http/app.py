@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
 from ..errors import Auth0Error, FakeMsg, Msg, OAuthError
-from ..logs import ApiCall
+from ..logs import api_call_details
 from ..spec import load_spec
 from ..store import StateWriteError
 from . import fast, routes, target
@@ -230,14 +231,17 @@ def api_write(
 ) -> None:
     """A Management API write that succeeded: Auth0's ``sapi`` event, described by the
     operation's summary in the spec ("Create a User"; the recordings cited in
-    ``fakeauth0.logs``). Reads are not logged."""
+    ``fakeauth0.logs``). Reads are not logged. What the event shows is kept as it is (the
+    bytes, the response's body chunks) and parsed only when the event is read."""
     environ = request.environ
+    body = response.response
     tenant.logs.record(
         "sapi",
-        description=load_spec()["served"][operation].get("summary", operation),
+        description=_summaries().get(operation, operation),
         client=tenant.clients.get(principal.azp or ""),
         ip=request.remote_addr,
-        details=ApiCall(
+        details=partial(
+            api_call_details,
             request.method,
             request.path,
             environ.get("QUERY_STRING", ""),
@@ -245,10 +249,20 @@ def api_write(
             request.remote_addr,
             environ.get(BODY_KEY, b""),
             response.status_code,
-            response.get_data(),
+            body if isinstance(body, list) else (response.get_data(),),
             principal.scopes,
         ),
     )
+
+
+@cache
+def _summaries() -> dict[str, str]:
+    """operation -> its summary in the spec."""
+    return {
+        operation: entry["summary"]
+        for operation, entry in load_spec()["served"].items()
+        if "summary" in entry
+    }
 
 
 def _routing_error(request: Request, routed: target.Target) -> Auth0Error:
