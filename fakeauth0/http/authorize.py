@@ -83,13 +83,7 @@ def authorize(call: Call) -> Answer:
         else:
             path = f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle})
             response = _redirect(call, path)
-        if device != device_id(request):
-            response.set_cookie(
-                DEVICE_COOKIE,
-                device,
-                max_age=365 * 86400,
-                **_cookie_attributes(call, SESSION_COOKIE),
-            )
+        remember_device(call, response, device)
         return response
     return deliver(call, outcome)
 
@@ -282,6 +276,20 @@ def consent_page(call: Call) -> Answer:
 
 def device_id(request: Request) -> str | None:
     return request.cookies.get(DEVICE_COOKIE)
+
+
+def remember_device(call: Call, response: Response, device: str) -> None:
+    """The ``did`` cookie, when ``device`` is new to the browser: its login transactions
+    answer to it only."""
+    if device != device_id(call.request):
+        response.set_cookie(
+            DEVICE_COOKIE, device, max_age=365 * 86400, **_cookie_attributes(call, SESSION_COOKIE)
+        )
+
+
+def send_away(sent: SendUserTo) -> Response:
+    """To a redirect Action's site."""
+    return _away(sent)
 
 
 def session_id(request: Request) -> str | None:
