@@ -58,7 +58,7 @@ def _to_callback(handler: Handler) -> Handler:
             assert error.delivery is not None
             return deliver(call, error.delivery)
         except SendUserTo as away:
-            return _away(away)
+            return send_away(away)
 
     return run
 
@@ -79,7 +79,7 @@ def authorize(call: Call) -> Answer:
         outcome = away
     if isinstance(outcome, ShowPage | SendUserTo):
         if isinstance(outcome, SendUserTo):
-            response = _away(outcome)
+            response = send_away(outcome)
         else:
             path = f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle})
             response = _redirect(call, path)
@@ -287,11 +287,6 @@ def remember_device(call: Call, response: Response, device: str) -> None:
         )
 
 
-def send_away(sent: SendUserTo) -> Response:
-    """To a redirect Action's site."""
-    return _away(sent)
-
-
 def session_id(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or request.cookies.get(COMPAT_COOKIE)
 
@@ -482,7 +477,7 @@ def _root(call: Call) -> str:
     return call.request.script_root
 
 
-def _away(sent: SendUserTo) -> Response:
+def send_away(sent: SendUserTo) -> Response:
     """To a redirect Action's site."""
     return Response(status=302, headers={"Location": sent.location, "Cache-Control": "no-store"})
 
