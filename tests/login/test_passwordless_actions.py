@@ -300,6 +300,8 @@ def test_a_redirect_on_the_link_from_another_browser_cannot_be_resumed(
     )
     query = urlencode({"state": sent["state"], "accepted": "yes"})
     assert b.get(other, tenant, "/continue?" + query).status_code == 400
+    # The browser that opened the link still can.
+    assert "code" in b.callback_params(b.get(browser, tenant, "/continue?" + query))
 
 
 # -- the login page's code screen ---------------------------------------------------------------
