@@ -217,6 +217,21 @@ def sign_in(
     return Attempt(conn, identity, user, client_id, ip, first_login, now)
 
 
+def creates_user(
+    desk: LoginDesk,
+    connection: Connection,
+    *,
+    email: str | None = None,
+    profile: dict[str, Any] | None = None,
+) -> bool:
+    """Whether :func:`sign_in` through the passwordless or IdP ``connection`` would create
+    its user (a first login); the caller holds the tenant lock."""
+    profile = dict(profile or {})
+    if email is not None:
+        profile["email"] = email
+    return _find_identity(desk, connection, None, profile) is None
+
+
 def finish(desk: LoginDesk, attempt: Attempt, outcome: Outcome | None = None) -> User:
     """The second half, once the post-login Actions ran (``outcome``; None when none is
     bound): their queued metadata is written, even when one denied the login; a denial or an

@@ -105,9 +105,17 @@ class CodeBook:
     def redeem(
         self, connection: Connection, address: str, client_id: str, otp: str, now: float
     ) -> PendingCode:
-        """The code's record, removed: it works once, for the client it was sent for, before
-        it expires and while fewer than :data:`MAX_FAILURES` wrong attempts were made.
-        Refusals are 403 ``invalid_grant``, each with Auth0's description."""
+        """The code's record, removed: it works once (:meth:`check`'s refusals)."""
+        found = self.check(connection, address, client_id, otp, now)
+        del self.pending[(connection.name, address)]
+        return found
+
+    def check(
+        self, connection: Connection, address: str, client_id: str, otp: str, now: float
+    ) -> PendingCode:
+        """The code's record, kept: it works for the client it was sent for, before it expires
+        and while fewer than :data:`MAX_FAILURES` wrong attempts were made; a wrong attempt
+        counts. Refusals are 403 ``invalid_grant``, each with Auth0's description."""
         key = (connection.name, address)
         found = self.pending.get(key)
         wrong = OAuthError(403, "invalid_grant", wrong_code_message(connection))
@@ -122,8 +130,19 @@ class CodeBook:
         if not right or found.client_id != client_id:
             found.failures += 1
             raise wrong
-        del self.pending[key]
         return found
+
+    def spend(self, connection: Connection, address: str, checked: PendingCode, now: float) -> None:
+        """Spend the code :meth:`check` passed a while ago (the registration Actions ran since):
+        403 ``invalid_grant`` when it was spent or replaced meanwhile, or is dead now."""
+        key = (connection.name, address)
+        if self.pending.get(key) is not checked:
+            raise OAuthError(403, "invalid_grant", wrong_code_message(connection))
+        del self.pending[key]
+        if checked.failures >= MAX_FAILURES:
+            raise OAuthError(403, "invalid_grant", PasswordlessMsg.TOO_MANY_ATTEMPTS)
+        if now >= checked.expires:
+            raise OAuthError(403, "invalid_grant", PasswordlessMsg.CODE_EXPIRED)
 
     def clear(self) -> None:
         self.pending.clear()
@@ -346,53 +365,51 @@ def address_of(connection: Connection, username: str) -> str:
 
 
 @dataclass(frozen=True)
+class OtpRequest:
+    """A ``passwordless/otp`` grant request that passed the grant's checks
+    (:func:`read_otp`): the code is checked and spent by the login next."""
+
+    connection: Connection
+    username: str
+    otp: str
+    audience: str | None
+    requested: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class OtpLogin:
-    """The ``passwordless/otp`` grant up to the login (:func:`otp_login`); the Actions run on
-    ``attempt`` next, then :func:`otp_tokens` issues."""
+    """The ``passwordless/otp`` grant up to the login; the Actions run on ``attempt`` next,
+    then :func:`otp_tokens` issues."""
 
     attempt: Attempt
     audience: str | None
     requested: tuple[str, ...]
 
 
-def otp_login(
+def read_otp(
     desk: TokenDesk,
-    login_desk: LoginDesk,
-    book: CodeBook,
+    connections: Mapping[str, Connection],
     client: Client,
     params: Mapping[str, str],
-    *,
-    now: float,
     default_audience: str | None,
-    ip: str | None,
-) -> OtpLogin:
+) -> OtpRequest:
     """The ``passwordless/otp`` grant: the code sent to ``username`` through the ``realm``
-    connection, spent once, then the login; the first login creates the user
-    (https://auth0.com/docs/api/authentication#authenticate-user)."""
+    connection, for an API the tenant has; the login spends it and the first login creates
+    the user (https://auth0.com/docs/api/authentication#authenticate-user)."""
     require_grant_type(client, OTP_GRANT)
     for name in ("username", "otp", "realm"):
         if not params.get(name):
             raise OAuthError(400, "invalid_request", OAuthMsg.MISSING_PARAMETER.format(name=name))
-    connection = login_desk.connections.get(params["realm"])
+    connection = connections.get(params["realm"])
     if connection is None or not connection.is_passwordless:
         raise OAuthError(400, "invalid_request", OAuthMsg.UNKNOWN_CONNECTION)
     if client.client_id not in connection.enabled_clients:
         raise OAuthError(400, "invalid_request", OAuthMsg.CONNECTION_NOT_ENABLED)
     audience = params.get("audience") or default_audience or None
     require_audience(desk, audience)
-    attempt = log_in(
-        login_desk,
-        book,
-        connection,
-        client.client_id,
-        params["username"],
-        params["otp"],
-        now=now,
-        ip=ip,
-    )
     asked = params.get("scope")
     requested = asked.split() if asked else list(PASSWORD_DEFAULT_SCOPE)
-    return OtpLogin(attempt, audience, tuple(requested))
+    return OtpRequest(connection, params["username"], params["otp"], audience, tuple(requested))
 
 
 def otp_tokens(
@@ -425,10 +442,17 @@ def log_in(
     *,
     now: float,
     ip: str | None,
+    checked: PendingCode | None = None,
 ) -> Attempt:
     """The code (typed, or carried by the link) spent, then the login through the one login
-    pipeline, which creates the user on first use; the Actions and hooks run on it next."""
-    book.redeem(connection, address_of(connection, username), client_id, otp, now)
+    pipeline, which creates the user on first use; the Actions and hooks run on it next.
+    ``checked``: the code was checked before the pre-user-registration Actions ran, and only
+    that code may be spent now."""
+    address = address_of(connection, username)
+    if checked is None:
+        book.redeem(connection, address, client_id, otp, now)
+    else:
+        book.spend(connection, address, checked, now)
     return sign_in(
         login_desk,
         connection.name,

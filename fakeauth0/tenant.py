@@ -24,6 +24,7 @@ from . import (
     logins,
     logouts,
     passwordless,
+    passwordless_registration,
     post_login,
     registration,
     rule_pipeline,
@@ -43,7 +44,7 @@ from .apis import ResourceServer
 from .clients import Client
 from .clock import Clock, format_iso
 from .connections import Connection, default_connections, require_connection
-from .errors import Auth0Error, FakeMsg, Msg, OAuthError, OAuthMsg, SignupError
+from .errors import Auth0Error, FakeMsg, Msg, OAuthError, OAuthMsg, SignupError, SignupMsg
 from .executions import Execution, ExecutionLog, TokenChanges
 from .faults import Faults, operation_name
 from .ids import IdSource
@@ -2437,23 +2438,25 @@ class Tenant:
         self, client: Client, params: dict[str, str], ip: str | None = None
     ) -> dict[str, Any]:
         """The ``passwordless/otp`` grant of ``/oauth/token`` for the authenticated ``client``,
-        through the post-login Actions (called without the lock held)."""
+        through the registration Actions on a first login and the post-login Actions (called
+        without the lock held)."""
+        with self.lock:
+            asked = passwordless.read_otp(
+                self.token_desk(),
+                self.connections,
+                client,
+                params,
+                self.settings.default_audience,
+            )
+        first = passwordless_registration.FirstLogin(
+            asked.connection, client.client_id, asked.username, asked.otp, ip
+        )
         found: list[passwordless.OtpLogin] = []
 
         def begin(desk: logins.LoginDesk) -> logins.Attempt:
-            found.append(
-                passwordless.otp_login(
-                    self.token_desk(),
-                    desk,
-                    self.passwordless_codes,
-                    client,
-                    params,
-                    now=self.clock.time(),
-                    default_audience=self.settings.default_audience,
-                    ip=ip,
-                )
-            )
-            return found[0].attempt
+            attempt = passwordless_registration.log_in(self, first, desk)
+            found.append(passwordless.OtpLogin(attempt, asked.audience, asked.requested))
+            return attempt
 
         def then(user: User, changes: TokenChanges | None) -> dict[str, Any]:
             return passwordless.otp_tokens(
@@ -2466,14 +2469,17 @@ class Tenant:
             params.get("audience") or self.settings.default_audience or None,
             method="POST",
         )
-        return post_login.login(self, begin, then, context)
+        with passwordless_registration.registering(self, first):
+            return post_login.login(self, begin, then, context)
 
     def passwordless_link_login(
-        self, params: dict[str, str], ip: str | None = None
+        self, params: dict[str, str], ip: str | None = None, device: str | None = None
     ) -> tuple[Session, authorization.Delivery]:
         """``GET /passwordless/verify_redirect``, the magic link: its code logs the user in (a
         new SSO session) and the login's ``/authorize`` parameters say what the callback gets.
-        Raises ``PageError`` before the callback is trusted, ``CallbackError`` after."""
+        The link is an interactive login of the browser ``device``: a redirect Action suspends
+        it on a login transaction, ``/continue`` resumes it. Raises ``PageError`` before the
+        callback is trusted, ``CallbackError`` after, ``SendUserTo`` for a redirect."""
         with self.lock:
             request = authorization.read_request(
                 params, self.clients, self.connections, self.resource_servers, self.settings
@@ -2482,25 +2488,31 @@ class Tenant:
             if connection is None or not connection.is_passwordless:
                 raise authorization.refused(request, "invalid_request", OAuthMsg.UNKNOWN_CONNECTION)
             username = params.get("email") or params.get("phone_number") or ""
+            handle = None
+            if self.action_book.bindings.get(post_login.TRIGGER):
+                # What /continue and /authorize/resume find, should an Action redirect.
+                handle = self.sessions.open_transaction(request.to_json(), device)
+        first = passwordless_registration.FirstLogin(
+            connection, request.client_id, username, params.get("verification_code") or "", ip
+        )
 
         def begin(desk: logins.LoginDesk) -> logins.Attempt:
-            return passwordless.log_in(
-                desk,
-                self.passwordless_codes,
-                connection,
-                request.client_id,
-                username,
-                params.get("verification_code") or "",
-                now=self.clock.time(),
-                ip=ip,
-            )
+            return passwordless_registration.log_in(self, first, desk)
 
         then = self._session_opener(connection.name)
-
+        context = dataclasses.replace(_context(request), transaction=handle)
         try:
-            session = post_login.login(self, begin, then, _context(request))
+            with passwordless_registration.registering(self, first):
+                session = post_login.login(self, begin, then, context)
+        except post_login.Redirected as redirected:
+            raise self._suspend(handle or "", redirected.pause) from None
         except OAuthError as error:
-            raise authorization.refused(request, "access_denied", error.description) from None
+            self._close(handle)
+            denied = isinstance(error, passwordless_registration.RegistrationDenied)
+            raise authorization.refused(
+                request, error.error if denied else "access_denied", error.description
+            ) from None
+        self._close(handle)
         with self.lock:
             return session, self._complete(request, session)
 
@@ -2552,8 +2564,10 @@ class Tenant:
         self, handle: str | None, code: str, ip: str | None = None, device: str | None = None
     ) -> Session:
         """The code screen: the code spent, then the one login pipeline (the user is created
-        on first use), as the magic link logs in; a new SSO session. A wrong, expired or
-        exhausted code re-renders the screen."""
+        on first use, through the registration Actions), as the magic link logs in; a new SSO
+        session. A wrong, expired or exhausted code re-renders the screen, as does a
+        pre-user-registration denial (with its ``userMessage``); a redirect Action raises
+        ``SendUserTo`` and the login waits for ``/continue``."""
         address = self.passwordless_page_address(handle, device)
         with self.lock:
             request = self.login_transaction(handle, device)
@@ -2561,23 +2575,29 @@ class Tenant:
             connection = self.connections.get(name)
             if connection is None:
                 raise authorization.refused(request, "invalid_request", OAuthMsg.UNKNOWN_CONNECTION)
+        first = passwordless_registration.FirstLogin(
+            connection, request.client_id, address, code.strip(), ip
+        )
 
         def begin(desk: logins.LoginDesk) -> logins.Attempt:
-            return passwordless.log_in(
-                desk,
-                self.passwordless_codes,
-                connection,
-                request.client_id,
-                address,
-                code.strip(),
-                now=self.clock.time(),
-                ip=ip,
-            )
+            return passwordless_registration.log_in(self, first, desk)
 
         then = self._session_opener(connection.name)
-
+        context = dataclasses.replace(_context(request), transaction=handle)
         try:
-            session = post_login.login(self, begin, then, _context(request))
+            with passwordless_registration.registering(self, first):
+                session = post_login.login(self, begin, then, context)
+        except post_login.Redirected as redirected:
+            with self.lock:
+                self.passwordless_codes.page_addresses.pop(handle or "", None)
+            raise self._suspend(handle or "", redirected.pause) from None
+        except passwordless_registration.RegistrationDenied as denied:
+            # As the sign-up screen shows a pre-user-registration denial: the userMessage.
+            raise authorization.LoginPageError(
+                "custom-script-error-code_extensibility_error",
+                denied.user_message or SignupMsg.EXTENSIBILITY_PAGE,
+                "code",
+            ) from None
         except OAuthError as error:
             if error.error == "invalid_grant":
                 raise authorization.LoginPageError(

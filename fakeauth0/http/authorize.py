@@ -58,7 +58,7 @@ def _to_callback(handler: Handler) -> Handler:
             assert error.delivery is not None
             return deliver(call, error.delivery)
         except SendUserTo as away:
-            return _away(away)
+            return send_away(away)
 
     return run
 
@@ -79,17 +79,11 @@ def authorize(call: Call) -> Answer:
         outcome = away
     if isinstance(outcome, ShowPage | SendUserTo):
         if isinstance(outcome, SendUserTo):
-            response = _away(outcome)
+            response = send_away(outcome)
         else:
             path = f"/u/{outcome.screen}?" + urlencode({"state": outcome.handle})
             response = _redirect(call, path)
-        if device != device_id(request):
-            response.set_cookie(
-                DEVICE_COOKIE,
-                device,
-                max_age=365 * 86400,
-                **_cookie_attributes(call, SESSION_COOKIE),
-            )
+        remember_device(call, response, device)
         return response
     return deliver(call, outcome)
 
@@ -284,6 +278,15 @@ def device_id(request: Request) -> str | None:
     return request.cookies.get(DEVICE_COOKIE)
 
 
+def remember_device(call: Call, response: Response, device: str) -> None:
+    """The ``did`` cookie, when ``device`` is new to the browser: its login transactions
+    answer to it only."""
+    if device != device_id(call.request):
+        response.set_cookie(
+            DEVICE_COOKIE, device, max_age=365 * 86400, **_cookie_attributes(call, SESSION_COOKIE)
+        )
+
+
 def session_id(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or request.cookies.get(COMPAT_COOKIE)
 
@@ -474,7 +477,7 @@ def _root(call: Call) -> str:
     return call.request.script_root
 
 
-def _away(sent: SendUserTo) -> Response:
+def send_away(sent: SendUserTo) -> Response:
     """To a redirect Action's site."""
     return Response(status=302, headers={"Location": sent.location, "Cache-Control": "no-store"})
 

@@ -8,12 +8,19 @@ the browser's: an error page before the callback is trusted, the callback's erro
 
 from __future__ import annotations
 
-from werkzeug.wrappers import Response
+import secrets
 
-from ..authorization import CallbackError, PageError
+from ..authorization import CallbackError, PageError, SendUserTo
 from ..errors import Auth0Error, OAuthError
 from ..passwordless import bad_type
-from .authorize import deliver, error_page, set_session_cookies
+from .authorize import (
+    deliver,
+    device_id,
+    error_page,
+    remember_device,
+    send_away,
+    set_session_cookies,
+)
 from .routes import Answer, Call, authentication
 
 
@@ -37,15 +44,23 @@ def start(call: Call) -> Answer:
 @authentication("/passwordless/verify_redirect", "GET", endpoint="passwordless_verify_redirect")
 def verify_redirect(call: Call) -> Answer:
     """The magic link: the code logs the user in, the ``auth0`` cookie carries the new
-    session, and the callback gets what the link's ``response_type`` asks for."""
+    session, and the callback gets what the link's ``response_type`` asks for. A redirect
+    Action sends the browser away first; ``/continue`` resumes the login."""
     params = {name: call.request.args[name] for name in call.request.args}
+    device = device_id(call.request) or secrets.token_urlsafe(24)
     try:
-        session, delivery = call.tenant.passwordless_link_login(params, call.request.remote_addr)
+        session, delivery = call.tenant.passwordless_link_login(
+            params, call.request.remote_addr, device
+        )
     except PageError as error:
         return error_page(call, error.error, error.description, params.get("client_id"))
     except CallbackError as error:
         assert error.delivery is not None
         return deliver(call, error.delivery)
-    response: Response = deliver(call, delivery)
+    except SendUserTo as away:
+        response = send_away(away)
+        remember_device(call, response, device)
+        return response
+    response = deliver(call, delivery)
     set_session_cookies(call, response, session)
     return response

@@ -103,3 +103,33 @@ def test_sms_and_email_codes_are_kept_apart() -> None:
 def test_code_settings_come_from_the_connections_totp(totp: object, expected: tuple) -> None:
     options = {} if totp is None else {"totp": totp}
     assert code_settings(Connection("c", "email", "email", options)) == expected
+
+
+def _refusal(call: object) -> str:
+    with pytest.raises(OAuthError) as error:
+        call()  # type: ignore[operator]
+    assert (error.value.status, error.value.error) == (403, "invalid_grant")
+    return error.value.description
+
+
+def test_a_checked_code_is_spent_once_and_only_while_it_is_the_live_one() -> None:
+    """The code is checked before the pre-user-registration Actions run and spent after
+    (docs/auth0-behaviour.md#passwordless-registration): the check keeps it; spending it works
+    once; a newer code sent meanwhile, or the expiry, leaves it dead."""
+    book = CodeBook()
+    sent = book.issue(EMAIL, "a@example.com", "web", 0.0)
+    checked = book.check(EMAIL, "a@example.com", "web", sent.code, 1.0)
+    assert book.check(EMAIL, "a@example.com", "web", sent.code, 2.0) is checked
+    book.spend(EMAIL, "a@example.com", checked, 3.0)
+    wrong = "Wrong email or verification code."
+    assert _refusal(lambda: book.spend(EMAIL, "a@example.com", checked, 3.0)) == wrong
+
+    again = book.issue(EMAIL, "a@example.com", "web", 4.0)
+    replaced = book.check(EMAIL, "a@example.com", "web", again.code, 5.0)
+    book.issue(EMAIL, "a@example.com", "web", 6.0)
+    assert _refusal(lambda: book.spend(EMAIL, "a@example.com", replaced, 7.0)) == wrong
+
+    sent = book.issue(EMAIL, "b@example.com", "web", 0.0)
+    late = book.check(EMAIL, "b@example.com", "web", sent.code, 1.0)
+    assert "expired" in _refusal(lambda: book.spend(EMAIL, "b@example.com", late, DEFAULT_LIFETIME))
+    assert "b@example.com" not in {address for _, address in book.pending}
