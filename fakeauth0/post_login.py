@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
-from . import executions, grants, logins, rule_pipeline
+from . import action_cache, executions, grants, logins, rule_pipeline
 from .clients import Client
 from .connections import Connection
 from .errors import OAuthError, OAuthMsg
@@ -415,7 +415,7 @@ def _runner(tenant: Any, context: Context) -> Callable[..., Any]:
         """One action, able to reach the tenant at ``https://<domain>`` (its bridge)."""
         return run_post_login(*args, bridge=home, redirect=redirect, **kwargs)
 
-    return runner
+    return action_cache.cached(runner, tenant.action_cache, TRIGGER, tenant.clock.time)
 
 
 def _event(

@@ -38,6 +38,7 @@ from . import jobs as job_rules
 from . import organizations as org_rules
 from . import rules as rule_records
 from .access import Role
+from .action_cache import ActionCache
 from .actions import Action, ActionBook, Binding, Version
 from .apis import ResourceServer
 from .clients import Client
@@ -201,6 +202,9 @@ class Tenant:
         self.organizations: dict[str, Organization] = {}
         #: Actions and each trigger's bindings (fakeauth0.actions).
         self.action_book = ActionBook()
+        #: What the Actions keep in ``api.cache``, per trigger (``fakeauth0.action_cache``;
+        #: not in snapshots, emptied by :meth:`reset`).
+        self.action_cache = ActionCache()
         #: A legacy tenant, made before Rules were withdrawn: it keeps the ``rules`` and
         #: ``rules-configs`` families (fakeauth0.rules); every other tenant refuses them.
         self.rules_enabled = bool(rules)
@@ -2247,6 +2251,7 @@ class Tenant:
             self.jobs.clear()
             self.executions.clear()
             self.rule_runs.clear()
+            self.action_cache.clear()
             self.passwordless_codes.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
