@@ -95,7 +95,7 @@ def event(
             "language": "en",
             "user_agent": "",
         },
-        "transaction": {"locale": "en", "requested_scopes": []},
+        "transaction": {"locale": "en", "requested_scopes": [], "acr_values": [], "ui_locales": []},
         "tenant": {"id": tenant_id},
     }
 

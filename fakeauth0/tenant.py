@@ -2870,4 +2870,10 @@ def _context(request: authorization.AuthorizeRequest) -> post_login.Context:
         state=request.state,
         response_type=tuple(sorted(request.response_type)),
         organization={"id": request.organization} if request.organization else None,
+        response_mode=request.response_mode,
+        acr_values=tuple((request.acr_values or "").split()),
+        ui_locales=tuple((request.ui_locales or "").split()),
+        prompt=tuple(sorted(request.prompt)),
+        login_hint=request.login_hint,
+        query=dict(request.query),
     )
