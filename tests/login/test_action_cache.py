@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 import pytest
@@ -22,6 +23,7 @@ from fakeauth0.action_cache import LIMITS, ActionCache
 from fakeauth0.errors import OAuthError
 
 from .conftest import DB, EMAIL, PASSWORD, Apps
+from .test_redirect_actions import _callback, _deploy, _on_tenant, _sent_to, _start
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None, reason="node is not installed (CI installs it)"
@@ -330,6 +332,45 @@ def test_pre_user_registration_has_its_own_cache(apps: Apps) -> None:
 
     _login(tenant, apps.web.client_id)
     assert _said(tenant)["seen"] is None
+
+
+#: Stores a nonce before sending the browser away, and checks it when the browser comes back.
+REDIRECT_NONCE = """
+exports.onExecutePostLogin = async (event, api) => {
+  const nonce = 'n-' + event.stats.logins_count;
+  api.cache.set('pending', nonce, { ttl: 300000 });
+  api.redirect.sendUserTo('https://forms.example.com/check', { query: { nonce } });
+};
+exports.onContinuePostLogin = async (event, api) => {
+  const pending = api.cache.get('pending');
+  if (!pending || pending.value !== event.request.query.nonce) {
+    return api.access.deny('unknown nonce');
+  }
+  api.cache.delete('pending');
+  api.idToken.setCustomClaim('https://app.example.com/checked', pending.value);
+};
+"""
+
+
+def test_on_continue_post_login_reads_what_the_redirecting_run_cached(apps: Apps) -> None:
+    """``onContinuePostLogin`` has the post-login ``api``, ``api.cache`` included
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/redirect-with-actions):
+    what the Action stored before the redirect is there when the browser comes back."""
+    tenant = apps.tenant
+    _deploy(tenant, REDIRECT_NONCE, "nonce")
+    web, away = _start(tenant, apps)
+    sent = _sent_to(away, "https://forms.example.com/check")
+    assert sent["nonce"] == "n-1"
+    resumed = web.get(
+        "/continue?" + urlencode({"state": sent["state"], "nonce": sent["nonce"]}),
+        base_url=tenant.base_url,
+    )
+    assert "code" in _callback(_on_tenant(web, tenant, resumed))
+    assert tenant.action_cache.get("post-login", "pending", tenant.clock.time()) is None
+    commands = tenant.executions.latest().to_record()["actions"][-1]["api_calls"]  # type: ignore[union-attr]
+    assert commands == [
+        {"api": "idToken.setCustomClaim", "args": ["https://app.example.com/checked", "n-1"]}
+    ]
 
 
 def test_overlapping_runs_keep_to_the_limits_by_evicting_the_soonest_to_expire() -> None:
