@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 #: Auth0's Actions cache limits (https://auth0.com/docs/customize/actions/limitations, "Cached
 #: data"): at most 20 entries per trigger, keys of at most 64 bytes, values of at most 4 KB,
@@ -61,14 +61,16 @@ class ActionCache:
         self._lock = threading.Lock()
         self._triggers: dict[str, dict[str, Record]] = {}
 
-    def view(self, trigger: str, now: float) -> dict[str, Any]:
+    def view(self, trigger: str, now: float, *, frozen: bool = False) -> dict[str, Any]:
         """What a run of ``trigger`` starts from: its live entries, the time (``now``, in
-        seconds, becomes milliseconds) and the limits the worker enforces."""
+        seconds, becomes milliseconds; ``frozen``: it stays there for the whole run, as the
+        tenant's clock does) and the limits the worker enforces."""
         now_ms = int(now * 1000)
         with self._lock:
             entries = self._live(trigger, now_ms)
             return {
                 "now": now_ms,
+                "frozen": frozen,
                 "entries": {key: record.to_json() for key, record in entries.items()},
                 "limits": dict(LIMITS),
             }
@@ -132,16 +134,26 @@ class ActionCache:
             del entries[first]
 
 
+class TenantClock(Protocol):
+    """What the cache needs of the tenant's clock (:class:`fakeauth0.clock.Clock`)."""
+
+    def time(self) -> float: ...
+
+    @property
+    def frozen(self) -> bool: ...
+
+
 def cached(
-    runner: Callable[..., Any], cache: ActionCache, trigger: str, now: Callable[[], float]
+    runner: Callable[..., Any], cache: ActionCache, trigger: str, clock: TenantClock
 ) -> Callable[..., Any]:
     """``runner`` (one action's run) with ``trigger``'s cache: handed in as the run starts,
     its writes applied as it ends (also when it threw or denied: each write had already
     succeeded for the Action)."""
 
     def run(*args: Any, **kwargs: Any) -> Any:
-        result = runner(*args, cache=cache.view(trigger, now()), **kwargs)
-        cache.apply(trigger, getattr(result, "cache_writes", None) or (), now())
+        view = cache.view(trigger, clock.time(), frozen=clock.frozen)
+        result = runner(*args, cache=view, **kwargs)
+        cache.apply(trigger, getattr(result, "cache_writes", None) or (), clock.time())
         return result
 
     return run

@@ -426,7 +426,7 @@ def _runner(tenant: Any, context: Context) -> Callable[..., Any]:
         """One action, able to reach the tenant at ``https://<domain>`` (its bridge)."""
         return run_post_login(*args, bridge=home, redirect=redirect, **kwargs)
 
-    return action_cache.cached(runner, tenant.action_cache, TRIGGER, tenant.clock.time)
+    return action_cache.cached(runner, tenant.action_cache, TRIGGER, tenant.clock)
 
 
 def _event(

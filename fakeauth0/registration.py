@@ -113,7 +113,7 @@ def run(
     return executions.run_chain(
         bound,
         event_json,
-        action_cache.cached(runner, tenant.action_cache, trigger, tenant.clock.time),
+        action_cache.cached(runner, tenant.action_cache, trigger, tenant.clock),
         timeout=tenant.action_timeout,
         execution_id=tenant.new_execution_id(),
         trigger=trigger,

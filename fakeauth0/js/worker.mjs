@@ -138,13 +138,14 @@ const isFiniteNumber = (n) => typeof n === "number" && Number.isFinite(n);
  * the two when both are given, at most the limit) and answers `{type: "success", record}` or
  * `{type: "error", code}`; `delete(key)` answers `{type: "success"}`, or the error
  * `CacheKeyDoesNotExist`. Times are milliseconds on the tenant's clock (`given.now` when the
- * run started). Each write is pushed on `writes` for the Python side to keep. */
+ * run started, standing still while `given.frozen`). Each write is pushed on `writes` for
+ * the Python side to keep. */
 function cacheApi(given, writes) {
   const limits = { ...CACHE_LIMITS, ...(given?.limits ?? {}) };
   const entries = new Map(Object.entries(given?.entries ?? {}));
   const start = isFiniteNumber(given?.now) ? given.now : Date.now();
   const began = performance.now();
-  const now = () => Math.floor(start + (performance.now() - began));
+  const now = () => (given?.frozen ? start : Math.floor(start + (performance.now() - began)));
   const bytes = (text) => Buffer.byteLength(text, "utf8");
   const live = (record) => record !== undefined && record.expires_at >= now();
   const error = (code) => ({ type: "error", code });
