@@ -98,6 +98,11 @@ class AuthorizeRequest:
     organization: str | None = None
     organization_name: str | None = None
     invitation: str | None = None
+    #: ``acr_values`` as sent (space-separated), and every parameter of the request as sent:
+    #: the post-login event shows them (``event.transaction.acr_values``,
+    #: ``event.request.query``).
+    acr_values: str | None = None
+    query: tuple[tuple[str, str], ...] = ()
 
     @property
     def implicit(self) -> bool:
@@ -126,6 +131,8 @@ class AuthorizeRequest:
             "organization": self.organization,
             "organization_name": self.organization_name,
             "invitation": self.invitation,
+            "acr_values": self.acr_values,
+            "query": dict(self.query),
         }
 
     @classmethod
@@ -134,6 +141,7 @@ class AuthorizeRequest:
         values["response_type"] = frozenset(values["response_type"])
         values["prompt"] = frozenset(values["prompt"])
         values["scopes"] = tuple(values["scopes"])
+        values["query"] = tuple((values.get("query") or {}).items())
         return cls(**values)
 
 
@@ -275,6 +283,8 @@ def read_request(
         code_challenge=challenge,
         code_challenge_method=method if challenge is not None else None,
         redirect_uri_sent=params.get("redirect_uri") is not None,
+        acr_values=params.get("acr_values"),
+        query=tuple((str(k), str(v)) for k, v in params.items()),
     )
 
 

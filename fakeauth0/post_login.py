@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
-from . import executions, grants, logins, rule_pipeline
+from . import action_cache, executions, grants, logins, rule_pipeline
 from .clients import Client
 from .connections import Connection
 from .errors import OAuthError, OAuthMsg
@@ -61,6 +61,14 @@ class Context:
     transaction: str | None = None
     #: ``prompt=none``: a browser waits but must not be shown anything.
     silent: bool = False
+    #: What else ``/authorize`` was sent: ``response_mode``, ``acr_values``, ``ui_locales``,
+    #: ``prompt``, ``login_hint``, and the whole query (``event.request.query``).
+    response_mode: str | None = None
+    acr_values: tuple[str, ...] = ()
+    ui_locales: tuple[str, ...] = ()
+    prompt: tuple[str, ...] = ()
+    login_hint: str | None = None
+    query: Mapping[str, str] | None = None
 
 
 class Redirected(Exception):
@@ -285,6 +293,8 @@ def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
                     current.changes = ruling.tokens
                 return
         event = _event(tenant, user, connection, client_id, context)
+        if session is not None:
+            _with_session(tenant, event, session)
         execution_id = tenant.new_execution_id()
     execution = _run(tenant, bound, event, execution_id, user, client_id, context)
 
@@ -334,6 +344,7 @@ def refresh(
         event = _event(tenant, user, connection, client.client_id, context)
         if ip:
             event["request"]["ip"] = ip
+        _with_refresh_token(tenant, event, record.family)
         execution_id = tenant.new_execution_id()
     execution = _run(tenant, bound, event, execution_id, user, client.client_id, context)
     with tenant.lock:
@@ -415,7 +426,7 @@ def _runner(tenant: Any, context: Context) -> Callable[..., Any]:
         """One action, able to reach the tenant at ``https://<domain>`` (its bridge)."""
         return run_post_login(*args, bridge=home, redirect=redirect, **kwargs)
 
-    return runner
+    return action_cache.cached(runner, tenant.action_cache, TRIGGER, tenant.clock)
 
 
 def _event(
@@ -430,13 +441,19 @@ def _event(
     client = tenant.clients[client_id]
     roles = [tenant.roles[r].name for r in user.roles if r in tenant.roles]
     transaction: dict[str, Any] = {
+        # The fake's pages speak English only: the locale every transaction resolves to.
+        "locale": "en",
         "requested_scopes": list(context.requested_scopes),
+        "acr_values": list(context.acr_values),
+        "ui_locales": list(context.ui_locales),
         "response_type": list(context.response_type),
     }
-    for name in ("redirect_uri", "state"):
+    for name in ("redirect_uri", "state", "response_mode", "login_hint"):
         value = getattr(context, name)
         if value is not None:
             transaction[name] = value
+    if context.prompt:
+        transaction["prompt"] = list(context.prompt)
     return post_login_event(
         user,
         connection,
@@ -447,6 +464,7 @@ def _event(
             "method": context.method,
             "hostname": tenant.domain,
             "user_agent": context.user_agent,
+            "query": dict(context.query or {}),
         },
         transaction=transaction,
         organization=_organization(tenant, context.organization),
@@ -454,6 +472,31 @@ def _event(
         roles=roles,
         now=tenant.clock.iso(),
     )
+
+
+def _with_session(tenant: Any, event: dict[str, Any], session: Any) -> None:
+    """``event.session`` and ``event.authentication`` of a login answered from the SSO session
+    (the caller holds the lock): the session as ``GET /sessions/{id}`` shows it, and the
+    methods its login completed, when it completed them."""
+    shown = dict(tenant._session_json(session))
+    signals = shown.pop("authentication", None) or {}
+    event["session"] = shown
+    if signals.get("methods"):
+        event["authentication"] = {"methods": list(signals["methods"])}
+
+
+def _with_refresh_token(tenant: Any, event: dict[str, Any], family: str) -> None:
+    """``event.refresh_token`` of a refresh-token exchange, as ``GET /refresh-tokens/{id}``
+    shows it, and ``event.session`` when the login that issued it opened one that still lives
+    (the caller holds the lock)."""
+    shown = tenant._refresh_token_json(family)
+    if shown is None:
+        return
+    event["refresh_token"] = shown
+    sid = shown.get("session_id")
+    session = sid and tenant.sessions.live_session(sid, **tenant._session_windows())
+    if session:
+        _with_session(tenant, event, session)
 
 
 def _organization(tenant: Any, given: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import executions
+from . import action_cache, executions
 from .clients import Client
 from .connections import Connection
 from .errors import SignupError, SignupMsg
@@ -95,7 +95,7 @@ def event(
             "language": "en",
             "user_agent": "",
         },
-        "transaction": {"locale": "en", "requested_scopes": []},
+        "transaction": {"locale": "en", "requested_scopes": [], "acr_values": [], "ui_locales": []},
         "tenant": {"id": tenant_id},
     }
 
@@ -113,7 +113,7 @@ def run(
     return executions.run_chain(
         bound,
         event_json,
-        runner,
+        action_cache.cached(runner, tenant.action_cache, trigger, tenant.clock),
         timeout=tenant.action_timeout,
         execution_id=tenant.new_execution_id(),
         trigger=trigger,

@@ -39,6 +39,7 @@ from . import jobs as job_rules
 from . import organizations as org_rules
 from . import rules as rule_records
 from .access import Role
+from .action_cache import ActionCache
 from .actions import Action, ActionBook, Binding, Version
 from .apis import ResourceServer
 from .clients import Client
@@ -202,6 +203,9 @@ class Tenant:
         self.organizations: dict[str, Organization] = {}
         #: Actions and each trigger's bindings (fakeauth0.actions).
         self.action_book = ActionBook()
+        #: What the Actions keep in ``api.cache``, per trigger (``fakeauth0.action_cache``;
+        #: not in snapshots, emptied by :meth:`reset`).
+        self.action_cache = ActionCache()
         #: A legacy tenant, made before Rules were withdrawn: it keeps the ``rules`` and
         #: ``rules-configs`` families (fakeauth0.rules); every other tenant refuses them.
         self.rules_enabled = bool(rules)
@@ -2248,6 +2252,7 @@ class Tenant:
             self.jobs.clear()
             self.executions.clear()
             self.rule_runs.clear()
+            self.action_cache.clear()
             self.passwordless_codes.clear()
 
     # -- user search (fakeauth0.search) ----------------------------------------------------------
@@ -2885,4 +2890,10 @@ def _context(request: authorization.AuthorizeRequest) -> post_login.Context:
         state=request.state,
         response_type=tuple(sorted(request.response_type)),
         organization={"id": request.organization} if request.organization else None,
+        response_mode=request.response_mode,
+        acr_values=tuple((request.acr_values or "").split()),
+        ui_locales=tuple((request.ui_locales or "").split()),
+        prompt=tuple(sorted(request.prompt)),
+        login_hint=request.login_hint,
+        query=dict(request.query),
     )

@@ -15,6 +15,11 @@ from ..clients import Client
 from ..connections import Connection
 from ..users import User
 
+#: The first factor a login through a connection of each strategy completed
+#: (``event.authentication.methods[].name``: "pwd" for a database, "email" / "sms" for
+#: passwordless, "federated" for social and enterprise connections; the event object reference).
+_METHODS = {"auth0": "pwd", "email": "email", "sms": "sms"}
+
 
 def user_json(user: User) -> dict[str, Any]:
     """``event.user``: the full profile, metadata and identities, as the Management API shows
@@ -43,12 +48,12 @@ def post_login_event(
 ) -> dict[str, Any]:
     """The event of one login of ``user`` through ``connection`` into ``client``.
 
-    ``authentication``: the methods used (default: one ``pwd`` for a database connection,
-    ``federated`` otherwise, at ``now``). ``stats.logins_count`` is the user's count, which
-    Auth0 has already incremented for this login when Actions run
+    ``authentication``: the methods used (default: the connection's first factor at ``now``:
+    ``pwd``, ``email``, ``sms`` or ``federated``). ``stats.logins_count`` is the user's count,
+    which Auth0 has already incremented for this login when Actions run
     (https://community.auth0.com/t/how-logins-count-attribute-works/91318).
     """
-    method = "pwd" if connection.strategy == "auth0" else "federated"
+    method = _METHODS.get(connection.strategy, "federated")
     methods = (
         [dict(m) for m in authentication]
         if authentication is not None

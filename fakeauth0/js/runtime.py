@@ -54,6 +54,10 @@ class RunResult:
     duration_ms: float = 0.0
     #: A Rule's callback: ``{"user": ..., "context": ...}`` as it called back (None otherwise).
     output: dict[str, Any] | None = None
+    #: Its ``api.cache`` writes, in order: ``{"op": "set", "key", "value", "expires_at"}`` or
+    #: ``{"op": "delete", "key"}`` (:mod:`fakeauth0.action_cache` applies them). Kept out of
+    #: :attr:`commands`, which the execution log shows: a cached value is often a token.
+    cache_writes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -217,6 +221,7 @@ class NodeRuntime:
         globals: Mapping[str, Any] | None = None,
         redirect: Mapping[str, Any] | None = None,
         resume: bool = False,
+        cache: Mapping[str, Any] | None = None,
     ) -> RunResult:
         """Run ``code`` for ``trigger`` once. ``dependencies`` are installed first (from the
         npm cache, :mod:`fakeauth0.js.modules`); ``bridge`` is ``(domain, url)``: requests the
@@ -224,7 +229,9 @@ class NodeRuntime:
         ``globals`` are more names the script sees (a Rule's ``auth0`` and ``configuration``).
         ``redirect`` is what a login says of redirects (``{state, interactive, silent}``);
         ``resume`` runs the action's ``onContinuePostLogin`` (the login came back to
-        ``/continue``).
+        ``/continue``). ``cache`` is what ``api.cache`` starts from
+        (:meth:`fakeauth0.action_cache.ActionCache.view`); without it the run has an empty
+        cache of its own, whose writes come back all the same.
         """
         try:
             modules_dir = modules.install(dependencies)
@@ -253,6 +260,8 @@ class NodeRuntime:
             request["redirect"] = dict(redirect)
         if resume:
             request["resume"] = True
+        if cache is not None:
+            request["cache"] = dict(cache)
         line = json.dumps(request, default=str) + "\n"
         try:
             with self._write_lock:
@@ -282,6 +291,7 @@ class NodeRuntime:
             timed_out=bool(answer.get("timed_out")),
             duration_ms=float(answer.get("duration_ms") or 0.0),
             output=answer.get("output"),
+            cache_writes=answer.get("cache_writes") or [],
         )
         if result.timed_out:
             result.error = {"name": "Error", "message": TIMEOUT_MESSAGE, "stack": ""}
@@ -326,9 +336,10 @@ def run_post_login(
     bridge: tuple[str, str] | None = None,
     redirect: Mapping[str, Any] | None = None,
     resume: bool = False,
+    cache: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Run a post-login Action's ``exports.onExecutePostLogin(event, api)`` once, or its
-    ``onContinuePostLogin`` with ``resume`` (``bridge``, ``redirect``: see
+    ``onContinuePostLogin`` with ``resume`` (``bridge``, ``redirect``, ``cache``: see
     :meth:`NodeRuntime.run`)."""
     return shared_runtime().run(
         "post-login",
@@ -340,6 +351,7 @@ def run_post_login(
         bridge=bridge,
         redirect=redirect,
         resume=resume,
+        cache=cache,
     )
 
 

@@ -4,10 +4,11 @@
 // A request: {"id", "trigger", "code", "event", "secrets", "dependencies", "timeout_ms"},
 // and optionally "modules_dir" (where the dependencies are installed), "bridge" ({domain, url}:
 // the tenant the script may call, see reach.mjs), "globals" (a Rule's `auth0` and
-// `configuration`), "redirect" (a login's {state, interactive, silent}) and "resume" (run
-// `onContinuePostLogin` instead: the login came back to /continue).
-// An answer: {"id", "commands", "logs", "error", "timed_out", "duration_ms"}, and a Rule's
-// "output" ({user, context}, as it called back).
+// `configuration`), "redirect" (a login's {state, interactive, silent}), "resume" (run
+// `onContinuePostLogin` instead: the login came back to /continue) and "cache" ({now,
+// entries, limits}: what `api.cache` starts from, see fakeauth0/action_cache.py).
+// An answer: {"id", "commands", "logs", "error", "timed_out", "duration_ms", "cache_writes"},
+// and a Rule's "output" ({user, context}, as it called back).
 //
 // Each run loads the action's code as a CommonJS module (`exports.onExecutePostLogin = ...`)
 // in a fresh V8 context, so one action's globals never leak into another's, and calls its
@@ -56,7 +57,7 @@ const NON_INTERACTIVE = ["oauth2-resource-owner", "oauth2-password", "oauth2-ref
 /** Auth0's post-login `api`, recording each call as {api, args} in the order made.
  * `redirect` is what the login says of redirects: {state, interactive, silent} (the
  * transaction's state; whether a browser waits; whether the login is `prompt=none`). */
-function postLoginApi(commands, event, redirect) {
+function postLoginApi(commands, event, redirect, cache) {
   const api = {};
   const record = (name) => (...args) => {
     commands.push({ api: name, args: JSON.parse(JSON.stringify(args, replacer)) });
@@ -113,13 +114,98 @@ function postLoginApi(commands, event, redirect) {
       validateToken: (options) => validateToken(options, event, state),
     },
     samlResponse: { setAttribute: notModelled("api.samlResponse") },
-    cache: {
-      get: notModelled("api.cache"),
-      set: notModelled("api.cache"),
-      delete: notModelled("api.cache"),
-    },
+    cache,
   });
   return api;
+}
+
+/** Auth0's limits when the request names none (fakeauth0/action_cache.py's LIMITS). */
+const CACHE_LIMITS = {
+  max_entries: 20,
+  max_key_bytes: 64,
+  max_value_bytes: 4096,
+  max_total_bytes: 8192,
+  default_ttl_ms: 15 * 60 * 1000,
+  max_ttl_ms: 24 * 60 * 60 * 1000,
+};
+
+const isFiniteNumber = (n) => typeof n === "number" && Number.isFinite(n);
+
+/** `api.cache` (every trigger's api object, e.g.
+ * https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-api-object):
+ * `get(key)` is the live record `{value, expires_at}` or undefined; `set(key, value, {ttl,
+ * expires_at})` stores a string for the given lifetime (15 minutes by default, the earlier of
+ * the two when both are given, at most the limit) and answers `{type: "success", record}` or
+ * `{type: "error", code}`; `delete(key)` answers `{type: "success"}`, or the error
+ * `CacheKeyDoesNotExist`. Times are milliseconds on the tenant's clock (`given.now` when the
+ * run started, standing still while `given.frozen`). Each write is pushed on `writes` for
+ * the Python side to keep. */
+function cacheApi(given, writes) {
+  const limits = { ...CACHE_LIMITS, ...(given?.limits ?? {}) };
+  const entries = new Map(Object.entries(given?.entries ?? {}));
+  const start = isFiniteNumber(given?.now) ? given.now : Date.now();
+  const began = performance.now();
+  const now = () => (given?.frozen ? start : Math.floor(start + (performance.now() - began)));
+  const bytes = (text) => Buffer.byteLength(text, "utf8");
+  const live = (record) => record !== undefined && record.expires_at >= now();
+  const error = (code) => ({ type: "error", code });
+  const prune = () => {
+    for (const [key, record] of entries) if (!live(record)) entries.delete(key);
+  };
+
+  const expiry = (options) => {
+    const at = now();
+    let expiresAt;
+    if (options?.ttl !== undefined) {
+      if (!isFiniteNumber(options.ttl)) return { code: "InvalidExpiry" };
+      expiresAt = at + Math.floor(options.ttl);
+    }
+    if (options?.expires_at !== undefined) {
+      if (!isFiniteNumber(options.expires_at)) return { code: "InvalidExpiry" };
+      const given = Math.floor(options.expires_at);
+      expiresAt = expiresAt === undefined ? given : Math.min(expiresAt, given);
+    }
+    if (expiresAt === undefined) expiresAt = at + limits.default_ttl_ms;
+    if (expiresAt <= at) return { code: "ItemAlreadyExpired" };
+    if (!Number.isSafeInteger(expiresAt)) return { code: "InvalidExpiry" };
+    return { expiresAt: Math.min(expiresAt, at + limits.max_ttl_ms) };
+  };
+
+  return {
+    get(key) {
+      const record = entries.get(key);
+      return live(record) ? { value: record.value, expires_at: record.expires_at } : undefined;
+    },
+    set(key, value, options) {
+      if (typeof key !== "string") throw new TypeError("api.cache.set: the key must be a string");
+      if (typeof value !== "string") {
+        throw new TypeError("api.cache.set: the value must be a string");
+      }
+      prune();
+      if (bytes(key) > limits.max_key_bytes) return error("CacheKeySizeExceeded");
+      if (bytes(value) > limits.max_value_bytes) return error("CacheValueSizeExceeded");
+      let total = bytes(key) + bytes(value);
+      for (const [other, record] of entries) {
+        if (other !== key) total += bytes(other) + bytes(record.value);
+      }
+      const added = !entries.has(key);
+      if (total > limits.max_total_bytes || (added && entries.size >= limits.max_entries)) {
+        return error("CacheSizeExceeded");
+      }
+      const { code, expiresAt } = expiry(options);
+      if (code) return error(code);
+      const record = { value, expires_at: expiresAt };
+      entries.set(key, record);
+      writes.push({ op: "set", key, value, expires_at: expiresAt });
+      return { type: "success", record: { ...record } };
+    },
+    delete(key) {
+      if (!live(entries.get(key))) return error("CacheKeyDoesNotExist");
+      entries.delete(key);
+      writes.push({ op: "delete", key });
+      return { type: "success" };
+    },
+  };
 }
 
 const base64url = (data) => Buffer.from(data).toString("base64url");
@@ -186,9 +272,9 @@ function validateToken(options, event, state) {
   return claims;
 }
 
-/** Registration triggers' `api`: deny and metadata only
+/** Registration triggers' `api`: deny, metadata and the cache
  * (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers). */
-function registrationApi(commands) {
+function registrationApi(commands, cache) {
   const api = {};
   const record = (name) => (...args) => {
     commands.push({ api: name, args: JSON.parse(JSON.stringify(args, replacer)) });
@@ -200,7 +286,7 @@ function registrationApi(commands) {
       setAppMetadata: record("user.setAppMetadata"),
       setUserMetadata: record("user.setUserMetadata"),
     },
-    cache: { get: notModelled("api.cache"), set: notModelled("api.cache"), delete: notModelled("api.cache") },
+    cache,
   });
   return api;
 }
@@ -334,11 +420,13 @@ async function runRule(request, context, answer) {
 async function run(request) {
   const commands = [];
   const logs = [];
+  const cacheWrites = [];
   const started = performance.now();
   const answer = (error, timedOut = false) => ({
     id: request.id,
     commands,
     logs,
+    cache_writes: cacheWrites,
     error: error === null ? null : errorData(error),
     timed_out: timedOut,
     duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
@@ -380,10 +468,11 @@ async function run(request) {
       throw new TypeError(`The action does not export ${exported}`);
     }
     const event = { ...request.event, secrets: { ...(request.secrets || {}) } };
+    const cache = cacheApi(request.cache, cacheWrites);
     const api =
       request.trigger === "post-login"
-        ? postLoginApi(commands, event, request.redirect)
-        : registrationApi(commands);
+        ? postLoginApi(commands, event, request.redirect, cache)
+        : registrationApi(commands, cache);
     const timeout = new Promise((resolve) => {
       timer = setTimeout(() => resolve("timeout"), request.timeout_ms);
     });
