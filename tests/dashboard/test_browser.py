@@ -439,6 +439,16 @@ def test_what_an_action_did_on_a_login_by_clicking(
     assert page.evaluate(STICKING_OUT) == []
     assert secret not in page.content()
     shot("executions-page")
+    for path in ("/executions", "/actions"):  # readable on a phone too
+        page.set_viewport_size({"width": 360, "height": 740})
+        page.goto(DASHBOARD + path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path}: the page scrolls sideways by {overflow}px"
+        assert page.evaluate(STICKING_OUT) == [], path
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{DASHBOARD}/executions")
 
     page.get_by_role("button", name="Clear the execution log").click()
     expect(page.get_by_role("status")).to_have_text("Execution log cleared.")
