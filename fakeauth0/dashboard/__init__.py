@@ -2,7 +2,8 @@
 
 Auth0's own account-linking walkthrough happens in the Dashboard (users list, a user's profile,
 identities and metadata); this package lets a developer do and see the same on a fake tenant.
-``views.py`` turns tenant state into what a page shows (no HTTP), ``routes.py`` holds the thin
+``views.py`` turns tenant state into what a page shows (no HTTP; ``extensibility.py`` for the
+Actions, Rules and execution log), ``routes.py`` holds the thin
 werkzeug handlers (declared in the route table) and the cross-site-request guard,
 ``access.py`` the sign-in, ``templates/`` the Jinja2 pages (loaded on the first page shown).
 """

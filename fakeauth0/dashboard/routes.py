@@ -24,7 +24,7 @@ from werkzeug.wrappers import Request, Response
 from ..errors import Auth0Error, Msg, OAuthError
 from ..http.routes import Answer, Call, dashboard
 from ..http.target import REGISTRY_KEY, TENANT_PREFIX
-from . import BASE, views
+from . import BASE, extensibility, views
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -194,6 +194,27 @@ def organizations(call: Call) -> Answer:
     """Every organization, with its member count and enabled connections."""
     page = Page(call.tenant, call.request)
     return page.render("organizations.html", organizations=views.organization_rows(call.tenant))
+
+
+@dashboard(BASE + "/actions", "GET", endpoint="fake_dashboard_actions")
+def actions(call: Call) -> Answer:
+    """Each trigger's bound actions in the order they run (code, runtime, dependencies,
+    secret names), the actions in no flow, and a legacy tenant's rules."""
+    page = Page(call.tenant, call.request)
+    return page.render("actions.html", view=extensibility.actions_page(call.tenant))
+
+
+@dashboard(BASE + "/executions", "GET", endpoint="fake_dashboard_executions")
+def executions(call: Call) -> Answer:
+    """The latest runs of the Actions and Rules, newest first (``user_id``: one user's), with
+    what each wrote and asked; secrets and tokens masked."""
+    page = Page(call.tenant, call.request)
+    user_id = call.request.args.get("user_id", "").strip()
+    return page.render(
+        "executions.html",
+        view=extensibility.executions_page(call.tenant, user_id),
+        limit=extensibility.MAX_EXECUTIONS,
+    )
 
 
 @dashboard(BASE + "/switch", "GET", endpoint="fake_dashboard_switch")
@@ -424,3 +445,10 @@ def reset(page: Page, fields: MultiDict[str, str]) -> Response:
     """Back to the seed (``Tenant.reset``)."""
     page.tenant.reset()
     return page.redirect(f"{page.base}?notice=reset")
+
+
+@form(BASE + "/executions/clear", endpoint="fake_dashboard_clear_executions")
+def clear_executions(page: Page, fields: MultiDict[str, str]) -> Response:
+    """Empty the execution log, as ``DELETE /_fake/executions`` does."""
+    extensibility.clear_executions(page.tenant)
+    return page.redirect(f"{page.base}/executions?notice=executions-cleared")

@@ -54,6 +54,7 @@ NOTICES = {
     "org-added": "Added to the organization.",
     "org-removed": "Removed from the organization.",
     "unblocked": "Brute-force blocks lifted: the user can log in again.",
+    "executions-cleared": "Execution log cleared.",
 }
 
 

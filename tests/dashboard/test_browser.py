@@ -6,6 +6,7 @@ Each step's screenshot is saved under ``test-artifacts/dashboard/``.
 
 from __future__ import annotations
 
+import shutil
 from typing import TYPE_CHECKING
 
 import pytest
@@ -382,3 +383,74 @@ def test_roles_and_organizations_by_clicking(
     page.get_by_role("button", name="Remove from acme").click()
     expect(page.locator("#user-organizations")).to_have_text("Not a member of any organization.")
     assert tenant.user_roles(ann) == [] and tenant.user_organizations(ann) == []
+
+
+#: Auth0's guide's first action writes to the console and sets a claim
+#: (https://auth0.com/docs/customize/actions/write-your-first-action); the secret it reads must
+#: never reach a page.
+GREETING_ACTION = """
+exports.onExecutePostLogin = async (event, api) => {
+  console.log('hello', event.user.email, 'key', event.secrets.GREETING_KEY);
+  api.idToken.setCustomClaim('https://example.com/greeting', 'hi');
+};
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_what_an_action_did_on_a_login_by_clicking(
+    page: Page, server: FakeAuth0Server, shot: Shot
+) -> None:
+    """Simulate a login from the user's page, then read the action's code on the Actions page
+    and its console output and claim on the Executions page (Auth0's Actions logs show
+    ``console.log`` output: https://auth0.com/docs/customize/actions/actions-real-time-logs);
+    then clear the log."""
+    tenant = server.tenant
+    secret = "greeting-secret-value-42"
+    tenant.add_action(GREETING_ACTION, name="Greet", secrets={"GREETING_KEY": secret})
+    ann = tenant.create_user(
+        {"connection": DB, "email": "ann@example.com", "password": PASSWORD}
+    ).user_id
+    page.goto(f"{DASHBOARD}/user?id={ann}")
+    page.get_by_role("button", name="Simulate a login as this user").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Login simulated: logins count and last login updated."
+    )
+
+    page.locator("#user-executions").click()  # the user's own runs
+    expect(page.locator("#summary")).to_contain_text(f"1 run for {ann}")
+
+    page.get_by_role("link", name="Actions", exact=True).click()
+    flow = page.get_by_role("region", name="post-login")
+    expect(flow.get_by_role("heading", level=3)).to_contain_text("1. Greet")
+    expect(flow.locator("dd.secrets")).to_have_text("GREETING_KEY")
+    flow.get_by_text("Code (deployed version)").click()
+    expect(flow.get_by_label("Code of Greet")).to_contain_text("event.secrets.GREETING_KEY")
+    assert page.evaluate(LABEL_PROBLEMS) == []
+    shot("actions-page")
+
+    page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Executions").click()
+    run = page.locator("li.execution").first
+    expect(run.locator(".result")).to_have_text("allowed")
+    expect(run.locator("pre.console")).to_have_text("hello ann@example.com key ••••••")
+    expect(run.locator("ol.calls")).to_contain_text(
+        'api.idToken.setCustomClaim("https://example.com/greeting", "hi")'
+    )
+    assert page.evaluate(LABEL_PROBLEMS) == []
+    assert page.evaluate(STICKING_OUT) == []
+    assert secret not in page.content()
+    shot("executions-page")
+    for path in ("/executions", "/actions"):  # readable on a phone too
+        page.set_viewport_size({"width": 360, "height": 740})
+        page.goto(DASHBOARD + path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path}: the page scrolls sideways by {overflow}px"
+        assert page.evaluate(STICKING_OUT) == [], path
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{DASHBOARD}/executions")
+
+    page.get_by_role("button", name="Clear the execution log").click()
+    expect(page.get_by_role("status")).to_have_text("Execution log cleared.")
+    expect(page.locator("#summary")).to_have_text("No runs.")
+    assert len(tenant.executions) == 0
