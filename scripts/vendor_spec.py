@@ -196,6 +196,23 @@ BEYOND_SPEC_PARAMETERS: dict[str, list[dict[str, Any]]] = {
         },
     ],
 }
+_DEPLOY_CLI_RULE_RECORDING = (
+    "https://github.com/auth0/auth0-deploy-cli/blob/025193b63bfadd7e87fe879812fbb3fea7fae9ce/"
+    "test/e2e/recordings/should-deploy-without-deleting-resources-if-AUTH0_ALLOW_DELETE-is-false.json"
+)
+BEYOND_SPEC_PROPERTIES: dict[str, dict[str, Any]] = {
+    # _DEPLOY_CLI_RULE_RECORDING: POST /api/v2/rules {name, script, "stage": "login_success",
+    # enabled, order} answered 201 with the stage; auth0-deploy-cli sends it with every rule it
+    # creates. The fake runs rules on login_success only (CHOICES.md "rules: stage").
+    "CreateRuleRequestContent": {
+        "stage": {
+            "type": "string",
+            "description": "The rule's execution stage.",
+            "enum": ["login_success"],
+            "default": "login_success",
+        },
+    },
+}
 _CHECKPOINT_QUERY = [
     {
         "name": "from",
@@ -436,6 +453,10 @@ def _beyond_spec(spec: dict[str, Any]) -> dict[str, Any]:
                     op.setdefault("parameters", []).extend(
                         p for p in params if p["name"] not in known
                     )
+    for schema_name, properties in BEYOND_SPEC_PROPERTIES.items():
+        schema = spec["components"]["schemas"][schema_name]
+        for name, definition in properties.items():
+            schema.setdefault("properties", {}).setdefault(name, definition)
     flows = spec["components"]["securitySchemes"]["oAuth2ClientCredentials"]["flows"]
     flows["clientCredentials"]["scopes"] = {
         **BEYOND_SPEC_SCOPES,
