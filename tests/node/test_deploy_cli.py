@@ -510,6 +510,7 @@ def test_deploy_cli_deploys_actions_binds_them_in_order_and_exports_them(
     }
 
     assert export["triggers"] == TRIGGERS
+    assert "hello" not in (deployed.out / "tenant.yaml").read_text(encoding="utf-8")
     assert len(export["actions"]) == len(ACTIONS)
     for want in ACTIONS:
         (have,) = [a for a in export["actions"] if a["name"] == want["name"]]
