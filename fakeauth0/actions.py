@@ -31,7 +31,9 @@ SECRET_NAME_MAX = 128
 SECRET_VALUE_MAX = 4096
 
 #: The triggers ``GET /actions/triggers`` lists, as go-auth0's recording TestActionManager_Triggers
-#: shows them, with today's runtimes (the spec: "defaults to `node22`").
+#: shows them, with today's runtimes (the spec: "defaults to `node22`") and the
+#: ``binding_policy`` a tenant lists today (auth0-deploy-cli's recording
+#: https://github.com/auth0/auth0-deploy-cli/blob/a00a05540b63d56a08fbda276cb05d8ec162c834/test/e2e/recordings/should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json).
 _RUNTIMES = ["node18", "node22"]
 TRIGGERS: tuple[dict[str, Any], ...] = tuple(
     {
@@ -45,6 +47,7 @@ TRIGGERS: tuple[dict[str, Any], ...] = tuple(
             if (trigger, version) == ("post-login", "v3")
             else []
         ),
+        "binding_policy": "trigger-bound",
     }
     for trigger, version, status in (
         ("post-login", "v1", "DEPRECATED"),

@@ -166,6 +166,7 @@ SERVED = (
     "delete_refresh_token",
     "get_refresh_tokens_for_user",
     "delete_refresh_tokens_for_user",
+    "get_action_modules",
 )
 
 
@@ -195,6 +196,23 @@ BEYOND_SPEC_PARAMETERS: dict[str, list[dict[str, Any]]] = {
             "schema": {"type": "string"},
         },
     ],
+}
+_DEPLOY_CLI_RULE_RECORDING = (
+    "https://github.com/auth0/auth0-deploy-cli/blob/025193b63bfadd7e87fe879812fbb3fea7fae9ce/"
+    "test/e2e/recordings/should-deploy-without-deleting-resources-if-AUTH0_ALLOW_DELETE-is-false.json"
+)
+BEYOND_SPEC_PROPERTIES: dict[str, dict[str, Any]] = {
+    # _DEPLOY_CLI_RULE_RECORDING: POST /api/v2/rules {name, script, "stage": "login_success",
+    # enabled, order} answered 201 with the stage; auth0-deploy-cli sends it with every rule it
+    # creates. The fake runs rules on login_success only (CHOICES.md "rules: stage").
+    "CreateRuleRequestContent": {
+        "stage": {
+            "type": "string",
+            "description": "The rule's execution stage.",
+            "enum": ["login_success"],
+            "default": "login_success",
+        },
+    },
 }
 _CHECKPOINT_QUERY = [
     {
@@ -416,6 +434,54 @@ BEYOND_SPEC_OPERATIONS.update(
     }
 )
 BEYOND_SPEC_SCOPES["read:organization_clients"] = "Read the clients of organizations"
+# _NODE_AUTH0 + "actions/resources/modules/client/Client.ts" (list) and
+# https://auth0.com/docs/api/management/v2/actions/get-action-modules: the tenant's Actions
+# Modules; auth0-deploy-cli lists them whenever it manages actions, and a tenant answered it
+# {"modules": [], "total": 0, "page": 0, "per_page": 100} in the CLI's recording
+# https://github.com/auth0/auth0-deploy-cli/blob/a00a05540b63d56a08fbda276cb05d8ec162c834/test/e2e/recordings/should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json
+BEYOND_SPEC_OPERATIONS["get_action_modules"] = {
+    "path": "/actions/modules",
+    "method": "GET",
+    "summary": "List Actions Modules",
+    "description": "Retrieve a paginated list of all Actions Modules.",
+    "tags": ["actions"],
+    "parameters": [
+        {
+            "name": "page",
+            "in": "query",
+            "description": "Page index of the results to return. First page is 0.",
+            "schema": {"type": "integer"},
+        },
+        {
+            "name": "per_page",
+            "in": "query",
+            "description": "Number of results per page.",
+            "schema": {"type": "integer"},
+        },
+    ],
+    "responses": {
+        "200": {
+            "description": "The tenant's Actions Modules.",
+            **_json(
+                {
+                    "type": "object",
+                    "required": ["modules"],
+                    "properties": {
+                        "modules": {"type": "array", "items": {"type": "object"}},
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "per_page": {"type": "integer"},
+                    },
+                }
+            ),
+        },
+        "400": {"description": "Invalid request query string."},
+        "401": {"description": "Invalid token."},
+        "403": {"description": "Insufficient scope, expected: read:actions."},
+        "429": {"description": "Too many requests."},
+    },
+    "security": [{"bearerAuth": []}, {"oAuth2ClientCredentials": ["read:actions"]}],
+}
 
 
 def _beyond_spec(spec: dict[str, Any]) -> dict[str, Any]:
@@ -436,6 +502,10 @@ def _beyond_spec(spec: dict[str, Any]) -> dict[str, Any]:
                     op.setdefault("parameters", []).extend(
                         p for p in params if p["name"] not in known
                     )
+    for schema_name, properties in BEYOND_SPEC_PROPERTIES.items():
+        schema = spec["components"]["schemas"][schema_name]
+        for name, definition in properties.items():
+            schema.setdefault("properties", {}).setdefault(name, definition)
     flows = spec["components"]["securitySchemes"]["oAuth2ClientCredentials"]["flows"]
     flows["clientCredentials"]["scopes"] = {
         **BEYOND_SPEC_SCOPES,

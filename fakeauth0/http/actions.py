@@ -125,6 +125,18 @@ def test_action(call: Call) -> tuple[int, Any]:
     return 200, {"payload": answer}
 
 
+@management("get_action_modules")
+def list_modules(call: Call) -> tuple[int, Any]:
+    """Actions Modules (shared code) are not modelled, so none can exist: the empty list in
+    the shape a tenant without modules answers (auth0-deploy-cli's recording
+    https://github.com/auth0/auth0-deploy-cli/blob/a00a05540b63d56a08fbda276cb05d8ec162c834/test/e2e/recordings/should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json)."""
+    answer: dict[str, Any] = {"modules": [], "total": 0}
+    for key in ("page", "per_page"):
+        if key in call.query:
+            answer[key] = int(call.query[key])
+    return 200, answer
+
+
 @management("get_triggers")
 def list_triggers(call: Call) -> tuple[int, Any]:
     return 200, {"triggers": [dict(t) for t in actions.TRIGGERS]}

@@ -168,11 +168,28 @@ def test_names_are_unique(raw: Any) -> None:
 
 
 def test_triggers_are_listed_as_recorded(raw: Any) -> None:
-    """TestActionManager_Triggers: each trigger's versions, ``CURRENT`` or ``DEPRECATED``."""
+    """TestActionManager_Triggers: each trigger's versions, ``CURRENT`` or ``DEPRECATED``; each
+    ``binding_policy: "trigger-bound"`` as a tenant lists them today (auth0-deploy-cli's
+    recording https://github.com/auth0/auth0-deploy-cli/blob/a00a05540b63d56a08fbda276cb05d8ec162c834/test/e2e/recordings/should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json)."""
     triggers = raw.get("/api/v2/actions/triggers").json()["triggers"]
+    assert {t["binding_policy"] for t in triggers} == {"trigger-bound"}
     current = {t["id"]: t["version"] for t in triggers if t["status"] == "CURRENT"}
     assert current["post-login"] == "v3"
     assert {"pre-user-registration", "post-user-registration"} <= set(current)
+
+
+def test_actions_modules_are_listed_empty_as_a_tenant_without_modules_answers(
+    tenant: Tenant, raw: Any
+) -> None:
+    """auth0-deploy-cli lists the Actions Modules before it manages actions; a tenant without
+    modules answered ``{"modules": [], "total": 0, "page": 0, "per_page": 100}`` in its
+    recording (https://github.com/auth0/auth0-deploy-cli/blob/a00a05540b63d56a08fbda276cb05d8ec162c834/test/e2e/recordings/should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json).
+    Modules are not modelled, so an action changes nothing."""
+    _create(raw)
+    listed = raw.get("/api/v2/actions/modules", params={"page": 0, "per_page": 100})
+    assert listed.status_code == 200
+    assert listed.json() == {"modules": [], "total": 0, "page": 0, "per_page": 100}
+    assert raw.get("/api/v2/actions/modules").json() == {"modules": [], "total": 0}
 
 
 def test_bindings_replace_the_ordered_list(tenant: Tenant, raw: Any) -> None:

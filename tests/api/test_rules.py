@@ -116,10 +116,20 @@ def test_a_bad_rule_is_a_400_and_nothing_is_created(raw: Any, body: dict[str, An
     """Names as go-auth0's ``Rule.Name`` documents them: "alphanumeric characters, spaces and
     '-'. Can neither start nor end with '-' or spaces"
     (https://github.com/auth0/go-auth0/blob/main/management/rule.go); the rest as the spec's
-    body schema (``script`` minLength 1, no ``stage`` on create)."""
+    body schema (``script`` minLength 1), and no ``stage`` but ``login_success`` on create
+    (CHOICES.md "rules: stage")."""
     answer = raw.post(RULES, json=body)
     assert answer.status_code == 400 and answer.json()["errorCode"] == "invalid_body"
     assert raw.get(RULES).json() == []
+
+
+@legacy
+def test_a_rule_created_with_the_login_success_stage_is_created(raw: Any) -> None:
+    """auth0-deploy-cli creates every rule with ``"stage": "login_success"``, which Auth0
+    accepts beyond its spec's body schema (201 in the CLI's recording,
+    https://github.com/auth0/auth0-deploy-cli/blob/025193b63bfadd7e87fe879812fbb3fea7fae9ce/test/e2e/recordings/should-deploy-without-deleting-resources-if-AUTH0_ALLOW_DELETE-is-false.json)."""
+    created = _create(raw, "my-rule", order=2, enabled=True, stage="login_success")
+    assert (created["name"], created["order"], created["stage"]) == ("my-rule", 2, "login_success")
 
 
 @legacy
