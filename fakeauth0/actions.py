@@ -30,39 +30,47 @@ CODE_MAX = 100 * 1024
 SECRET_NAME_MAX = 128
 SECRET_VALUE_MAX = 4096
 
-#: The triggers ``GET /actions/triggers`` lists, as go-auth0's recording TestActionManager_Triggers
-#: shows them, with today's runtimes (the spec: "defaults to `node22`") and the
-#: ``binding_policy`` a tenant lists today (auth0-deploy-cli's recording
-#: https://github.com/auth0/auth0-deploy-cli/blob/a00a05540b63d56a08fbda276cb05d8ec162c834/test/e2e/recordings/should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json).
-_RUNTIMES = ["node18", "node22"]
+#: The triggers ``GET /actions/triggers`` lists, in a tenant's order and with its runtimes,
+#: default runtimes and binding policies, as auth0-deploy-cli's recording of a real tenant shows
+#: them (https://github.com/auth0/auth0-deploy-cli/blob/a00a05540b63d56a08fbda276cb05d8ec162c834/test/e2e/recordings/should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json;
+#: the first thirteen also in go-auth0's recording TestActionManager_Triggers). Only the
+#: login and registration triggers run here; the others are listed, and can be bound.
+_CURRENT = ["node18-actions", "node22"]
 TRIGGERS: tuple[dict[str, Any], ...] = tuple(
     {
         "id": trigger,
         "version": version,
         "status": status,
-        "runtimes": list(_RUNTIMES) if status == "CURRENT" else ["node12"],
-        "default_runtime": DEFAULT_RUNTIME if status == "CURRENT" else "node12",
+        "runtimes": list(runtimes),
+        "default_runtime": default,
+        "binding_policy": policy,
         "compatible_triggers": (
             [{"id": "post-login", "version": "v2"}]
             if (trigger, version) == ("post-login", "v3")
             else []
         ),
-        "binding_policy": "trigger-bound",
     }
-    for trigger, version, status in (
-        ("post-login", "v1", "DEPRECATED"),
-        ("post-login", "v2", "DEPRECATED"),
-        ("post-login", "v3", "CURRENT"),
-        ("credentials-exchange", "v1", "DEPRECATED"),
-        ("credentials-exchange", "v2", "CURRENT"),
-        ("pre-user-registration", "v1", "DEPRECATED"),
-        ("pre-user-registration", "v2", "CURRENT"),
-        ("post-user-registration", "v1", "DEPRECATED"),
-        ("post-user-registration", "v2", "CURRENT"),
-        ("post-change-password", "v1", "DEPRECATED"),
-        ("post-change-password", "v2", "CURRENT"),
-        ("send-phone-message", "v1", "DEPRECATED"),
-        ("send-phone-message", "v2", "CURRENT"),
+    for trigger, version, status, runtimes, default, policy in (
+        ("post-login", "v3", "CURRENT", _CURRENT, "node22", "trigger-bound"),
+        ("post-login", "v1", "DEPRECATED", ["node22"], "node12", "trigger-bound"),
+        ("post-login", "v2", "DEPRECATED", ["node18", "node22"], "node16", "trigger-bound"),
+        ("credentials-exchange", "v2", "CURRENT", _CURRENT, "node22", "trigger-bound"),
+        ("credentials-exchange", "v1", "DEPRECATED", ["node22"], "node12", "trigger-bound"),
+        ("pre-user-registration", "v2", "CURRENT", _CURRENT, "node22", "trigger-bound"),
+        ("pre-user-registration", "v1", "DEPRECATED", ["node22"], "node12", "trigger-bound"),
+        ("post-user-registration", "v1", "DEPRECATED", ["node22"], "node12", "trigger-bound"),
+        ("post-user-registration", "v2", "CURRENT", _CURRENT, "node22", "trigger-bound"),
+        ("post-change-password", "v1", "DEPRECATED", ["node22"], "node12", "trigger-bound"),
+        ("post-change-password", "v2", "CURRENT", _CURRENT, "node22", "trigger-bound"),
+        ("send-phone-message", "v2", "CURRENT", _CURRENT, "node22", "trigger-bound"),
+        ("send-phone-message", "v1", "DEPRECATED", ["node22"], "node12", "trigger-bound"),
+        ("password-reset-post-challenge", "v1", "CURRENT", _CURRENT, "node22", "trigger-bound"),
+        ("custom-phone-provider", "v1", "CURRENT", _CURRENT, "node22", "trigger-bound"),
+        ("custom-email-provider", "v1", "CURRENT", _CURRENT, "node22", "trigger-bound"),
+        ("custom-token-exchange", "v1", "CURRENT", ["node18", "node22"], "node22", "entity-bound"),
+        ("event-stream", "v1", "CURRENT", ["node22"], "node22", "entity-bound"),
+        ("password-hash-migration", "v1", "CURRENT", ["node22"], "node22", "entity-bound"),
+        ("mcp-tool", "v1", "CURRENT", ["node22"], "node22", "entity-bound"),
     )
 )
 TRIGGER_IDS = frozenset(t["id"] for t in TRIGGERS)

@@ -3,7 +3,11 @@ test runs), ``/actions/triggers`` and each trigger's ``bindings``.
 
 Lists answer ``{key: [...], "total", "per_page"}`` as go-auth0's recordings show
 (TestActionManager_List, _Versions, _Bindings: https://github.com/auth0/go-auth0/tree/main/test/data/recordings),
-20 a page unless ``per_page`` says otherwise (the spec's parameter descriptions).
+20 a page unless ``per_page`` says otherwise (the spec's parameter descriptions). An empty list
+has no ``total``: ``{"actions": [], "per_page": 100}`` and ``{"bindings": [], "per_page": 50}``
+in auth0-deploy-cli's recordings of a real tenant
+(https://github.com/auth0/auth0-deploy-cli/blob/a00a05540b63d56a08fbda276cb05d8ec162c834/test/e2e/recordings/should-deploy-while-deleting-resources-if-AUTH0_ALLOW_DELETE-is-true.json),
+where a list of one says ``"total": 1``.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ def _page(call: Call, rows: Sequence[Any], key: str) -> tuple[int, dict[str, Any
     page = int(call.query.get("page", 0))
     per_page = int(call.query.get("per_page", PER_PAGE_DEFAULT))
     start = max(page, 0) * max(per_page, 0)
-    return 200, {
-        key: list(rows[start : start + per_page]),
-        "total": len(rows),
-        "per_page": per_page,
-    }
+    answer: dict[str, Any] = {key: list(rows[start : start + per_page])}
+    if rows:
+        answer["total"] = len(rows)
+    answer["per_page"] = per_page
+    return 200, answer
 
 
 def _now(call: Call) -> float:
