@@ -685,7 +685,9 @@ class Tenant:
 
         The deployed post-login Actions run on the way (:mod:`fakeauth0.post_login`), without
         the tenant lock: a caller holding ``tenant.lock`` (or a Python hook) gets
-        :class:`~fakeauth0.post_login.LockHeld` when Actions are bound, never a hang.
+        :class:`~fakeauth0.post_login.LockHeld` when Actions are bound, never a hang. A first
+        login through a passwordless connection adds its user, so the registration Actions run
+        around it (:mod:`fakeauth0.passwordless_registration`).
         """
         with self.lock:
             client_id = client_id or self.management_client.client_id
