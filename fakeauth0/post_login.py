@@ -335,7 +335,7 @@ def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
 
 
 def refresh(
-    tenant: Any, client: Client, token: str, scope: str | None, ip: str | None = None
+    tenant: Any, client: Client, token: str, scope: str | None, caller: Caller | None = None
 ) -> dict[str, Any]:
     """The ``refresh_token`` grant: Auth0 runs the post-login trigger again when a refresh
     token is exchanged (https://auth0.com/docs/customize/actions/flows-and-triggers/login-flow),
@@ -359,9 +359,10 @@ def refresh(
             return grants.refresh_token_grant(desk, client, token, scope)
         grant = record.grant
         context = Context("oauth2-refresh-token", grant.scopes, grant.audience, method="POST")
+        context = context.heard(caller, method=True)
         event = _event(tenant, user, connection, client.client_id, context)
-        if ip:
-            event["request"]["ip"] = ip
+        if context.ip:
+            event["request"]["ip"] = context.ip
         _with_refresh_token(tenant, event, record.family)
         execution_id = tenant.new_execution_id()
     execution = _run(tenant, bound, event, execution_id, user, client.client_id, context)

@@ -145,7 +145,7 @@ def _refresh_token(call: Call, params: dict[str, str]) -> dict[str, Any]:
     with tenant.lock:
         client = _calling_client(call, params)
         token = _required(params, "refresh_token")
-    return post_login.refresh(tenant, client, token, params.get("scope"), call.request.remote_addr)
+    return post_login.refresh(tenant, client, token, params.get("scope"), call.caller())
 
 
 def _password(call: Call, params: dict[str, str]) -> dict[str, Any]:

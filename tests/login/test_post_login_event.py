@@ -163,10 +163,19 @@ def test_a_refresh_token_exchange_shows_the_refresh_token(apps: Apps) -> None:
         "client_secret": apps.web.client_secret,
         "refresh_token": tokens["refresh_token"],
     }
-    answer = Browser(web.application).post("/oauth/token", json=body, base_url=tenant.base_url)
+    headers = {"User-Agent": "backend/2.0", "Accept-Language": "it"}
+    answer = Browser(web.application).post(
+        "/oauth/token", json=body, headers=headers, base_url=tenant.base_url
+    )
     assert answer.status_code == 200, answer.text
     event = _seen(tenant)
     shown = event["refresh_token"]
+    request = event["request"]
+    assert (request["method"], request["user_agent"], request["language"]) == (
+        "POST",
+        "backend/2.0",
+        "it",
+    )
 
     assert event["transaction"]["protocol"] == "oauth2-refresh-token"
     assert shown["client_id"] == apps.web.client_id
