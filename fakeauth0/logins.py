@@ -223,13 +223,14 @@ def creates_user(
     *,
     email: str | None = None,
     profile: dict[str, Any] | None = None,
+    user_id: str | int | None = None,
 ) -> bool:
     """Whether :func:`sign_in` through the passwordless or IdP ``connection`` would create
     its user (a first login); the caller holds the tenant lock."""
     profile = dict(profile or {})
     if email is not None:
         profile["email"] = email
-    return _find_identity(desk, connection, None, profile) is None
+    return _find_identity(desk, connection, user_id, profile) is None
 
 
 def finish(desk: LoginDesk, attempt: Attempt, outcome: Outcome | None = None) -> User:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import logins, passwordless, post_login, registration
+from .caller import Caller
 from .connections import Connection
 from .errors import OAuthError, SignupMsg
 from .passwordless import PendingCode
@@ -55,8 +56,14 @@ class FirstLogin:
     client_id: str
     #: The e-mail or phone number, as the door received it.
     username: str
-    otp: str
-    ip: str | None
+    #: The code typed or carried by the link; None for a programmatic login
+    #: (``tenant.login``), which proves nothing and spends no code.
+    otp: str | None
+    #: The request that logs in (``event.request``); None: no HTTP request.
+    caller: Caller | None
+    #: How a programmatic login finds (or creates) its user (``email``, ``profile``,
+    #: ``user_id``); None: by the address, as the code's doors do.
+    fields: dict[str, Any] | None = None
     #: The code the pre-user-registration Actions let through; only it may be spent after.
     checked: PendingCode | None = None
     #: The user the login created (post-user-registration runs on it).
@@ -65,6 +72,15 @@ class FirstLogin:
     @property
     def address(self) -> str:
         return passwordless.address_of(self.connection, self.username)
+
+    @property
+    def ip(self) -> str | None:
+        return self.caller.ip if self.caller is not None else None
+
+    def login_fields(self) -> dict[str, Any]:
+        if self.fields is not None:
+            return dict(self.fields)
+        return passwordless.login_fields(self.connection, self.username)
 
 
 @contextmanager
@@ -89,12 +105,13 @@ def screen(tenant: Any, first: FirstLogin) -> None:
         if not bound:
             return
         book = tenant.passwordless_codes
-        first.checked = book.check(
-            first.connection, first.address, first.client_id, first.otp, tenant.clock.time()
-        )
+        if first.otp is not None:
+            first.checked = book.check(
+                first.connection, first.address, first.client_id, first.otp, tenant.clock.time()
+            )
         desk = tenant.login_desk()
-        fields = passwordless.login_fields(first.connection, first.username)
         client = tenant.clients.get(first.client_id)
+        fields = first.login_fields()
         if client is None or not logins.creates_user(desk, first.connection, **fields):
             return
         event = registration.event(
@@ -103,7 +120,7 @@ def screen(tenant: Any, first: FirstLogin) -> None:
             client,
             tenant_id=tenant.domain.split(".")[0],
             hostname=tenant.domain,
-            ip=first.ip,
+            caller=first.caller or Caller(),
             registered=False,
         )
     execution = registration.run(tenant, registration.PRE, bound, event, "")
@@ -112,9 +129,10 @@ def screen(tenant: Any, first: FirstLogin) -> None:
         denied = registration.denial(execution)
         if denied is None:
             return
-        if book.pending.get((first.connection.name, first.address)) is first.checked:
+        key = (first.connection.name, first.address)
+        if first.checked is not None and book.pending.get(key) is first.checked:
             # The refused login used the code, as a granted one does.
-            del book.pending[(first.connection.name, first.address)]
+            del book.pending[key]
         error = RegistrationDenied(denied.reason or SignupMsg.EXTENSIBILITY, denied.user_message)
         tenant.logs.signup(
             tenant.clients,
@@ -164,7 +182,7 @@ def announce(tenant: Any, first: FirstLogin) -> None:
             client,
             tenant_id=tenant.domain.split(".")[0],
             hostname=tenant.domain,
-            ip=first.ip,
+            caller=first.caller or Caller(),
             registered=True,
         )
     execution = registration.run(tenant, registration.POST, bound, event, user.user_id)
@@ -174,9 +192,9 @@ def announce(tenant: Any, first: FirstLogin) -> None:
 
 def _user_to_be(first: FirstLogin, now: str) -> User:
     """The user the first login would create, for the pre-user-registration event."""
-    fields = passwordless.login_fields(first.connection, first.username)
+    fields = first.login_fields()
     profile = dict(fields.get("profile") or {})
-    if "email" in fields:
+    if fields.get("email") is not None:
         profile["email"] = fields["email"]
     verified = "email_verified" if first.connection.strategy == "email" else "phone_verified"
     profile.update({"connection": first.connection.name, verified: True})

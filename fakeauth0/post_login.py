@@ -15,11 +15,12 @@ keep every other request out while the Action waits on one of them. Such a call 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from . import action_cache, executions, grants, logins, rule_pipeline
+from .caller import DEFAULT_LANGUAGE, Caller
 from .clients import Client
 from .connections import Connection
 from .errors import OAuthError, OAuthMsg
@@ -56,6 +57,10 @@ class Context:
     organization: Mapping[str, Any] | None = None
     method: str = "GET"
     user_agent: str = ""
+    #: ``event.request.language``; None when the browser asked for none.
+    language: str | None = DEFAULT_LANGUAGE
+    #: The browser's address, for a login with no new authentication (an SSO answer).
+    ip: str | None = None
     #: The login transaction a browser waits on (the ``state`` of ``/continue``); None when
     #: no browser waits and an Action cannot redirect (``api.redirect.canRedirect()``).
     transaction: str | None = None
@@ -69,6 +74,17 @@ class Context:
     prompt: tuple[str, ...] = ()
     login_hint: str | None = None
     query: Mapping[str, str] | None = None
+
+    def heard(self, caller: Caller | None, *, method: bool = False) -> Context:
+        """This context with the browser's ``User-Agent`` and language from ``caller``, and
+        its method when ``method`` (an ``/authorize`` transaction keeps ``GET``: the event
+        describes the authorization request, whichever page then posted)."""
+        if caller is None:
+            return self
+        changed = replace(
+            self, user_agent=caller.user_agent, language=caller.language, ip=caller.ip
+        )
+        return replace(changed, method=caller.method) if method else changed
 
 
 class Redirected(Exception):
@@ -293,6 +309,8 @@ def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
                     current.changes = ruling.tokens
                 return
         event = _event(tenant, user, connection, client_id, context)
+        if context.ip:
+            event["request"]["ip"] = context.ip
         if session is not None:
             _with_session(tenant, event, session)
         execution_id = tenant.new_execution_id()
@@ -317,7 +335,7 @@ def again(tenant: Any, sid: str, context: Context, client_id: str) -> None:
 
 
 def refresh(
-    tenant: Any, client: Client, token: str, scope: str | None, ip: str | None = None
+    tenant: Any, client: Client, token: str, scope: str | None, caller: Caller | None = None
 ) -> dict[str, Any]:
     """The ``refresh_token`` grant: Auth0 runs the post-login trigger again when a refresh
     token is exchanged (https://auth0.com/docs/customize/actions/flows-and-triggers/login-flow),
@@ -341,9 +359,10 @@ def refresh(
             return grants.refresh_token_grant(desk, client, token, scope)
         grant = record.grant
         context = Context("oauth2-refresh-token", grant.scopes, grant.audience, method="POST")
+        context = context.heard(caller, method=True)
         event = _event(tenant, user, connection, client.client_id, context)
-        if ip:
-            event["request"]["ip"] = ip
+        if context.ip:
+            event["request"]["ip"] = context.ip
         _with_refresh_token(tenant, event, record.family)
         execution_id = tenant.new_execution_id()
     execution = _run(tenant, bound, event, execution_id, user, client.client_id, context)
@@ -454,7 +473,7 @@ def _event(
             transaction[name] = value
     if context.prompt:
         transaction["prompt"] = list(context.prompt)
-    return post_login_event(
+    event = post_login_event(
         user,
         connection,
         client,
@@ -464,6 +483,7 @@ def _event(
             "method": context.method,
             "hostname": tenant.domain,
             "user_agent": context.user_agent,
+            "language": context.language,
             "query": dict(context.query or {}),
         },
         transaction=transaction,
@@ -472,6 +492,10 @@ def _event(
         roles=roles,
         now=tenant.clock.iso(),
     )
+    if context.language is None:
+        # Optional in the event object: absent when the browser asked for no language.
+        del event["request"]["language"]
+    return event
 
 
 def _with_session(tenant: Any, event: dict[str, Any], session: Any) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import action_cache, executions
+from .caller import Caller
 from .clients import Client
 from .connections import Connection
 from .errors import SignupError, SignupMsg
@@ -61,11 +62,13 @@ def event(
     *,
     tenant_id: str,
     hostname: str,
-    ip: str | None,
+    caller: Caller,
     registered: bool,
 ) -> dict[str, Any]:
     """``event`` for either trigger: before the sign-up is stored (``registered=False``) the
-    user has no id yet; after, it is the stored user."""
+    user has no id yet; after, it is the stored user. ``event.request`` is the request that
+    registers the user (``caller``): its address, method, ``User-Agent`` and language
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/pre-user-registration-trigger/pre-user-registration-event-object)."""
     if registered:
         profile = user.to_json()
     else:
@@ -86,14 +89,12 @@ def event(
             "metadata": copy.deepcopy(client.settings.get("client_metadata") or {}),
         },
         "request": {
-            "ip": ip or "127.0.0.1",
+            "ip": caller.ip or "127.0.0.1",
             "hostname": hostname,
-            "method": "POST",
             "query": {},
             "body": {},
             "geoip": {},
-            "language": "en",
-            "user_agent": "",
+            **caller.request_json(),
         },
         "transaction": {"locale": "en", "requested_scopes": [], "acr_values": [], "ui_locales": []},
         "tenant": {"id": tenant_id},

@@ -42,6 +42,7 @@ from .access import Role
 from .action_cache import ActionCache
 from .actions import Action, ActionBook, Binding, Version
 from .apis import ResourceServer
+from .caller import Caller
 from .clients import Client
 from .clock import Clock, format_iso
 from .connections import Connection, default_connections, require_connection
@@ -684,7 +685,9 @@ class Tenant:
 
         The deployed post-login Actions run on the way (:mod:`fakeauth0.post_login`), without
         the tenant lock: a caller holding ``tenant.lock`` (or a Python hook) gets
-        :class:`~fakeauth0.post_login.LockHeld` when Actions are bound, never a hang.
+        :class:`~fakeauth0.post_login.LockHeld` when Actions are bound, never a hang. A first
+        login through a passwordless connection adds its user, so the registration Actions run
+        around it (:mod:`fakeauth0.passwordless_registration`).
         """
         with self.lock:
             client_id = client_id or self.management_client.client_id
@@ -693,6 +696,9 @@ class Tenant:
         requested = (scope or "openid profile email").split()
 
         through: list[Organization | None] = [None]
+        first = self._programmatic_first_login(
+            connection, client_id, user_id=user_id, email=email, profile=profile, ip=ip
+        )
 
         def begin(desk: logins.LoginDesk) -> logins.Attempt:
             attempt = logins.sign_in(
@@ -706,6 +712,8 @@ class Tenant:
                 ip=ip,
                 client_id=client_id,
             )
+            if first is not None and attempt.first_login:
+                first.created = attempt.user
             client = self.clients[attempt.client_id]  # sign_in refused an unknown one
             through[0] = self._programmatic_organization(
                 client, organization, attempt.user.user_id, connection
@@ -744,7 +752,36 @@ class Tenant:
             audience,
             organization={"id": organization} if organization else None,
         )
-        return post_login.login(self, begin, then, context)
+        if first is None:
+            return post_login.login(self, begin, then, context)
+        with passwordless_registration.registering(self, first):
+            return post_login.login(self, begin, then, context)
+
+    def _programmatic_first_login(
+        self,
+        connection: str,
+        client_id: str,
+        *,
+        user_id: str | int | None,
+        email: str | None,
+        profile: dict[str, Any] | None,
+        ip: str | None,
+    ) -> passwordless_registration.FirstLogin | None:
+        """A programmatic login through a passwordless connection adds its user on first
+        use, so it runs the registration triggers as the code's doors do
+        (docs/auth0-behaviour.md#passwordless-registration); None for any other connection."""
+        with self.lock:
+            found = self.connections.get(connection)
+        if found is None or not found.is_passwordless:
+            return None
+        fields: dict[str, Any] = {"email": email, "profile": dict(profile or {})}
+        if user_id is not None:
+            fields["user_id"] = user_id
+        address = email or str(fields["profile"].get("phone_number") or "")
+        caller = Caller(ip=ip)
+        return passwordless_registration.FirstLogin(
+            found, client_id, address, None, caller, fields=fields
+        )
 
     def _programmatic_organization(
         self, client: Client, value: str | None, user_id: str, connection: str
@@ -862,10 +899,15 @@ class Tenant:
         return session
 
     def authorize(
-        self, params: dict[str, str], sid: str | None, device: str | None = None
+        self,
+        params: dict[str, str],
+        sid: str | None,
+        device: str | None = None,
+        caller: Caller | None = None,
     ) -> authorization.Delivery | authorization.ShowPage:
         """``GET /authorize``: the answer for the callback when the session suffices, else the
-        login page to show; raises ``PageError`` or ``CallbackError``."""
+        login page to show; raises ``PageError`` or ``CallbackError``. ``caller``: the browser's
+        request, for the post-login event of an answer from the SSO session."""
         with self.lock:
             request = authorization.read_request(
                 params, self.clients, self.connections, self.resource_servers, self.settings
@@ -895,6 +937,7 @@ class Tenant:
             handle = None if silent else self.sessions.open_transaction(request.to_json(), device)
         # The SSO session answers without a new authentication: the Actions run again.
         context = dataclasses.replace(_context(request), transaction=handle, silent=silent)
+        context = context.heard(caller)
         try:
             post_login.again(self, sid, context, request.client_id)
         except post_login.Redirected as redirected:
@@ -1054,7 +1097,7 @@ class Tenant:
         handle: str | None,
         identifier: str,
         password: str,
-        ip: str | None = None,
+        caller: Caller | None = None,
         device: str | None = None,
     ) -> Session:
         """The login page's form: the user of the transaction's database connection, through
@@ -1076,14 +1119,14 @@ class Tenant:
                     "no-password", authorization.PAGE_TEXTS["no-password"]
                 )
             by = {"email": identifier} if "@" in identifier else {"username": identifier}
-        return self._sign_in(request, database.name, dict(by, password=password), ip, handle)
+        return self._sign_in(request, database.name, dict(by, password=password), caller, handle)
 
     def login_with_idp(
         self,
         handle: str | None,
         connection: str,
         profile: dict[str, Any],
-        ip: str | None = None,
+        caller: Caller | None = None,
         device: str | None = None,
     ) -> Session:
         """The simulated identity provider's answer for ``connection``: who the tester says
@@ -1098,7 +1141,7 @@ class Tenant:
             profile = dict(profile)
             fields: dict[str, Any] = {"user_id": profile.pop("user_id", None) or None}
             fields["profile"] = profile
-        return self._sign_in(request, connection, fields, ip, handle)
+        return self._sign_in(request, connection, fields, caller, handle)
 
     def _session_opener(self, connection: str) -> Callable[[User, TokenChanges | None], Session]:
         """What a hosted-page login ends with: a new SSO session through ``connection``,
@@ -1116,7 +1159,7 @@ class Tenant:
         request: authorization.AuthorizeRequest,
         connection: str,
         fields: dict[str, Any],
-        ip: str | None,
+        caller: Caller | None,
         handle: str | None = None,
     ) -> Session:
         """A login from a login page (its transaction ``handle``), through the post-login
@@ -1124,12 +1167,14 @@ class Tenant:
         raises ``SendUserTo`` and the login waits for ``/continue``. Called without the lock
         held."""
 
+        ip = caller.ip if caller is not None else None
+
         def begin(desk: logins.LoginDesk) -> logins.Attempt:
             return logins.sign_in(desk, connection, ip=ip, client_id=request.client_id, **fields)
 
         then = self._session_opener(connection)
 
-        context = dataclasses.replace(_context(request), transaction=handle)
+        context = dataclasses.replace(_context(request), transaction=handle).heard(caller)
         try:
             return post_login.login(self, begin, then, context)
         except post_login.Redirected as redirected:
@@ -1154,7 +1199,7 @@ class Tenant:
         email: str,
         password: str,
         username: str | None = None,
-        ip: str | None = None,
+        caller: Caller | None = None,
         device: str | None = None,
     ) -> Session:
         """The sign-up screen: a new user of the transaction's database connection (the same
@@ -1178,12 +1223,12 @@ class Tenant:
                 email=email,
                 password=password,
                 username=username or None,
-                ip=ip,
+                caller=caller,
             )
         except SignupError as error:
             raise authorization.page_error_for_signup(error) from None
         fields = {"user_id": user.primary.user_id}
-        return self._sign_in(request, database.name, fields, ip, handle)
+        return self._sign_in(request, database.name, fields, caller, handle)
 
     def resume(
         self, handle: str | None, sid: str | None, device: str | None = None
@@ -2301,12 +2346,15 @@ class Tenant:
         profile: dict[str, str] | None = None,
         user_metadata: dict[str, Any] | None = None,
         ip: str | None = None,
+        caller: Caller | None = None,
     ) -> User:
         """``POST /dbconnections/signup``: a database user signed up through ``client_id``
         (``signups.prepare``), through the tenant's pre- and post-user-registration Actions
         (:mod:`fakeauth0.registration`, run without the lock); raises
-        :class:`~fakeauth0.errors.SignupError`."""
+        :class:`~fakeauth0.errors.SignupError`. ``caller``: the request that signs up (for
+        ``event.request``); without one, a ``POST`` from ``ip``."""
         post_login.refuse_held_lock(self, registration.PRE, registration.POST)
+        caller = caller or Caller(ip=ip, method="POST")
 
         def refused(error: SignupError) -> SignupError:
             self.logs.signup(
@@ -2342,7 +2390,7 @@ class Tenant:
             asking = signups.asking_client(self.clients, client_id)
             before = post_login.bound_actions(self, registration.PRE)
             if before:
-                event = self._registration_event(user, database, asking, ip, registered=False)
+                event = self._registration_event(user, database, asking, caller, registered=False)
         if before:
             execution = registration.run(self, registration.PRE, before, event, "")
             with self.lock:
@@ -2363,7 +2411,7 @@ class Tenant:
             self._signup_mail(user, asking.client_id)
             after = post_login.bound_actions(self, registration.POST)
             if after:
-                event = self._registration_event(user, database, asking, ip, registered=True)
+                event = self._registration_event(user, database, asking, caller, registered=True)
         if after:
             # It cannot change the sign-up's answer; its run is kept in the execution log.
             execution = registration.run(self, registration.POST, after, event, user.user_id)
@@ -2372,7 +2420,7 @@ class Tenant:
         return user
 
     def _registration_event(
-        self, user: User, database: Connection, client: Client, ip: str | None, *, registered: bool
+        self, user: User, database: Connection, client: Client, caller: Caller, *, registered: bool
     ) -> dict[str, Any]:
         return registration.event(
             user,
@@ -2380,7 +2428,7 @@ class Tenant:
             client,
             tenant_id=self.domain.split(".")[0],
             hostname=self.domain,
-            ip=ip,
+            caller=caller,
             registered=registered,
         )
 
@@ -2440,7 +2488,7 @@ class Tenant:
             return passwordless.start_answer(request, self.ids.object_id(), language)
 
     def passwordless_token(
-        self, client: Client, params: dict[str, str], ip: str | None = None
+        self, client: Client, params: dict[str, str], caller: Caller | None = None
     ) -> dict[str, Any]:
         """The ``passwordless/otp`` grant of ``/oauth/token`` for the authenticated ``client``,
         through the registration Actions on a first login and the post-login Actions (called
@@ -2453,8 +2501,9 @@ class Tenant:
                 params,
                 self.settings.default_audience,
             )
+        caller = caller or Caller(method="POST")
         first = passwordless_registration.FirstLogin(
-            asked.connection, client.client_id, asked.username, asked.otp, ip
+            asked.connection, client.client_id, asked.username, asked.otp, caller
         )
         found: list[passwordless.OtpLogin] = []
 
@@ -2472,13 +2521,12 @@ class Tenant:
             "oauth2-password",
             tuple((params.get("scope") or "").split()),
             params.get("audience") or self.settings.default_audience or None,
-            method="POST",
-        )
+        ).heard(caller, method=True)
         with passwordless_registration.registering(self, first):
             return post_login.login(self, begin, then, context)
 
     def passwordless_link_login(
-        self, params: dict[str, str], ip: str | None = None, device: str | None = None
+        self, params: dict[str, str], caller: Caller | None = None, device: str | None = None
     ) -> tuple[Session, authorization.Delivery]:
         """``GET /passwordless/verify_redirect``, the magic link: its code logs the user in (a
         new SSO session) and the login's ``/authorize`` parameters say what the callback gets.
@@ -2498,14 +2546,16 @@ class Tenant:
                 # What /continue and /authorize/resume find, should an Action redirect.
                 handle = self.sessions.open_transaction(request.to_json(), device)
         first = passwordless_registration.FirstLogin(
-            connection, request.client_id, username, params.get("verification_code") or "", ip
+            connection, request.client_id, username, params.get("verification_code") or "", caller
         )
 
         def begin(desk: logins.LoginDesk) -> logins.Attempt:
             return passwordless_registration.log_in(self, first, desk)
 
         then = self._session_opener(connection.name)
-        context = dataclasses.replace(_context(request), transaction=handle)
+        context = dataclasses.replace(_context(request), transaction=handle).heard(
+            caller, method=True
+        )
         try:
             with passwordless_registration.registering(self, first):
                 session = post_login.login(self, begin, then, context)
@@ -2566,7 +2616,11 @@ class Tenant:
             return found[1]
 
     def passwordless_page_login(
-        self, handle: str | None, code: str, ip: str | None = None, device: str | None = None
+        self,
+        handle: str | None,
+        code: str,
+        caller: Caller | None = None,
+        device: str | None = None,
     ) -> Session:
         """The code screen: the code spent, then the one login pipeline (the user is created
         on first use, through the registration Actions), as the magic link logs in; a new SSO
@@ -2581,14 +2635,14 @@ class Tenant:
             if connection is None:
                 raise authorization.refused(request, "invalid_request", OAuthMsg.UNKNOWN_CONNECTION)
         first = passwordless_registration.FirstLogin(
-            connection, request.client_id, address, code.strip(), ip
+            connection, request.client_id, address, code.strip(), caller
         )
 
         def begin(desk: logins.LoginDesk) -> logins.Attempt:
             return passwordless_registration.log_in(self, first, desk)
 
         then = self._session_opener(connection.name)
-        context = dataclasses.replace(_context(request), transaction=handle)
+        context = dataclasses.replace(_context(request), transaction=handle).heard(caller)
         try:
             with passwordless_registration.registering(self, first):
                 session = post_login.login(self, begin, then, context)

@@ -145,7 +145,7 @@ def _refresh_token(call: Call, params: dict[str, str]) -> dict[str, Any]:
     with tenant.lock:
         client = _calling_client(call, params)
         token = _required(params, "refresh_token")
-    return post_login.refresh(tenant, client, token, params.get("scope"), call.request.remote_addr)
+    return post_login.refresh(tenant, client, token, params.get("scope"), call.caller())
 
 
 def _password(call: Call, params: dict[str, str]) -> dict[str, Any]:
@@ -178,9 +178,7 @@ def _password(call: Call, params: dict[str, str]) -> dict[str, Any]:
         "oauth2-password",
         tuple((params.get("scope") or "").split()),
         params.get("audience") or tenant.settings.default_audience or None,
-        method="POST",
-        user_agent=call.request.headers.get("User-Agent", ""),
-    )
+    ).heard(call.caller(), method=True)
     return post_login.login(tenant, begin, then, context)
 
 
@@ -193,7 +191,7 @@ _RUN_ACTIONS = frozenset(
 def _passwordless_otp(call: Call, params: dict[str, str]) -> dict[str, Any]:
     with call.tenant.lock:
         client = _calling_client(call, params)
-    return call.tenant.passwordless_token(client, params, call.request.remote_addr)
+    return call.tenant.passwordless_token(client, params, call.caller())
 
 
 _GRANTS: dict[str, Callable[[Call, dict[str, str]], dict[str, Any]]] = {

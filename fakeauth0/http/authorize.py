@@ -71,7 +71,7 @@ def authorize(call: Call) -> Answer:
     params = {name: request.args[name] for name in request.args}
     device = device_id(request) or secrets.token_urlsafe(24)
     try:
-        outcome = tenant.authorize(params, session_id(request), device)
+        outcome = tenant.authorize(params, session_id(request), device, call.caller())
     except PageError as error:
         return error_page(call, error.error, error.description, params.get("client_id"))
     except SendUserTo as away:
@@ -109,7 +109,7 @@ def login_page(call: Call) -> Answer:
             query = urlencode({"state": handle or ""})
             return _redirect(call, f"/u/{EMAIL_CODE_SCREEN}?" + query)
         session = call.tenant.login_with_password(
-            handle, identifier, form.get("password", ""), request.remote_addr, device_id(request)
+            handle, identifier, form.get("password", ""), call.caller(), device_id(request)
         )
     except LoginPageError as error:
         return login_screen(call, handle, error, identifier)
@@ -133,7 +133,7 @@ def passwordless_code_page(call: Call) -> Answer:
         return _code_screen(call, handle or "", address)
     try:
         session = call.tenant.passwordless_page_login(
-            handle, source.get("code", ""), request.remote_addr, device_id(request)
+            handle, source.get("code", ""), call.caller(), device_id(request)
         )
     except LoginPageError as error:
         return _code_screen(call, handle or "", address, error)
@@ -156,7 +156,7 @@ def signup_page(call: Call) -> Answer:
             email,
             form.get("password", ""),
             username,
-            request.remote_addr,
+            call.caller(),
             device_id(request),
         )
     except LoginPageError as error:
@@ -190,7 +190,7 @@ def simulated_idp(call: Call) -> Answer:
         return _idp_screen(call, screen.handle, connection, profile, "Enter an email address.")
     try:
         session = call.tenant.login_with_idp(
-            handle, connection, profile, request.remote_addr, device_id(request)
+            handle, connection, profile, call.caller(), device_id(request)
         )
     except LoginPageError as error:
         return _idp_screen(call, screen.handle, connection, profile, error.text)

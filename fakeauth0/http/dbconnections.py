@@ -53,7 +53,7 @@ def signup(call: Call) -> Answer:
         phone_number=fields.get("phone_number"),
         profile={k: fields[k] for k in PROFILE_FIELDS if k in fields},
         user_metadata=metadata,
-        ip=call.request.remote_addr,
+        caller=call.caller(),
     )
     return 200, signup_json(user)
 

@@ -49,9 +49,7 @@ def verify_redirect(call: Call) -> Answer:
     params = {name: call.request.args[name] for name in call.request.args}
     device = device_id(call.request) or secrets.token_urlsafe(24)
     try:
-        session, delivery = call.tenant.passwordless_link_login(
-            params, call.request.remote_addr, device
-        )
+        session, delivery = call.tenant.passwordless_link_login(params, call.caller(), device)
     except PageError as error:
         return error_page(call, error.error, error.description, params.get("client_id"))
     except CallbackError as error:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..caller import Caller, first_language
 from ..errors import Auth0Error, Msg
 from ..spec import load_spec
 from . import target, validation
@@ -192,6 +193,19 @@ class Call:
         if not isinstance(body, dict):
             return {}
         return {k: v for k, v in body.items() if isinstance(v, str)}
+
+    def caller(self) -> Caller:
+        """What ``event.request`` says of this request: the address, the method, the
+        ``User-Agent`` and the first language of ``Accept-Language`` (in the order of its
+        weights), for the Actions a login or a sign-up runs."""
+        request = self.request
+        languages = [value for value, quality in request.accept_languages if quality > 0]
+        return Caller(
+            ip=request.remote_addr,
+            user_agent=request.headers.get("User-Agent", ""),
+            language=first_language(languages),
+            method=request.method,
+        )
 
     def require_subject(self, user_id: str, self_scopes: Iterable[str]) -> None:
         """A token holding only ``*:current_user*`` scopes may act on its own ``sub`` only."""

@@ -10,11 +10,18 @@ answers 400 ``extensibility_error`` with the reason
 The magic link and the code screen are interactive logins: a post-login Action may send the
 browser away and ``/continue`` resumes the login
 (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/redirect-with-actions).
+A programmatic first login (``tenant.login``, ``/_fake/login``) adds the user too, and runs the
+same triggers. ``event.request`` of every trigger is the request that logged in: its method,
+``User-Agent`` and language (the event objects:
+https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/pre-user-registration-trigger/pre-user-registration-event-object,
+https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-event-object).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
@@ -361,3 +368,164 @@ def test_the_code_screen_registers_then_a_redirect_action_resumes_at_continue(
     params = b.callback_params(b.get(browser, tenant, "/continue?" + query))
     claims = apps.verifier(apps.web).verify(_exchange(apps, params["code"])["id_token"])
     assert claims["email"] == EMAIL and claims["https://app.example.com/terms"] is True
+
+
+# -- event.request of each trigger --------------------------------------------------------------
+
+#: Each trigger logs its ``event.request`` as JSON (``undefined`` members drop out).
+SHOW_REQUEST = {
+    "pre-user-registration": "exports.onExecutePreUserRegistration",
+    "post-user-registration": "exports.onExecutePostUserRegistration",
+    "post-login": "exports.onExecutePostLogin",
+}
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+HEADERS = {"User-Agent": FIREFOX, "Accept-Language": "pt-BR,pt;q=0.9,en;q=0.5"}
+
+
+def _show_requests(tenant: Tenant) -> None:
+    for trigger, export in SHOW_REQUEST.items():
+        code = f"{export} = async (event) => {{ console.log(JSON.stringify(event.request)); }};"
+        tenant.add_action(code, trigger, name="show-" + trigger)
+
+
+def _requests(tenant: Tenant) -> dict[str, dict[str, Any]]:
+    """The ``event.request`` each trigger saw last."""
+    seen = {}
+    for trigger in SHOW_REQUEST:
+        runs = _runs(tenant, trigger)
+        assert runs, f"{trigger} did not run"
+        seen[trigger] = json.loads(_logs(runs[-1])[0])
+    return seen
+
+
+def _headed_browser(tenant: Tenant) -> httpx.Client:
+    transport = httpx.WSGITransport(app=create_app(tenant))
+    return httpx.Client(transport=transport, base_url=tenant.base_url, headers=HEADERS)
+
+
+def test_the_link_s_triggers_see_a_get_with_the_browser_s_headers(apps: Apps) -> None:
+    """The magic link is a ``GET``: every trigger of its first login says so, with the
+    browser's ``User-Agent``, its first language's primary subtag and the tenant's domain."""
+    tenant = apps.tenant
+    _show_requests(tenant)
+    with _headed_browser(tenant) as browser:
+        landed = b.get(browser, tenant, _link(apps))
+    assert "code" in b.callback_params(landed)
+    for trigger, request in _requests(tenant).items():
+        assert request["method"] == "GET", trigger
+        assert request["user_agent"] == FIREFOX, trigger
+        assert request["language"] == "pt", trigger
+        assert request["hostname"] == tenant.domain, trigger
+
+
+def test_the_code_screen_registers_on_its_post(apps: Apps) -> None:
+    """The code screen's form is a ``POST``: the registration triggers run on it; the
+    post-login event describes the authorization request (``GET``, its query)."""
+    tenant = apps.tenant
+    _show_requests(tenant)
+    with _headed_browser(tenant) as browser:
+        state, code = _code_screen(apps, browser, EMAIL)
+        landed = b.follow(
+            browser, tenant, browser.post(SCREEN, data={"state": state, "code": code})
+        )
+    assert "code" in b.callback_params(landed)
+    seen = _requests(tenant)
+    assert seen["pre-user-registration"]["method"] == "POST"
+    assert seen["post-user-registration"]["method"] == "POST"
+    assert seen["post-login"]["method"] == "GET"
+    assert seen["post-login"]["query"]["connection"] == "email"
+    assert {r["user_agent"] for r in seen.values()} == {FIREFOX}
+    assert {r["language"] for r in seen.values()} == {"pt"}
+
+
+def test_the_otp_grant_s_triggers_see_auth0_python_s_post(apps: Apps) -> None:
+    """auth0-python sends ``User-Agent: Python/<version>`` and no ``Accept-Language``
+    (https://github.com/auth0/auth0-python/blob/master/auth0/authentication/rest.py): a
+    ``POST`` with that agent and no language."""
+    tenant = apps.tenant
+    _show_requests(tenant)
+    apps.start().email(EMAIL, send="code")
+    apps.email_login(apps.emailed_code(EMAIL), EMAIL)
+    for trigger, request in _requests(tenant).items():
+        assert request["method"] == "POST", trigger
+        assert request["user_agent"].startswith("Python/"), trigger
+        assert "language" not in request, trigger
+
+
+# -- programmatic first logins ------------------------------------------------------------------
+
+
+def test_a_programmatic_first_login_runs_the_registration_triggers_once(apps: Apps) -> None:
+    """``tenant.login`` through the ``email`` connection adds the user on first use: the
+    pre-user-registration Actions see the user-to-be, post-user-registration the stored user;
+    a later login runs neither."""
+    tenant = apps.tenant
+    tenant.add_action(PRE, "pre-user-registration", name="pre")
+    tenant.add_action(POST, "post-user-registration", name="post")
+    tenant.add_action(LOGIN, name="login")
+    sub = tenant.login("email", email=EMAIL, client_id=apps.web.client_id).user.user_id
+    assert _logs(_runs(tenant, "pre-user-registration")[0]) == [f"pre email {EMAIL} undefined"]
+    assert _logs(_runs(tenant, "post-user-registration")[0]) == [f"post email {sub}"]
+    order = [e.trigger_id for e in reversed(list(tenant.executions))]
+    assert order == ["pre-user-registration", "post-login", "post-user-registration"]
+    assert tenant.get_user(sub).app_metadata == {}
+
+    tenant.login("email", email=EMAIL, client_id=apps.web.client_id)
+    assert len(_runs(tenant, "pre-user-registration")) == 1
+    assert len(_runs(tenant, "post-user-registration")) == 1
+    assert _logs(_runs(tenant, "post-login")[-1]) == [f"login {sub} 2"]
+
+
+def test_a_programmatic_sms_first_login_shows_the_phone_number(apps: Apps) -> None:
+    tenant = apps.tenant
+    tenant.add_action(PRE, "pre-user-registration", name="pre")
+    user = tenant.login("sms", profile={"phone_number": PHONE}, client_id=apps.web.client_id).user
+    assert user.user_id.startswith("sms|")
+    assert _logs(_runs(tenant, "pre-user-registration")[0]) == [f"pre sms {PHONE} undefined"]
+
+
+def test_a_denied_programmatic_registration_raises_and_adds_no_user(apps: Apps) -> None:
+    tenant = apps.tenant
+    tenant.add_action(DENY, "pre-user-registration", name="deny")
+    tenant.add_action(LOGIN, name="login")
+    email = "eve@closed.example"
+    with pytest.raises(OAuthError) as denied:
+        tenant.login("email", email=email, client_id=apps.web.client_id)
+    assert (denied.value.status, denied.value.error, denied.value.description) == (
+        400,
+        "extensibility_error",
+        "closed_domain",
+    )
+    assert tenant.users_by_email(email) == [] and _runs(tenant, "post-login") == []
+    assert "fs" in tenant.logs.types()
+
+
+def test_the_control_plane_s_login_registers_a_passwordless_user(apps: Apps) -> None:
+    """``/_fake/login`` is ``tenant.login`` over HTTP: the same registration triggers, and a
+    denial answers 400 ``extensibility_error``."""
+    tenant = apps.tenant
+    tenant.add_action(DENY, "pre-user-registration", name="deny")
+    tenant.add_action(POST, "post-user-registration", name="post")
+    transport = httpx.WSGITransport(app=create_app(tenant))
+    with httpx.Client(transport=transport, base_url=tenant.base_url) as control:
+        body = {"connection": "email", "client_id": apps.web.client_id}
+        made = control.post("/_fake/login", json=dict(body, email=EMAIL))
+        refused = control.post("/_fake/login", json=dict(body, email="eve@closed.example"))
+    assert made.status_code == 200, made.text
+    sub = made.json()["user"]["user_id"]
+    assert _logs(_runs(tenant, "post-user-registration")[0]) == [f"post email {sub}"]
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"] == "extensibility_error"
+    assert len(_runs(tenant, "pre-user-registration")) == 2
+    assert tenant.users_by_email("eve@closed.example") == []
+
+
+def test_login_as_finds_an_existing_user_and_registers_nobody(apps: Apps) -> None:
+    """``login_as`` logs in a user that exists: no registration trigger runs."""
+    tenant = apps.tenant
+    sub = tenant.login("email", email=EMAIL, client_id=apps.web.client_id).user.user_id
+    tenant.add_action(PRE, "pre-user-registration", name="pre")
+    tenant.add_action(POST, "post-user-registration", name="post")
+    assert tenant.login_as(sub, client_id=apps.web.client_id).user.user_id == sub
+    assert _runs(tenant, "pre-user-registration") == []
+    assert _runs(tenant, "post-user-registration") == []

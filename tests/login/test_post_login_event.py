@@ -1,6 +1,7 @@
 """The post-login ``event`` against Auth0's reference
 (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-event-object):
-``event.transaction`` and ``event.request`` as ``/authorize`` got them, the first factor in
+``event.transaction`` and ``event.request`` as ``/authorize`` got them, the browser's
+``User-Agent`` and language in ``event.request``, the first factor in
 ``event.authentication.methods``, ``event.session`` on a login answered from the SSO session,
 ``event.refresh_token`` on a refresh-token exchange (docs/auth0-behaviour.md#actions).
 """
@@ -10,15 +11,17 @@ from __future__ import annotations
 import json
 import shutil
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+import httpx
 import jwt
 import pytest
 from werkzeug.test import Client as Browser
 
-from fakeauth0 import Tenant
+from fakeauth0 import Tenant, create_app
 
-from .conftest import API, CALLBACK, Apps
+from . import browser as b
+from .conftest import API, CALLBACK, DB, EMAIL, PASSWORD, Apps
 from .test_post_login_actions import _code_flow, _exchange
 
 pytestmark = pytest.mark.skipif(
@@ -160,10 +163,19 @@ def test_a_refresh_token_exchange_shows_the_refresh_token(apps: Apps) -> None:
         "client_secret": apps.web.client_secret,
         "refresh_token": tokens["refresh_token"],
     }
-    answer = Browser(web.application).post("/oauth/token", json=body, base_url=tenant.base_url)
+    headers = {"User-Agent": "backend/2.0", "Accept-Language": "it"}
+    answer = Browser(web.application).post(
+        "/oauth/token", json=body, headers=headers, base_url=tenant.base_url
+    )
     assert answer.status_code == 200, answer.text
     event = _seen(tenant)
     shown = event["refresh_token"]
+    request = event["request"]
+    assert (request["method"], request["user_agent"], request["language"]) == (
+        "POST",
+        "backend/2.0",
+        "it",
+    )
 
     assert event["transaction"]["protocol"] == "oauth2-refresh-token"
     assert shown["client_id"] == apps.web.client_id
@@ -187,3 +199,95 @@ def test_a_passwordless_login_completes_the_email_factor(apps: Apps) -> None:
     )
     tenant.login("email", email="grace@example.com", client_id=apps.web.client_id)
     assert _seen(tenant)["authentication"]["methods"][0]["name"] == "email"
+
+
+# -- event.request: the browser's request -----------------------------------------------------
+
+#: A browser's headers: its User-Agent, and languages whose weights put Canadian French first.
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+HEADERS = {"User-Agent": FIREFOX, "Accept-Language": "en;q=0.5, fr-CA, fr;q=0.8"}
+
+
+def _authorize_url(apps: Apps, state: str = "app-state") -> str:
+    query = {
+        "client_id": apps.web.client_id,
+        "redirect_uri": CALLBACK,
+        "response_type": "code",
+        "scope": "openid",
+        "state": state,
+    }
+    return "/authorize?" + urlencode(query)
+
+
+def _browser(tenant: Tenant, headers: dict[str, str]) -> httpx.Client:
+    transport = httpx.WSGITransport(app=create_app(tenant))
+    return httpx.Client(transport=transport, base_url=tenant.base_url, headers=headers)
+
+
+def test_a_login_page_login_carries_the_browser_s_user_agent_and_language(apps: Apps) -> None:
+    """``event.request.user_agent`` is "the value of the User-Agent header received when
+    initiating the transaction", ``language`` "the language requested by the browser"
+    (its ``Accept-Language``, by weight: https://community.auth0.com/t/difference-between-localization-parameters-in-actions/130288),
+    its primary subtag as Auth0's examples key messages by ``en``, ``es``
+    (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/pre-user-registration-trigger);
+    ``method`` the authorization request's, ``hostname`` the tenant's domain."""
+    tenant = apps.tenant
+    with _browser(tenant, HEADERS) as browser:
+        landed = b.login(browser, tenant, _authorize_url(apps), EMAIL, PASSWORD)
+    assert "code" in b.callback_params(landed)
+    request = _seen(tenant)["request"]
+    assert request["user_agent"] == FIREFOX
+    assert request["language"] == "fr"
+    assert request["method"] == "GET"
+    assert request["hostname"] == tenant.domain
+    assert request["query"]["state"] == "app-state"
+
+
+def test_an_sso_answer_carries_the_request_that_asked(apps: Apps) -> None:
+    """The SSO session answers ``/authorize`` with the trigger run again: ``event.request`` is
+    this request's, not the first login's."""
+    tenant = apps.tenant
+    with _browser(tenant, HEADERS) as browser:
+        b.login(browser, tenant, _authorize_url(apps), EMAIL, PASSWORD)
+        again = {"User-Agent": "Safari/605.1.15", "Accept-Language": "es-419,es;q=0.9"}
+        answer = b.get(browser, tenant, _authorize_url(apps, "again"), headers=again)
+    assert b.callback_params(answer)["state"] == "again"
+    request = _seen(tenant)["request"]
+    assert (request["user_agent"], request["language"]) == ("Safari/605.1.15", "es")
+    assert request["query"]["state"] == "again"
+
+
+def test_a_browser_that_names_no_language_leaves_language_out(apps: Apps) -> None:
+    """``event.request.language`` is optional in the reference: a request without
+    ``Accept-Language`` (or with only ``*``) has none."""
+    tenant = apps.tenant
+    with _browser(tenant, {"User-Agent": FIREFOX, "Accept-Language": "*"}) as browser:
+        b.login(browser, tenant, _authorize_url(apps), EMAIL, PASSWORD)
+    request = _seen(tenant)["request"]
+    assert "language" not in request and request["user_agent"] == FIREFOX
+
+
+def test_the_password_grant_is_a_post_with_its_client_s_headers(apps: Apps) -> None:
+    """``/oauth/token`` is a ``POST`` (``event.request.method``: "the HTTP method used for the
+    request"); the app's ``User-Agent`` and ``Accept-Language`` are the event's."""
+    tenant = apps.tenant
+    realm = "http://auth0.com/oauth/grant-type/password-realm"
+    tenant.update_client(apps.web.client_id, {"grant_types": [realm]})
+    body = {
+        "grant_type": realm,
+        "realm": DB,
+        "client_id": apps.web.client_id,
+        "client_secret": apps.web.client_secret,
+        "username": EMAIL,
+        "password": PASSWORD,
+        "scope": "openid",
+    }
+    with _browser(tenant, {"User-Agent": "backend/2.0", "Accept-Language": "de-DE"}) as app:
+        answer = app.post("/oauth/token", data=body)
+    assert answer.status_code == 200, answer.text
+    request = _seen(tenant)["request"]
+    assert (request["method"], request["user_agent"], request["language"]) == (
+        "POST",
+        "backend/2.0",
+        "de",
+    )

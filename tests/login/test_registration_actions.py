@@ -7,6 +7,7 @@ page.
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -143,3 +144,78 @@ def test_a_sign_up_under_the_held_lock_is_refused_not_deadlocked(
     tenant.add_action(SET_METADATA, "pre-user-registration", name="metadata")
     with tenant.lock, pytest.raises(LockHeld):
         tenant.signup(client_id=client_id, connection=DB, email="d@example.com", password=PASSWORD)
+
+
+#: Both triggers log their ``event.request`` (the event objects list ``ip``, ``hostname``,
+#: ``method``, ``language``, ``user_agent``:
+#: https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/pre-user-registration-trigger/pre-user-registration-event-object).
+SHOW_PRE = """
+exports.onExecutePreUserRegistration = async (event) => {
+  console.log(JSON.stringify(event.request));
+};
+"""
+SHOW_POST = """
+exports.onExecutePostUserRegistration = async (event) => {
+  console.log(JSON.stringify(event.request));
+};
+"""
+BROWSER = {"User-Agent": "Mozilla/5.0 Fakefox/1.0", "Accept-Language": "nl-BE, nl;q=0.9"}
+
+
+def _requests(tenant: Tenant) -> list[dict]:  # type: ignore[type-arg]
+    """The ``event.request`` of the pre- then the post-user-registration run."""
+    runs = list(reversed(list(tenant.executions)))
+    assert [e.trigger_id for e in runs] == ["pre-user-registration", "post-user-registration"]
+    return [json.loads(e.runs[0].logs[0]) for e in runs]
+
+
+def test_a_sign_up_s_request_is_the_post_that_signed_up(tenant: Tenant, client_id: str) -> None:
+    """``/dbconnections/signup`` is a ``POST``: both triggers see it, with the caller's
+    ``User-Agent`` and first language (its primary subtag) and the tenant's domain."""
+    tenant.add_action(SHOW_PRE, "pre-user-registration", name="pre")
+    tenant.add_action(SHOW_POST, "post-user-registration", name="post")
+    answer = BrowserClient(create_app(tenant)).post(
+        "/dbconnections/signup",
+        json={
+            "client_id": client_id,
+            "connection": DB,
+            "email": "di@example.com",
+            "password": PASSWORD,
+        },
+        headers=BROWSER,
+        base_url=BASE,
+    )
+    assert answer.status_code == 200, answer.text
+    for request in _requests(tenant):
+        assert request["method"] == "POST"
+        assert request["user_agent"] == "Mozilla/5.0 Fakefox/1.0"
+        assert request["language"] == "nl"
+        assert request["hostname"] == tenant.domain
+
+
+def test_the_sign_up_page_s_post_carries_the_browser_s_headers(
+    tenant: Tenant, client_id: str
+) -> None:
+    tenant.add_action(SHOW_PRE, "pre-user-registration", name="pre")
+    tenant.add_action(SHOW_POST, "post-user-registration", name="post")
+    browser = BrowserClient(create_app(tenant))
+    _, handle = open_signup(browser, client_id)
+    form = {"state": handle, "action": "default", "email": "ed@example.com", "password": PASSWORD}
+    answer = browser.post("/u/signup", data=form, headers=BROWSER, base_url=BASE)
+    assert answer.status_code == 302, answer.text
+    for request in _requests(tenant):
+        assert (request["method"], request["language"]) == ("POST", "nl")
+        assert request["user_agent"] == "Mozilla/5.0 Fakefox/1.0"
+
+
+def test_a_programmatic_sign_up_is_a_post_in_english(tenant: Tenant, client_id: str) -> None:
+    """``tenant.signup`` has no HTTP request: a ``POST`` (as ``/dbconnections/signup``) from
+    its ``ip``, no user agent, the fake's own language."""
+    tenant.add_action(SHOW_PRE, "pre-user-registration", name="pre")
+    tenant.add_action(SHOW_POST, "post-user-registration", name="post")
+    tenant.signup(
+        client_id=client_id, connection=DB, email="fy@example.com", password=PASSWORD, ip="10.0.0.7"
+    )
+    for request in _requests(tenant):
+        assert (request["method"], request["language"], request["user_agent"]) == ("POST", "en", "")
+        assert request["ip"] == "10.0.0.7"
