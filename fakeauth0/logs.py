@@ -2,9 +2,10 @@
 as Auth0's tenant logs show it (docs/auth0-behaviour.md#tenant-logs).
 
 Recording sits on hot paths (every login, every token, every Management API write), so it
-only appends one list holding references (the client, the connection) and a
-few strings; the JSON of an event is built when someone reads it. The book keeps the last
-``capacity`` events: Auth0 keeps logs for days
+only appends one tuple of strings and numbers (the client's and the connection's names as they
+were, a write's bytes as received): the JSON of an event is built when someone reads it, and a
+full book costs the garbage collector nothing (tuples of atoms are not tracked). The book keeps
+the last ``capacity`` events: Auth0 keeps logs for days
 (https://auth0.com/docs/deploy-monitor/logs/log-data-retention), a long-running fake keeps a
 bounded number.
 
@@ -23,7 +24,6 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
-from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -32,6 +32,7 @@ from luqum.exceptions import ParseError
 from luqum.parser import parser
 
 from .clock import Clock, format_iso
+from .connections import DATABASE, PASSWORDLESS, SOCIAL
 from .errors import Auth0Error, Msg
 from .search.fields import date_period
 from .search.glob import Glob
@@ -113,15 +114,18 @@ MAX_QUERY_TERMS = 1024
 
 
 #: A recorded event's fields, in the order :meth:`LogBook.record` appends them: recording
-#: builds one list (no object, no attribute stores); :class:`Entry` reads it.
+#: builds one tuple (no object, no attribute stores); :class:`Entry` reads it.
 _ROW_FIELDS = (
     "stamp",
     "sequence",
     "at",
     "type",
     "description",
-    "client",
+    "client_id",
+    "client_name",
     "connection",
+    "connection_id",
+    "strategy",
     "user_id",
     "user_name",
     "ip",
@@ -129,64 +133,62 @@ _ROW_FIELDS = (
     "audience",
     "scope",
 )
-#: Where a row keeps its log id once formed.
-_ROW_LOG_ID = len(_ROW_FIELDS)
 
 
 class Entry:
-    """One event as recorded, read from its row: references and strings, rendered by
-    :meth:`to_json`."""
+    """One event as recorded, read from its row, rendered by :meth:`to_json`."""
 
-    __slots__ = (*_ROW_FIELDS, "row")
+    __slots__ = _ROW_FIELDS
 
-    def __init__(self, row: list[Any]) -> None:
-        self.row = row
+    def __init__(self, row: tuple[Any, ...]) -> None:
         (
             self.stamp,
             self.sequence,
             self.at,
             self.type,
             self.description,
-            self.client,
+            self.client_id,
+            self.client_name,
             self.connection,
+            self.connection_id,
+            self.strategy,
             self.user_id,
             self.user_name,
             self.ip,
             self.details,
             self.audience,
             self.scope,
-            _,
         ) = row
 
     @property
     def log_id(self) -> str:
-        """Formed when first read, and kept in the row: recording stays one list."""
-        row = self.row
-        log_id: str | None = row[_ROW_LOG_ID]
-        if log_id is None:
-            log_id = row[_ROW_LOG_ID] = _log_id(self.stamp, self.sequence)
-        return log_id
+        return _log_id(self.stamp, self.sequence)
 
     def to_json(self) -> dict[str, Any]:
         """The event as ``GET /logs`` shows it: every key present, unknown values null
         (https://github.com/auth0/go-auth0/blob/main/test/data/recordings/TestLogManager_CheckpointPagination.yaml)."""
-        client, connection = self.client, self.connection
         log_id = self.log_id
-        details = self.details() if callable(self.details) else self.details
-        strategy = None if connection is None else connection.strategy
+        details = self.details
+        if details is not None:
+            details = _DETAILS[details[0]](*details[1:])
+        strategy = self.strategy
         body: dict[str, Any] = {
             "_id": log_id,
             "log_id": log_id,
             "date": format_iso(self.at),
             "type": self.type,
             "description": self.description if self.description is not None else "",
-            "connection": None if connection is None else connection.name,
-            "connection_id": None if connection is None else connection.id,
+            "connection": self.connection,
+            "connection_id": self.connection_id,
             "organization_id": None,
             "organization_name": None,
-            "client_id": None if client is None else client.client_id,
+            "client_id": self.client_id,
             # A Management API call's client shows no name (the recordings above).
-            "client_name": None if client is None else "" if self.type == "sapi" else client.name,
+            "client_name": None
+            if self.client_id is None
+            else ""
+            if self.type == "sapi"
+            else self.client_name,
             "ip": self.ip,
             "hostname": None,
             "details": details if details is not None else {},
@@ -195,7 +197,7 @@ class Entry:
             "user_agent": UNKNOWN_AGENT,
             "audience": self.audience,
             "strategy": strategy,
-            "strategy_type": None if connection is None else strategy_type(connection),
+            "strategy_type": None if strategy is None else strategy_type(strategy),
             "isMobile": False,
             "location_info": None,
         }
@@ -204,13 +206,13 @@ class Entry:
         return body
 
 
-def strategy_type(connection: Any) -> str:
+def strategy_type(strategy: str) -> str:
     """``database``, ``passwordless``, ``social`` or ``enterprise``, as Auth0's events say."""
-    if connection.is_database:
+    if strategy == DATABASE:
         return "database"
-    if connection.is_passwordless:
+    if strategy in PASSWORDLESS:
         return "passwordless"
-    if connection.is_social:
+    if strategy in SOCIAL:
         return "social"
     return "enterprise"
 
@@ -221,7 +223,7 @@ class LogBook:
     def __init__(self, clock: Clock, capacity: int = DEFAULT_CAPACITY) -> None:
         self.clock = clock
         self.capacity = capacity
-        self._entries: deque[list[Any]] = deque(maxlen=capacity)
+        self._entries: deque[tuple[Any, ...]] = deque(maxlen=capacity)
         self._lock = threading.Lock()
         self._sequence = 0
         self._stamp = 0.0
@@ -249,36 +251,81 @@ class LogBook:
         user_id: str | None = None,
         user_name: str | None = None,
         ip: str | None = None,
-        details: Any = None,
+        details: tuple[Any, ...] | None = None,
         audience: str | None = None,
         scope: str | None = None,
     ) -> None:
-        """Append one event. ``details`` may be a callable, called when the event is read.
-        ``client`` and ``connection`` are the objects (their names are read when shown)."""
+        """Append one event. ``client`` and ``connection`` are the objects, whose names are
+        kept as they are now; ``details`` is ``(kind, *arguments)``, made into the event's
+        ``details`` by ``_DETAILS[kind]`` when the event is read."""
         at = self.clock.time()
+        client_id = client_name = connection_name = connection_id = strategy = None
+        if client is not None:
+            client_id, client_name = client.client_id, client.name
+        if connection is not None:
+            connection_name = connection.name
+            connection_id, strategy = connection.id, connection.strategy
         with self._lock:
             self._sequence = sequence = self._sequence + 1
             stamp = self._stamp
             if at > stamp:  # ids increase though clocks go back
                 self._stamp = stamp = at
             self._entries.append(
-                [
+                (
                     stamp,
                     sequence,
                     at,
                     type_,
                     description,
-                    client,
-                    connection,
+                    client_id,
+                    client_name,
+                    connection_name,
+                    connection_id,
+                    strategy,
                     user_id,
                     user_name,
                     ip,
                     details,
                     audience,
                     scope,
-                    None,
-                ]
+                )
             )
+
+    def api_call(
+        self,
+        description: str,
+        client: Any,
+        method: str,
+        path: str,
+        query: str,
+        user_agent: str | None,
+        ip: str | None,
+        body: bytes,
+        status: int,
+        response_body: bytes,
+        scope: str | None,
+    ) -> None:
+        """``sapi``: a Management API write that succeeded, kept as received (the request's
+        bytes, the raw query, the response's bytes, the token's ``scope``) and parsed when
+        read (:func:`api_call_details`)."""
+        self.record(
+            "sapi",
+            description=description,
+            client=client,
+            ip=ip,
+            details=(
+                "api",
+                method,
+                path,
+                query,
+                user_agent,
+                ip,
+                body,
+                status,
+                response_body,
+                scope,
+            ),
+        )
 
     # -- what the tenant's doors record (one call each) ---------------------------------------
 
@@ -344,7 +391,7 @@ class LogBook:
             connection=connection,
             user_id=user.user_id,
             user_name=profile.get("username") or profile.get("email") or user.user_id,
-            details=partial(_created_details, body),
+            details=("created", body),
         )
 
     def exchange(
@@ -555,12 +602,12 @@ def api_call_details(
     ip: str | None,
     body: bytes,
     status: int,
-    response_body: Iterable[bytes],
-    scopes: Iterable[str],
+    response_body: bytes,
+    scope: str | None,
 ) -> dict[str, Any]:
     """A ``sapi`` event's ``details`` (Auth0's ``request`` and ``response``), from what the
-    write kept: the request's bytes, the raw query string and the response's body chunks,
-    parsed only now. Recording binds the arguments with :func:`functools.partial`."""
+    write kept: the request's bytes, the raw query string, the response's bytes and the
+    token's ``scope``, parsed only now."""
     return {
         "request": {
             "method": method.lower(),
@@ -573,14 +620,21 @@ def api_call_details(
             "auth": {
                 "user": {},
                 "strategy": "jwt",
-                "credentials": {"scopes": sorted(scopes)},
+                "credentials": {"scopes": sorted(scope.split() if isinstance(scope, str) else ())},
             },
         },
         "response": {
             "statusCode": status,
-            "body": masked(_json_or_empty(b"".join(response_body))),
+            "body": masked(_json_or_empty(response_body)),
         },
     }
+
+
+#: What a row's ``details`` ``(kind, *arguments)`` becomes when read.
+_DETAILS: dict[str, Callable[..., dict[str, Any]]] = {
+    "api": api_call_details,
+    "created": _created_details,
+}
 
 
 # -- the query language (https://auth0.com/docs/deploy-monitor/logs/log-search-query-syntax) ----

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from functools import cache, partial
+from functools import cache
 from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
 from ..errors import Auth0Error, FakeMsg, Msg, OAuthError
-from ..logs import api_call_details
 from ..spec import load_spec
 from ..store import StateWriteError
 from . import fast, routes, target
@@ -231,27 +230,22 @@ def api_write(
 ) -> None:
     """A Management API write that succeeded: Auth0's ``sapi`` event, described by the
     operation's summary in the spec ("Create a User"; the recordings cited in
-    ``fakeauth0.logs``). Reads are not logged. What the event shows is kept as it is (the
-    bytes, the response's body chunks) and parsed only when the event is read."""
+    ``fakeauth0.logs``). Reads are not logged."""
     environ = request.environ
-    body = response.response
-    tenant.logs.record(
-        "sapi",
-        description=_summaries().get(operation, operation),
-        client=tenant.clients.get(principal.azp or ""),
-        ip=request.remote_addr,
-        details=partial(
-            api_call_details,
-            request.method,
-            request.path,
-            environ.get("QUERY_STRING", ""),
-            environ.get("HTTP_USER_AGENT"),
-            request.remote_addr,
-            environ.get(BODY_KEY, b""),
-            response.status_code,
-            body if isinstance(body, list) else (response.get_data(),),
-            principal.scopes,
-        ),
+    sent = response.response  # our answers: a list of one bytes
+    ip = environ.get("REMOTE_ADDR")
+    tenant.logs.api_call(
+        _summaries().get(operation, operation),
+        tenant.clients.get(principal.azp or ""),
+        environ["REQUEST_METHOD"],
+        request.path,
+        environ.get("QUERY_STRING", ""),
+        environ.get("HTTP_USER_AGENT"),
+        ip,
+        environ.get(BODY_KEY, b""),
+        response.status_code,
+        sent[0] if type(sent) is list and len(sent) == 1 else response.get_data(),
+        principal.claims.get("scope"),
     )
 
 
