@@ -113,12 +113,10 @@ MAX_QUERY_DEPTH = 100
 MAX_QUERY_TERMS = 1024
 
 
-#: A recorded event's fields, in the order :meth:`LogBook.record` appends them: recording
-#: builds one tuple (no object, no attribute stores); :class:`Entry` reads it.
-_ROW_FIELDS = (
-    "stamp",
-    "sequence",
-    "at",
+#: A recorded event's fields, in the order of its tuple: recording builds one tuple (no
+#: object, no attribute stores); :class:`Entry` reads it. A row of the book is
+#: ``(stamp, sequence, at, event)``.
+_EVENT_FIELDS = (
     "type",
     "description",
     "client_id",
@@ -138,13 +136,11 @@ _ROW_FIELDS = (
 class Entry:
     """One event as recorded, read from its row, rendered by :meth:`to_json`."""
 
-    __slots__ = _ROW_FIELDS
+    __slots__ = ("stamp", "sequence", "at", *_EVENT_FIELDS)
 
-    def __init__(self, row: tuple[Any, ...]) -> None:
+    def __init__(self, row: tuple[float, int, float, tuple[Any, ...]]) -> None:
+        self.stamp, self.sequence, self.at, event = row
         (
-            self.stamp,
-            self.sequence,
-            self.at,
             self.type,
             self.description,
             self.client_id,
@@ -158,7 +154,7 @@ class Entry:
             self.details,
             self.audience,
             self.scope,
-        ) = row
+        ) = event
 
     @property
     def log_id(self) -> str:
@@ -258,43 +254,44 @@ class LogBook:
         """Append one event. ``client`` and ``connection`` are the objects, whose names are
         kept as they are now; ``details`` is ``(kind, *arguments)``, made into the event's
         ``details`` by ``_DETAILS[kind]`` when the event is read."""
-        at = self.clock.time()
         client_id = client_name = connection_name = connection_id = strategy = None
         if client is not None:
             client_id, client_name = client.client_id, client.name
         if connection is not None:
             connection_name = connection.name
             connection_id, strategy = connection.id, connection.strategy
+        self._add(
+            (
+                type_,
+                description,
+                client_id,
+                client_name,
+                connection_name,
+                connection_id,
+                strategy,
+                user_id,
+                user_name,
+                ip,
+                details,
+                audience,
+                scope,
+            )
+        )
+
+    def _add(self, event: tuple[Any, ...]) -> None:
+        """Append ``event`` (the fields of :data:`_EVENT_FIELDS`) with its time and id."""
+        at = self.clock.time()
         with self._lock:
             self._sequence = sequence = self._sequence + 1
             stamp = self._stamp
             if at > stamp:  # ids increase though clocks go back
                 self._stamp = stamp = at
-            self._entries.append(
-                (
-                    stamp,
-                    sequence,
-                    at,
-                    type_,
-                    description,
-                    client_id,
-                    client_name,
-                    connection_name,
-                    connection_id,
-                    strategy,
-                    user_id,
-                    user_name,
-                    ip,
-                    details,
-                    audience,
-                    scope,
-                )
-            )
+            self._entries.append((stamp, sequence, at, event))
 
     def api_call(
         self,
         description: str,
-        client: Any,
+        client_id: str | None,
         method: str,
         path: str,
         query: str,
@@ -307,24 +304,24 @@ class LogBook:
     ) -> None:
         """``sapi``: a Management API write that succeeded, kept as received (the request's
         bytes, the raw query, the response's bytes, the token's ``scope``) and parsed when
-        read (:func:`api_call_details`)."""
-        self.record(
-            "sapi",
-            description=description,
-            client=client,
-            ip=ip,
-            details=(
-                "api",
-                method,
-                path,
-                query,
-                user_agent,
+        read (:func:`api_call_details`). The hottest writer: its event is built here; the
+        client is its id only, as the event shows no client name."""
+        self._add(
+            (
+                "sapi",
+                description,
+                client_id,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
                 ip,
-                body,
-                status,
-                response_body,
-                scope,
-            ),
+                ("api", method, path, query, user_agent, ip, body, status, response_body, scope),
+                None,
+                None,
+            )
         )
 
     # -- what the tenant's doors record (one call each) ---------------------------------------
@@ -385,13 +382,23 @@ class LogBook:
         """``ss`` for ``POST /users``, with the body sent (its bytes, read and its password
         masked when shown)."""
         profile = user.profile
-        self.record(
-            "ss",
-            client=client,
-            connection=connection,
-            user_id=user.user_id,
-            user_name=profile.get("username") or profile.get("email") or user.user_id,
-            details=("created", body),
+        user_id = user.user_id
+        self._add(
+            (
+                "ss",
+                None,
+                None if client is None else client.client_id,
+                None if client is None else client.name,
+                connection.name,
+                connection.id,
+                connection.strategy,
+                user_id,
+                profile.get("username") or profile.get("email") or user_id,
+                None,
+                ("created", body),
+                None,
+                None,
+            )
         )
 
     def exchange(
@@ -831,7 +838,7 @@ def _unescape(text: str) -> str:
 class _Discard(LogBook):
     """A book that keeps nothing: what a login desk built without a tenant records to."""
 
-    def record(self, type_: str, **fields: Any) -> None:  # type: ignore[override]
+    def _add(self, event: tuple[Any, ...]) -> None:
         return None
 
 

@@ -236,7 +236,7 @@ def api_write(
     ip = environ.get("REMOTE_ADDR")
     tenant.logs.api_call(
         _summaries().get(operation, operation),
-        tenant.clients.get(principal.azp or ""),
+        principal.azp,
         environ["REQUEST_METHOD"],
         request.path,
         environ.get("QUERY_STRING", ""),

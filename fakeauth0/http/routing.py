@@ -40,10 +40,14 @@ class Router:
     def __init__(self, rules: Iterable[tuple[str, str, Iterable[str] | None]] = ()) -> None:
         self._root = _State()
         self.rules: list[tuple[str, str, frozenset[str] | None]] = []
+        #: (path, method) -> endpoint of a rule without parameters, as matched before: most
+        #: calls go to a few such paths (``/api/v2/users``, ``/oauth/token``, ``/authorize``).
+        self._literal: dict[tuple[str, str], str] = {}
         for rule, endpoint, methods in rules:
             self.add(rule, endpoint, methods)
 
     def add(self, rule: str, endpoint: str, methods: Iterable[str] | None = None) -> None:
+        self._literal.clear()
         if not rule.startswith("/") or rule.endswith("/"):
             raise ValueError(f"unsupported rule {rule!r}: it must start, and not end, with /")
         allowed = None
@@ -81,6 +85,10 @@ class Router:
 
     def match(self, path: str, method: str | None = None) -> tuple[str, dict[str, str]]:
         method = (method or "GET").upper()
+        literal = self._literal.get((path, method))
+        if literal is not None:
+            return literal, {}
+        key = (path, method)
         path = "/" + path.lstrip("/") if path else ""
         have_match_for: set[str] = set()
         parts = path.split("/")[1:] if path else []
@@ -90,7 +98,16 @@ class Router:
                 raise MethodNotAllowed(valid_methods=list(have_match_for))
             raise NotFound()
         (endpoint, _methods, names), values = found
+        if not names:
+            if len(self._literal) >= _LITERAL_CAPACITY:
+                self._literal.clear()
+            self._literal[key] = endpoint
+            return endpoint, {}
         return endpoint, dict(zip(names, values, strict=True))
+
+
+#: Literal matches remembered at most (a bound for a long-running server's odd paths).
+_LITERAL_CAPACITY = 1024
 
 
 def _walk(
