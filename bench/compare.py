@@ -121,12 +121,14 @@ def compare(base: str, rounds: int, users: int, seconds: float) -> int:
                 capture_output=True,
             )
     worst = 0
-    print(f"\nhead / base ({base}), rate ratios, median of {rounds} rounds, {users} users:")
+    print(f"\nhead / base ({base}), rate ratios, median of {rounds} rounds, {users} users")
+    print("(and the middle half of the rounds: a median inside a wide spread is noise):")
     for op in OPERATIONS:
         median = statistics.median(ratios[op])
+        low, _, high = statistics.quantiles(ratios[op], n=4) if rounds > 1 else (median,) * 3
         verdict = "ok" if median >= 1 - TOLERANCE else "SLOWER"
         worst |= verdict != "ok"
-        print(f"  {op:16} {median:6.3f}  {verdict}")
+        print(f"  {op:16} {median:6.3f}  [{low:.3f} .. {high:.3f}]  {verdict}")
     return worst
 
 
