@@ -34,6 +34,10 @@ OPERATIONS = (
 )
 
 
+#: The hash seed of both workers (``--hash-seed``; another seed is another sample).
+HASH_SEED = "0"
+
+
 class Worker:
     """One tree's fakeauth0 in a process of its own, holding a populated tenant and timing one
     operation at a time on request (so two trees can be timed in alternation)."""
@@ -44,7 +48,9 @@ class Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            # One hash seed for both trees: a process's dict and set layouts follow its seed and
+            # shift its speed by a few percent, which would read as a difference between trees.
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": HASH_SEED},
         )
         assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "ready"
 
@@ -138,11 +144,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--users", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=0.3, help="per operation per round")
+    ap.add_argument("--hash-seed", default="0", help="PYTHONHASHSEED of both workers")
     ap.add_argument("--worker", metavar="TREE", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         serve_measurements(args.worker, args.users)
         return 0
+    global HASH_SEED
+    HASH_SEED = args.hash_seed
     return compare(args.base, args.rounds, args.users, args.seconds)
 
 
