@@ -9,8 +9,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import (
     access,
@@ -83,9 +82,9 @@ CALL_LOG_SIZE = 10_000
 PAUSES_KEPT = 1000
 
 
-@dataclass(frozen=True)
-class CallRecord:
-    """One request the tenant served, for tests to assert on."""
+class CallRecord(NamedTuple):
+    """One request the tenant served, for tests to assert on. A tuple of strings and a number:
+    a full log of them is invisible to the garbage collector, and one is made per request."""
 
     method: str
     path: str

@@ -9,7 +9,6 @@ Python code does the same without HTTP (``tenant.reset()``, ``tenant.faults.add(
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -199,7 +198,7 @@ def calls(call: Call) -> Answer:
         records = list(tenant.calls)[since:]
     return (
         200,
-        {"total": len(tenant.calls), "calls": [dataclasses.asdict(r) for r in records]},
+        {"total": len(tenant.calls), "calls": [r._asdict() for r in records]},
     )
 
 
