@@ -1,6 +1,6 @@
 """The sign-up triggers: ``pre-user-registration`` before a database sign-up is stored,
-``post-user-registration`` after (this project's reference:
-docs/auth0-behaviour.md#registration-actions).
+``post-user-registration`` after
+(docs/auth0-behaviour.md#registration-actions).
 
 The pre-user-registration Actions run without the tenant lock, on the user as the sign-up
 would store it; ``api.access.deny(reason, userMessage)`` refuses the sign-up, and

@@ -1,5 +1,5 @@
-"""How the Management API shows an SSO session and a refresh token (this project's reference:
-docs/auth0-behaviour.md#sessions-and-refresh-tokens-on-the-management-api).
+"""How the Management API shows an SSO session and a refresh token
+(docs/auth0-behaviour.md#sessions-and-refresh-tokens-on-the-management-api).
 
 A session is shown under its ``sid``, the id the ID tokens of its logins carry in ``sid``
 (https://auth0.com/docs/manage-users/sessions/manage-user-sessions-with-auth0-management-api).

@@ -1,7 +1,7 @@
 """What a login leaves behind: SSO sessions, login transactions, authorization codes, refresh
-tokens and opaque ``/userinfo`` tokens (Auth0: https://auth0.com/docs/manage-users/sessions,
-https://auth0.com/docs/secure/tokens/refresh-tokens; this project's reference:
-docs/auth0-behaviour.md#sessions-codes-and-refresh-tokens).
+tokens and opaque ``/userinfo`` tokens (docs/auth0-behaviour.md#sessions-codes-and-refresh-tokens;
+Auth0: https://auth0.com/docs/manage-users/sessions,
+https://auth0.com/docs/secure/tokens/refresh-tokens).
 
 Each is a record in one :class:`SessionBook`, judged against the tenant's clock, so a test that
 advances the clock sees a session or a refresh token expire as it would on Auth0. A code is

@@ -1,6 +1,6 @@
-"""Signing keys, JWKS, and issuing and verifying the tenant's RS256 JWTs (Auth0:
-https://auth0.com/docs/secure/tokens/access-tokens/management-api-access-tokens; this project's
-reference: docs/auth0-behaviour.md#management-api-tokens)."""
+"""Signing keys, JWKS, and issuing and verifying the tenant's RS256 JWTs
+(docs/auth0-behaviour.md#management-api-tokens; Auth0:
+https://auth0.com/docs/secure/tokens/access-tokens/management-api-access-tokens)."""
 
 from __future__ import annotations
 

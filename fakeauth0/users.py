@@ -73,9 +73,9 @@ EXCLUSIVE_PAIRS = (
     ("username", "email_verified"),
     ("username", "password"),
 )
-#: Keys ``app_metadata`` may not hold ("Metadata Field Names and Data Types",
-#: https://auth0.com/docs/manage-users/user-accounts/metadata/metadata-fields-data; this
-#: project's reference: docs/auth0-behaviour.md#metadata).
+#: Keys ``app_metadata`` may not hold (docs/auth0-behaviour.md#metadata; Auth0's "Metadata
+#: Field Names and Data Types",
+#: https://auth0.com/docs/manage-users/user-accounts/metadata/metadata-fields-data).
 RESERVED_APP_METADATA = frozenset(
     {
         "__tenant",
